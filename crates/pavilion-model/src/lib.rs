@@ -1,1 +1,15 @@
-//! placeholder
+//! Pavilion's shared vocabulary: the published hall snapshot, exhibitor profiles and the
+//! layout rules that place booths in halls. Pure data and rules: no IO, no async, builds
+//! for wasm32 so the server and the viewer agree on one wire format.
+
+pub mod exhibitor;
+pub mod layout;
+pub mod snapshot;
+pub mod topic;
+
+pub use exhibitor::{ExhibitorDetail, ExhibitorProfile, FieldError, Product, Slug};
+pub use layout::{
+    BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, Rect, Rotation, TopicZone,
+};
+pub use snapshot::{ExhibitorSummary, HallSnapshot};
+pub use topic::{BoothTier, Topic};
