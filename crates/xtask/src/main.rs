@@ -1,2 +1,46 @@
-//! xtask
-fn main() {}
+//! Project automation for Pavilion, run as `cargo xtask <command>`:
+//! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
+//! `build-web` only builds the viewer.
+
+mod build_web;
+mod cmd;
+mod e2e;
+mod serve;
+mod test;
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  serve       build the viewer for the web, start the server on ./data, print the URL
+  test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
+              headless Bevy tests, the web build, and the browser end-to-end test
+  build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz)
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("serve") => serve::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("build-web") => build_web::run().map(|_| ()),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the directory holding the root Cargo.toml).
+pub fn project_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives two levels below the root")
+        .to_path_buf()
+}

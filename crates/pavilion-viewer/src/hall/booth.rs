@@ -1,0 +1,368 @@
+//! One exhibitor's booth, built from the kit: a raised floor, shell walls in the brand
+//! colour, a fascia board carrying the logo and tagline, a counter with a name plate and
+//! a screen. Flagship islands get a central tower, a square header and counters facing out.
+
+use std::f32::consts::PI;
+
+use bevy::picking::Pickable;
+use bevy::prelude::*;
+use pavilion_model::snapshot::parse_hex_colour;
+use pavilion_model::{BoothPlacement, BoothTier, ExhibitorSummary, Hall, Rect};
+
+use super::kit::{Kit, Role, shade, tint};
+use super::{Booth, BoothAnchor, WalkableFloor};
+use crate::screen::Screen;
+
+const SHELL_HEIGHT: f32 = 2.6;
+const FASCIA_HEIGHT: f32 = 0.62;
+/// The fascia picture is 5:1, like the 1280 x 256 image the server renders.
+const FASCIA_PICTURE: Vec2 = Vec2::new(3.0, 0.6);
+/// The name plate picture is 4:1, like the 1024 x 256 image the server renders.
+const NAME_PLATE: Vec2 = Vec2::new(1.2, 0.3);
+const COUNTER: Vec3 = Vec3::new(1.3, 1.0, 0.55);
+const WHITE: [u8; 3] = [248, 248, 246];
+const METAL: [u8; 3] = [150, 154, 160];
+
+/// The parts of one booth spawned as children of its root, in booth-local coordinates:
+/// the open front faces -z, the floor is at y = 0.
+struct Builder<'k, 'a, 'c, 'w> {
+    kit: &'k mut Kit<'a>,
+    parent: &'c mut ChildSpawnerCommands<'w>,
+}
+
+impl Builder<'_, '_, '_, '_> {
+    fn part(
+        &mut self,
+        mesh: Handle<Mesh>,
+        material: Handle<StandardMaterial>,
+        transform: Transform,
+    ) {
+        self.parent.spawn((
+            Mesh3d(mesh),
+            MeshMaterial3d(material),
+            transform,
+            Pickable::default(),
+        ));
+    }
+
+    fn block(&mut self, size: Vec3, material: Handle<StandardMaterial>, centre: Vec3) {
+        let mesh = self.kit.cuboid(size.x, size.y, size.z);
+        self.part(mesh, material, Transform::from_translation(centre));
+    }
+
+    /// A picture facing `facing` (a turn about y; 0 faces +z, PI faces -z).
+    fn picture(
+        &mut self,
+        size: Vec2,
+        material: Handle<StandardMaterial>,
+        centre: Vec3,
+        facing: f32,
+    ) {
+        let mesh = self.kit.panel(size.x, size.y);
+        self.part(
+            mesh,
+            material,
+            Transform::from_translation(centre).with_rotation(Quat::from_rotation_y(facing)),
+        );
+    }
+}
+
+/// Spawns the booth and returns where it stands. Also records its solid parts as obstacles.
+pub fn spawn_booth(
+    commands: &mut Commands,
+    kit: &mut Kit,
+    hall: &Hall,
+    placement: &BoothPlacement,
+    exhibitor: &ExhibitorSummary,
+    floor: &mut WalkableFloor,
+    fetch: &mut impl FnMut(&str) -> Handle<Image>,
+) -> BoothAnchor {
+    let brand = parse_hex_colour(&exhibitor.colour).unwrap_or([70, 84, 104]);
+    let rect = placement.floor_rect();
+    let centre = Vec3::new(
+        hall.origin[0] + rect.centre()[0],
+        0.0,
+        hall.origin[1] + rect.centre()[1],
+    );
+    let rotation = Quat::from_rotation_y(placement.rotation.radians());
+    let size = placement.footprint;
+
+    let fascia = fetch(&exhibitor.fascia_url);
+    let name_plate = fetch(&exhibitor.name_plate_url);
+    let logo = fetch(&exhibitor.logo_url);
+    let materials = BoothMaterials {
+        floor: kit.solid(shade(brand, 0.55), Role::Paint),
+        shell: kit.solid(tint(brand, 0.78), Role::Paint),
+        brand: kit.solid(brand, Role::Gloss),
+        white: kit.solid(WHITE, Role::Gloss),
+        metal: kit.solid(METAL, Role::Gloss),
+        fascia: kit.picture(&fascia, false),
+        name_plate: kit.picture(&name_plate, false),
+        logo: kit.picture(&logo, true),
+        screen: kit.screen(&logo),
+    };
+
+    let mut solids: Vec<(Vec3, Vec3)> = Vec::new();
+    commands
+        .spawn((
+            Booth {
+                slug: exhibitor.slug.clone(),
+            },
+            Name::new(format!("booth {}", exhibitor.slug)),
+            Transform::from_translation(centre).with_rotation(rotation),
+            Visibility::default(),
+            DespawnOnExit(Screen::Hall),
+        ))
+        .with_children(|parent| {
+            let mut builder = Builder { kit, parent };
+            builder.block(
+                Vec3::new(size.width, 0.08, size.depth),
+                materials.floor.clone(),
+                Vec3::new(0.0, 0.04, 0.0),
+            );
+            if exhibitor.tier == BoothTier::Flagship {
+                build_island(
+                    &mut builder,
+                    &materials,
+                    size.width,
+                    size.depth,
+                    &mut solids,
+                );
+            } else {
+                build_inline(
+                    &mut builder,
+                    &materials,
+                    size.width,
+                    size.depth,
+                    &mut solids,
+                );
+            }
+        });
+
+    for (local_centre, local_size) in solids {
+        let world_centre = centre + rotation * local_centre;
+        let world_size = (rotation * local_size).abs();
+        floor.obstacles.push(Rect::centred(
+            [world_centre.x, world_centre.z],
+            world_size.x,
+            world_size.z,
+        ));
+    }
+
+    let front = placement.rotation.front_direction();
+    BoothAnchor {
+        centre,
+        front: Vec3::new(front[0], 0.0, front[1]),
+        extent: Vec2::new(rect.width, rect.depth),
+        depth: size.depth,
+    }
+}
+
+struct BoothMaterials {
+    floor: Handle<StandardMaterial>,
+    shell: Handle<StandardMaterial>,
+    brand: Handle<StandardMaterial>,
+    white: Handle<StandardMaterial>,
+    metal: Handle<StandardMaterial>,
+    fascia: Handle<StandardMaterial>,
+    name_plate: Handle<StandardMaterial>,
+    logo: Handle<StandardMaterial>,
+    screen: Handle<StandardMaterial>,
+}
+
+/// A counter with the name plate on its front; `facing` turns it like a picture.
+fn counter(
+    builder: &mut Builder,
+    m: &BoothMaterials,
+    at: Vec3,
+    facing: f32,
+    solids: &mut Vec<(Vec3, Vec3)>,
+) {
+    let turn = Quat::from_rotation_y(facing);
+    let body = builder.kit.cuboid(COUNTER.x, COUNTER.y, COUNTER.z);
+    builder.part(
+        body,
+        m.white.clone(),
+        Transform::from_translation(at + Vec3::Y * COUNTER.y / 2.0).with_rotation(turn),
+    );
+    let top = builder.kit.cuboid(COUNTER.x + 0.1, 0.05, COUNTER.z + 0.1);
+    builder.part(
+        top,
+        m.brand.clone(),
+        Transform::from_translation(at + Vec3::Y * (COUNTER.y + 0.025)).with_rotation(turn),
+    );
+    let plate_at = at + turn * Vec3::new(0.0, 0.68, COUNTER.z / 2.0 + 0.005);
+    builder.picture(NAME_PLATE, m.name_plate.clone(), plate_at, facing);
+    solids.push((at, (turn * COUNTER).abs()));
+}
+
+fn build_inline(
+    builder: &mut Builder,
+    m: &BoothMaterials,
+    width: f32,
+    depth: f32,
+    solids: &mut Vec<(Vec3, Vec3)>,
+) {
+    let back_z = depth / 2.0 - 0.05;
+    let front_z = -depth / 2.0;
+    // Shell: back wall and two side walls.
+    builder.block(
+        Vec3::new(width, SHELL_HEIGHT, 0.1),
+        m.shell.clone(),
+        Vec3::new(0.0, SHELL_HEIGHT / 2.0, back_z),
+    );
+    solids.push((Vec3::new(0.0, 0.0, back_z), Vec3::new(width, 1.0, 0.1)));
+    for x in [-width / 2.0 + 0.04, width / 2.0 - 0.04] {
+        builder.block(
+            Vec3::new(0.08, SHELL_HEIGHT, depth),
+            m.shell.clone(),
+            Vec3::new(x, SHELL_HEIGHT / 2.0, 0.0),
+        );
+        solids.push((Vec3::new(x, 0.0, 0.0), Vec3::new(0.08, 1.0, depth)));
+    }
+    // Fascia board across the open front, with the fascia picture facing the aisle.
+    let fascia_y = SHELL_HEIGHT + FASCIA_HEIGHT / 2.0;
+    builder.block(
+        Vec3::new(width, FASCIA_HEIGHT, 0.08),
+        m.brand.clone(),
+        Vec3::new(0.0, fascia_y, front_z + 0.04),
+    );
+    builder.picture(
+        FASCIA_PICTURE,
+        m.fascia.clone(),
+        Vec3::new(0.0, fascia_y, front_z - 0.005),
+        PI,
+    );
+    // Logo on the back wall, and a screen beside it.
+    builder.picture(
+        Vec2::new(1.8, 0.45),
+        m.logo.clone(),
+        Vec3::new(-width / 4.0, 2.1, back_z - 0.06),
+        PI,
+    );
+    builder.block(
+        Vec3::new(1.3, 0.78, 0.05),
+        m.metal.clone(),
+        Vec3::new(width / 4.0 + 0.1, 1.45, back_z - 0.08),
+    );
+    builder.picture(
+        Vec2::new(1.2, 0.68),
+        m.screen.clone(),
+        Vec3::new(width / 4.0 + 0.1, 1.45, back_z - 0.106),
+        PI,
+    );
+    // Counter near the front.
+    counter(
+        builder,
+        m,
+        Vec3::new(-width / 2.0 + 1.0, 0.08, front_z + 0.75),
+        PI,
+        solids,
+    );
+    if width > 4.0 {
+        // Premium: a meeting corner with a round table and two stools.
+        let table_at = Vec3::new(width / 4.0 + 0.2, 0.08, 0.1);
+        let leg = builder.kit.cylinder(0.05, 0.72);
+        builder.part(
+            leg,
+            m.metal.clone(),
+            Transform::from_translation(table_at + Vec3::Y * 0.36),
+        );
+        let top = builder.kit.cylinder(0.45, 0.04);
+        builder.part(
+            top,
+            m.white.clone(),
+            Transform::from_translation(table_at + Vec3::Y * 0.74),
+        );
+        let stool = builder.kit.cylinder(0.2, 0.46);
+        for dx in [-0.75, 0.75] {
+            builder.part(
+                stool.clone(),
+                m.brand.clone(),
+                Transform::from_translation(table_at + Vec3::new(dx, 0.23, 0.0)),
+            );
+        }
+        solids.push((table_at, Vec3::new(2.0, 1.0, 0.9)));
+    }
+}
+
+fn build_island(
+    builder: &mut Builder,
+    m: &BoothMaterials,
+    width: f32,
+    depth: f32,
+    solids: &mut Vec<(Vec3, Vec3)>,
+) {
+    const TOWER: f32 = 1.4;
+    const TOWER_HEIGHT: f32 = 3.9;
+    builder.block(
+        Vec3::new(TOWER, TOWER_HEIGHT, TOWER),
+        m.shell.clone(),
+        Vec3::new(0.0, TOWER_HEIGHT / 2.0, 0.0),
+    );
+    solids.push((Vec3::ZERO, Vec3::new(TOWER, 1.0, TOWER)));
+    // A screen on each face of the tower.
+    for quarter in 0..4 {
+        let facing = quarter as f32 * PI / 2.0;
+        let turn = Quat::from_rotation_y(facing);
+        builder.picture(
+            Vec2::new(1.1, 0.62),
+            m.screen.clone(),
+            turn * Vec3::new(0.0, 1.7, TOWER / 2.0 + 0.005),
+            facing,
+        );
+    }
+    // A square header around the tower's top carrying the fascia on all four sides.
+    let header_y = 3.45;
+    let reach = width.min(depth) / 2.0 - 0.9;
+    for quarter in 0..4 {
+        let facing = quarter as f32 * PI / 2.0;
+        let turn = Quat::from_rotation_y(facing);
+        let board = builder.kit.cuboid(2.0 * reach + 0.08, FASCIA_HEIGHT, 0.08);
+        builder.part(
+            board,
+            m.brand.clone(),
+            Transform::from_translation(turn * Vec3::new(0.0, header_y, reach)).with_rotation(turn),
+        );
+        builder.picture(
+            FASCIA_PICTURE,
+            m.fascia.clone(),
+            turn * Vec3::new(0.0, header_y, reach + 0.045),
+            facing,
+        );
+        let beam = builder.kit.cuboid(0.08, 0.08, reach - TOWER / 2.0);
+        builder.part(
+            beam,
+            m.metal.clone(),
+            Transform::from_translation(
+                turn * Vec3::new(0.0, header_y + 0.2, (reach + TOWER / 2.0) / 2.0),
+            )
+            .with_rotation(turn),
+        );
+    }
+    // Counters facing out at the front and the back, and the logo high on the tower.
+    counter(
+        builder,
+        m,
+        Vec3::new(-1.6, 0.08, -depth / 2.0 + 0.9),
+        PI,
+        solids,
+    );
+    counter(
+        builder,
+        m,
+        Vec3::new(1.6, 0.08, depth / 2.0 - 0.9),
+        0.0,
+        solids,
+    );
+    for quarter in 0..4 {
+        let facing = quarter as f32 * PI / 2.0;
+        let turn = Quat::from_rotation_y(facing);
+        builder.picture(
+            Vec2::new(1.3, 0.33),
+            m.logo.clone(),
+            turn * Vec3::new(0.0, 2.75, TOWER / 2.0 + 0.005),
+            facing,
+        );
+    }
+}

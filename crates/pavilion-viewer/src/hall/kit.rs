@@ -1,0 +1,163 @@
+//! The building kit: shared meshes by size and materials by role or brand colour, so a hall
+//! of a hundred booths reuses a few dozen GPU resources instead of thousands.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+use pavilion_model::snapshot::parse_hex_colour;
+
+pub struct Kit<'a> {
+    meshes: &'a mut Assets<Mesh>,
+    materials: &'a mut Assets<StandardMaterial>,
+    cuboids: HashMap<[i32; 3], Handle<Mesh>>,
+    panels: HashMap<[i32; 2], Handle<Mesh>>,
+    cylinders: HashMap<[i32; 2], Handle<Mesh>>,
+    solids: HashMap<(u32, Role), Handle<StandardMaterial>>,
+    textured: HashMap<(AssetId<Image>, bool), Handle<StandardMaterial>>,
+}
+
+/// How a colour is used, which decides its surface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Matte painted surface.
+    Paint,
+    /// Slightly glossy surface (counters, trims).
+    Gloss,
+    /// A glowing surface (screens, light strips).
+    Glow,
+}
+
+fn millimetres(metres: f32) -> i32 {
+    (metres * 1000.0).round() as i32
+}
+
+impl<'a> Kit<'a> {
+    pub fn new(meshes: &'a mut Assets<Mesh>, materials: &'a mut Assets<StandardMaterial>) -> Self {
+        Kit {
+            meshes,
+            materials,
+            cuboids: HashMap::new(),
+            panels: HashMap::new(),
+            cylinders: HashMap::new(),
+            solids: HashMap::new(),
+            textured: HashMap::new(),
+        }
+    }
+
+    /// A box of the given size, centred on its origin.
+    pub fn cuboid(&mut self, width: f32, height: f32, depth: f32) -> Handle<Mesh> {
+        let key = [millimetres(width), millimetres(height), millimetres(depth)];
+        self.cuboids
+            .entry(key)
+            .or_insert_with(|| self.meshes.add(Cuboid::new(width, height, depth)))
+            .clone()
+    }
+
+    /// A flat rectangle facing +z, centred on its origin.
+    pub fn panel(&mut self, width: f32, height: f32) -> Handle<Mesh> {
+        let key = [millimetres(width), millimetres(height)];
+        self.panels
+            .entry(key)
+            .or_insert_with(|| self.meshes.add(Rectangle::new(width, height)))
+            .clone()
+    }
+
+    /// An upright cylinder centred on its origin.
+    pub fn cylinder(&mut self, radius: f32, height: f32) -> Handle<Mesh> {
+        let key = [millimetres(radius), millimetres(height)];
+        self.cylinders
+            .entry(key)
+            .or_insert_with(|| self.meshes.add(Cylinder::new(radius, height)))
+            .clone()
+    }
+
+    /// A solid material of an sRGB colour.
+    pub fn solid(&mut self, srgb: [u8; 3], role: Role) -> Handle<StandardMaterial> {
+        let key = (u32::from_be_bytes([0, srgb[0], srgb[1], srgb[2]]), role);
+        self.solids
+            .entry(key)
+            .or_insert_with(|| {
+                let colour = Color::srgb_u8(srgb[0], srgb[1], srgb[2]);
+                self.materials.add(match role {
+                    Role::Paint => StandardMaterial {
+                        base_color: colour,
+                        perceptual_roughness: 0.85,
+                        ..default()
+                    },
+                    Role::Gloss => StandardMaterial {
+                        base_color: colour,
+                        perceptual_roughness: 0.35,
+                        reflectance: 0.4,
+                        ..default()
+                    },
+                    Role::Glow => StandardMaterial {
+                        base_color: Color::BLACK,
+                        emissive: colour.to_linear() * 2.0,
+                        ..default()
+                    },
+                })
+            })
+            .clone()
+    }
+
+    /// A brand colour parsed from `#rrggbb`, falling back to a neutral slate.
+    pub fn brand(&mut self, hex: &str, role: Role) -> Handle<StandardMaterial> {
+        self.solid(parse_hex_colour(hex).unwrap_or([70, 84, 104]), role)
+    }
+
+    /// A texture shown as it is, unaffected by light (signs, fascias, name plates).
+    pub fn picture(
+        &mut self,
+        image: &Handle<Image>,
+        transparent: bool,
+    ) -> Handle<StandardMaterial> {
+        self.textured
+            .entry((image.id(), transparent))
+            .or_insert_with(|| {
+                self.materials.add(StandardMaterial {
+                    base_color_texture: Some(image.clone()),
+                    unlit: true,
+                    alpha_mode: if transparent {
+                        AlphaMode::Blend
+                    } else {
+                        AlphaMode::Opaque
+                    },
+                    ..default()
+                })
+            })
+            .clone()
+    }
+
+    /// A screen that glows with an image on it.
+    pub fn screen(&mut self, image: &Handle<Image>) -> Handle<StandardMaterial> {
+        self.materials.add(StandardMaterial {
+            base_color: Color::srgb(0.02, 0.03, 0.05),
+            emissive: LinearRgba::rgb(0.9, 0.95, 1.0),
+            emissive_texture: Some(image.clone()),
+            perceptual_roughness: 0.2,
+            ..default()
+        })
+    }
+}
+
+/// A lighter tint of a colour, for large surfaces such as booth walls.
+pub fn tint(srgb: [u8; 3], towards_white: f32) -> [u8; 3] {
+    srgb.map(|c| (f32::from(c) + (255.0 - f32::from(c)) * towards_white).round() as u8)
+}
+
+/// A darker shade of a colour, for floors and trims.
+pub fn shade(srgb: [u8; 3], towards_black: f32) -> [u8; 3] {
+    srgb.map(|c| (f32::from(c) * (1.0 - towards_black)).round() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tints_and_shades_stay_in_range() {
+        assert_eq!(tint([0, 100, 255], 1.0), [255, 255, 255]);
+        assert_eq!(tint([0, 100, 255], 0.0), [0, 100, 255]);
+        assert_eq!(shade([200, 100, 0], 0.5), [100, 50, 0]);
+    }
+}

@@ -1,0 +1,138 @@
+//! The hall built from the published snapshot: structure (floor, walls, signage, light),
+//! booths, and the facts other plugins need about them (where booths stand, what blocks
+//! the way). Everything spawned here lives only while the hall screen is shown.
+
+use std::collections::HashMap;
+
+use bevy::prelude::*;
+use pavilion_model::Rect;
+
+use crate::bridge::{Outbox, PageEvent};
+use crate::remote::{Inbox, LoadedSnapshot, RemoteTextures};
+use crate::screen::Screen;
+
+pub mod booth;
+pub mod kit;
+pub mod structure;
+
+/// Marks the root entity of one exhibitor's booth.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct Booth {
+    pub slug: String,
+}
+
+/// Where a booth stands in the world, for walking to it and highlighting it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BoothAnchor {
+    /// Centre of the booth's floor.
+    pub centre: Vec3,
+    /// Unit vector out of the booth's open front.
+    pub front: Vec3,
+    /// Floor size after rotation: world x and z extents.
+    pub extent: Vec2,
+    /// How deep the booth is from its front to its back.
+    pub depth: f32,
+}
+
+/// The booths of the current hall by exhibitor slug.
+#[derive(Resource, Debug, Default)]
+pub struct BoothIndex(pub HashMap<String, BoothAnchor>);
+
+/// Floor areas the visitor may stand on, and solid parts that block the way (world x/z).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct WalkableFloor {
+    pub areas: Vec<Rect>,
+    pub obstacles: Vec<Rect>,
+}
+
+impl WalkableFloor {
+    /// True when a visitor of the given radius can stand at `point`.
+    pub fn allows(&self, point: [f32; 2], radius: f32) -> bool {
+        let body = Rect::centred(point, radius * 2.0, radius * 2.0);
+        self.areas.iter().any(|area| area.contains_point(point))
+            && !self.obstacles.iter().any(|solid| solid.overlaps(&body))
+    }
+}
+
+/// Where the visitor first stands, set when the hall is built.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct StartPoint {
+    pub position: Vec3,
+    pub look_at: Vec3,
+}
+
+/// The system set that spawns the hall on entering [`Screen::Hall`]; systems that need the
+/// hall's resources on that same transition run after it.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BuildHall;
+
+/// Counts frames after the build so the page hears "ready" once the hall is on screen.
+#[derive(Resource, Debug, Default)]
+struct FramesSinceBuild(u32);
+
+/// Frames to wait after spawning: one to extract and prepare, one to draw, one to present.
+const FRAMES_UNTIL_DRAWN: u32 = 3;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<BoothIndex>()
+        .init_resource::<WalkableFloor>()
+        .add_systems(OnEnter(Screen::Hall), build_hall.in_set(BuildHall))
+        .add_systems(Update, announce_ready.run_if(in_state(Screen::Hall)));
+}
+
+fn build_hall(
+    mut commands: Commands,
+    snapshot: Res<LoadedSnapshot>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut images: ResMut<Assets<Image>>,
+    mut textures: ResMut<RemoteTextures>,
+    inbox: Res<Inbox>,
+) {
+    let snapshot = &snapshot.0;
+    let mut kit = kit::Kit::new(&mut meshes, &mut materials);
+    let mut fetch = |url: &str| textures.request(url, &mut images, &inbox);
+
+    let mut floor = WalkableFloor::default();
+    let start =
+        structure::spawn_structure(&mut commands, &mut kit, snapshot, &mut floor, &mut fetch);
+
+    let mut index = BoothIndex::default();
+    for hall in &snapshot.halls {
+        for placement in &hall.booths {
+            let Some(exhibitor) = snapshot.exhibitor(&placement.exhibitor) else {
+                warn!("booth for unknown exhibitor {}", placement.exhibitor);
+                continue;
+            };
+            let anchor = booth::spawn_booth(
+                &mut commands,
+                &mut kit,
+                hall,
+                placement,
+                exhibitor,
+                &mut floor,
+                &mut fetch,
+            );
+            index.0.insert(exhibitor.slug.clone(), anchor);
+        }
+    }
+    commands.insert_resource(index);
+    commands.insert_resource(floor);
+    commands.insert_resource(start);
+    commands.insert_resource(FramesSinceBuild::default());
+}
+
+fn announce_ready(
+    frames: Option<ResMut<FramesSinceBuild>>,
+    snapshot: Res<LoadedSnapshot>,
+    mut outbox: ResMut<Outbox>,
+) {
+    let Some(mut frames) = frames else { return };
+    frames.0 += 1;
+    if frames.0 == FRAMES_UNTIL_DRAWN {
+        outbox.send(PageEvent::Ready {
+            booths: snapshot.0.booth_count(),
+            halls: snapshot.0.halls.len(),
+        });
+    }
+}

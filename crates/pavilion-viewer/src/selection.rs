@@ -1,0 +1,126 @@
+//! Choosing a booth: a click on any part of a booth selects it, and the page can ask for a
+//! booth by slug, which walks the visitor to stand in front of it. The selection is shown
+//! as a glowing outline on the booth's floor and reported to the page.
+
+use bevy::picking::events::{Click, Pointer};
+use bevy::picking::pointer::PointerButton;
+use bevy::prelude::*;
+
+use crate::bridge::{Outbox, PageEvent, PageRequest};
+use crate::hall::{Booth, BoothIndex};
+use crate::screen::Screen;
+use crate::walk::{LookDrag, WalkTo};
+
+/// The booth the visitor has selected, if any.
+#[derive(Resource, Debug, Default, Clone, PartialEq, Eq)]
+pub struct Selected(pub Option<String>);
+
+/// The glowing outline under the selected booth.
+#[derive(Component, Debug)]
+pub struct SelectionMarker;
+
+/// A pointer that moved further than this while pressed was looking around, not clicking.
+const CLICK_TRAVEL_LIMIT: f32 = 6.0;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Selected>()
+        .add_observer(select_clicked_booth)
+        .add_systems(OnEnter(Screen::Hall), spawn_marker)
+        .add_systems(
+            Update,
+            (focus_requested_booths, show_marker)
+                .chain()
+                .run_if(in_state(Screen::Hall)),
+        );
+}
+
+fn spawn_marker(
+    mut commands: Commands,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
+) {
+    commands.spawn((
+        SelectionMarker,
+        Mesh3d(meshes.add(Cuboid::new(1.0, 0.02, 1.0))),
+        MeshMaterial3d(materials.add(StandardMaterial {
+            base_color: Color::srgba(0.2, 0.85, 1.0, 0.35),
+            emissive: LinearRgba::rgb(0.1, 0.6, 0.9),
+            alpha_mode: AlphaMode::Blend,
+            unlit: true,
+            ..default()
+        })),
+        Transform::default(),
+        Visibility::Hidden,
+        bevy::picking::Pickable::IGNORE,
+        DespawnOnExit(Screen::Hall),
+    ));
+}
+
+/// Runs for every click on any entity; clicks bubble from a booth's parts up to its root.
+fn select_clicked_booth(
+    click: On<Pointer<Click>>,
+    booths: Query<&Booth>,
+    drag: Res<LookDrag>,
+    mut selected: ResMut<Selected>,
+    mut outbox: ResMut<Outbox>,
+) {
+    if click.event.button != PointerButton::Primary || drag.travelled > CLICK_TRAVEL_LIMIT {
+        return;
+    }
+    if let Ok(booth) = booths.get(click.event_target()) {
+        select(&booth.slug, &mut selected, &mut outbox);
+    }
+}
+
+fn select(slug: &str, selected: &mut Selected, outbox: &mut Outbox) {
+    selected.0 = Some(slug.to_owned());
+    outbox.send(PageEvent::Selected {
+        slug: slug.to_owned(),
+    });
+}
+
+fn focus_requested_booths(
+    mut requests: MessageReader<PageRequest>,
+    index: Res<BoothIndex>,
+    mut selected: ResMut<Selected>,
+    mut outbox: ResMut<Outbox>,
+    mut walk_to: MessageWriter<WalkTo>,
+) {
+    for request in requests.read() {
+        match request {
+            PageRequest::FocusBooth { slug } => {
+                let Some(anchor) = index.0.get(slug) else {
+                    warn!("the page asked for booth {slug:?}, which is not in this hall");
+                    continue;
+                };
+                let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + 3.2);
+                walk_to.write(WalkTo {
+                    position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
+                    look_at: anchor.centre + Vec3::Y * 1.9,
+                });
+                select(slug, &mut selected, &mut outbox);
+            }
+        }
+    }
+}
+
+fn show_marker(
+    selected: Res<Selected>,
+    index: Res<BoothIndex>,
+    mut marker: Query<(&mut Transform, &mut Visibility), With<SelectionMarker>>,
+) {
+    if !selected.is_changed() {
+        return;
+    }
+    let Ok((mut transform, mut visibility)) = marker.single_mut() else {
+        return;
+    };
+    match selected.0.as_ref().and_then(|slug| index.0.get(slug)) {
+        Some(anchor) => {
+            *transform = Transform::from_translation(anchor.centre + Vec3::Y * 0.1)
+                .with_scale(Vec3::new(anchor.extent.x + 0.3, 1.0, anchor.extent.y + 0.3));
+            *visibility = Visibility::Visible;
+        }
+        None => *visibility = Visibility::Hidden,
+    }
+}

@@ -1,0 +1,199 @@
+//! Builds the viewer for the browser: cargo (wasm32, size-optimised `web` profile), then
+//! wasm-bindgen as a library at the exact version in Cargo.lock, then wasm-opt when the npm
+//! `binaryen` package is installed, then pre-compressed `.br` and `.gz` copies.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::cmd;
+use crate::project_root;
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "web";
+const CRATE_FILE: &str = "pavilion_viewer";
+
+/// Sizes of the wasm at each stage, in bytes.
+#[derive(Debug)]
+pub struct WasmSizes {
+    pub rustc: u64,
+    pub bindgen: u64,
+    pub optimised: Option<u64>,
+    pub brotli: u64,
+    pub gzip: u64,
+}
+
+pub fn run() -> Result<WasmSizes> {
+    let root = project_root();
+    ensure_wasm_target(&root)?;
+    cmd::run(
+        &root,
+        &cmd::cargo(),
+        &[
+            "build",
+            "--package",
+            "pavilion-viewer",
+            "--lib",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ],
+    )?;
+
+    let target_dir = target_dir(&root)?;
+    let raw = target_dir
+        .join(TARGET)
+        .join(PROFILE)
+        .join(format!("{CRATE_FILE}.wasm"));
+    let out = root.join("web").join("pkg");
+    fs::create_dir_all(&out)?;
+
+    let started = Instant::now();
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&raw)
+        .web(true)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))?
+        .typescript(false)
+        .omit_default_module_path(false)
+        .generate(&out)
+        .map_err(|e| anyhow::anyhow!("wasm-bindgen failed: {e:#}"))?;
+    eprintln!(
+        "wasm-bindgen done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let wasm = out.join(format!("{CRATE_FILE}_bg.wasm"));
+    let bindgen_size = fs::metadata(&wasm)?.len();
+    let optimised = optimise(&root, &wasm)?;
+
+    let started = Instant::now();
+    let mut brotli = 0;
+    let mut gzip = 0;
+    for file in [wasm.clone(), out.join(format!("{CRATE_FILE}.js"))] {
+        let (br, gz) = precompress(&file)?;
+        if file == wasm {
+            (brotli, gzip) = (br, gz);
+        }
+    }
+    eprintln!("pre-compressed in {:.1} s", started.elapsed().as_secs_f64());
+
+    let sizes = WasmSizes {
+        rustc: fs::metadata(&raw)?.len(),
+        bindgen: bindgen_size,
+        optimised,
+        brotli,
+        gzip,
+    };
+    eprintln!(
+        "wasm sizes: rustc {} B, after wasm-bindgen {} B, after wasm-opt {}, brotli {} B, gzip {} B",
+        sizes.rustc,
+        sizes.bindgen,
+        sizes
+            .optimised
+            .map_or("(not run)".into(), |s| format!("{s} B")),
+        sizes.brotli,
+        sizes.gzip
+    );
+    Ok(sizes)
+}
+
+fn ensure_wasm_target(root: &Path) -> Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.trim() == TARGET)
+        })
+        .unwrap_or(false);
+    if !installed {
+        cmd::run(root, "rustup", &["target", "add", TARGET])?;
+    }
+    Ok(())
+}
+
+fn target_dir(root: &Path) -> Result<PathBuf> {
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let out = Command::new(cmd::cargo())
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .current_dir(root)
+        .output()
+        .context("cargo metadata")?;
+    let text = String::from_utf8(out.stdout)?;
+    let key = "\"target_directory\":\"";
+    let start = text
+        .find(key)
+        .context("cargo metadata has no target_directory")?
+        + key.len();
+    let end = start
+        + text[start..]
+            .find('"')
+            .context("unterminated target_directory")?;
+    Ok(PathBuf::from(&text[start..end]))
+}
+
+/// Runs the npm `binaryen` wasm-opt (Debian's older wasm-opt breaks wasm-bindgen output).
+fn optimise(root: &Path, wasm: &Path) -> Result<Option<u64>> {
+    let web = root.join("web");
+    if !web.join("node_modules").exists() && cmd::available("npm") {
+        cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
+    let tool = web.join("node_modules").join(".bin").join("wasm-opt");
+    if !tool.exists() {
+        eprintln!("wasm-opt not found (npm package binaryen in web/); the wasm stays unoptimised");
+        return Ok(None);
+    }
+    let optimised = wasm.with_extension("opt.wasm");
+    let wasm_arg = wasm.to_string_lossy().into_owned();
+    let out_arg = optimised.to_string_lossy().into_owned();
+    cmd::run(
+        &web,
+        &tool.to_string_lossy(),
+        &[
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            &wasm_arg,
+            "-o",
+            &out_arg,
+        ],
+    )?;
+    fs::rename(&optimised, wasm)?;
+    Ok(Some(fs::metadata(wasm)?.len()))
+}
+
+/// Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, level 9); returns their sizes.
+fn precompress(file: &Path) -> Result<(u64, u64)> {
+    let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+
+    let br_path = PathBuf::from(format!("{}.br", file.display()));
+    let mut br = Vec::new();
+    {
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 24,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut bytes.as_slice(), &mut br, &params)?;
+    }
+    fs::write(&br_path, &br)?;
+
+    let gz_path = PathBuf::from(format!("{}.gz", file.display()));
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&bytes)?;
+    let gz = encoder.finish()?;
+    fs::write(&gz_path, &gz)?;
+    Ok((br.len() as u64, gz.len() as u64))
+}
