@@ -22,9 +22,7 @@ impl Slug {
             .chars()
             .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
         {
-            return Err(format!(
-                "may hold only a-z, 0-9 and '-', not {bad:?}"
-            ));
+            return Err(format!("may hold only a-z, 0-9 and '-', not {bad:?}"));
         }
         if raw.starts_with('-') || raw.ends_with('-') || raw.contains("--") {
             return Err("hyphens must sit between letters or digits, one at a time".into());
@@ -118,7 +116,11 @@ impl ExhibitorProfile {
             let known: Vec<&str> = Topic::ALL.iter().map(|t| t.slug()).collect();
             fail(
                 "topic",
-                format!("unknown topic {:?}; use one of {}", self.topic, known.join(", ")),
+                format!(
+                    "unknown topic {:?}; use one of {}",
+                    self.topic,
+                    known.join(", ")
+                ),
             );
         }
         if BoothTier::from_slug(&self.tier).is_none() {
@@ -157,7 +159,13 @@ impl ExhibitorProfile {
             );
         }
         for (i, product) in self.products.iter().enumerate() {
-            check_line(&product.name, 2, 60, &format!("products[{i}].name"), &mut fail);
+            check_line(
+                &product.name,
+                2,
+                60,
+                &format!("products[{i}].name"),
+                &mut fail,
+            );
             check_line(
                 &product.category,
                 2,
@@ -204,13 +212,22 @@ pub fn split_paragraphs(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn check_line(value: &str, min: usize, max: usize, field: &str, fail: &mut impl FnMut(&str, String)) {
+fn check_line(
+    value: &str,
+    min: usize,
+    max: usize,
+    field: &str,
+    fail: &mut impl FnMut(&str, String),
+) {
     let len = value.chars().count();
     if value.trim() != value {
         fail(field, "must not start or end with spaces".into());
     }
     if len < min || len > max {
-        fail(field, format!("must be {min} to {max} characters long, not {len}"));
+        fail(
+            field,
+            format!("must be {min} to {max} characters long, not {len}"),
+        );
     }
     if value.chars().any(char::is_control) {
         fail(field, "must be one line without control characters".into());
@@ -242,7 +259,10 @@ fn check_description(value: &str, fail: &mut impl FnMut(&str, String)) {
         );
     }
     if value.contains('<') && value.contains('>') {
-        fail("description", "must be plain text, without HTML tags".into());
+        fail(
+            "description",
+            "must be plain text, without HTML tags".into(),
+        );
     }
 }
 
@@ -263,10 +283,15 @@ fn check_website(value: &str, fail: &mut impl FnMut(&str, String)) {
         .strip_prefix("https://")
         .map(|rest| rest.split('/').next().unwrap_or(""));
     match host {
-        None => fail("website", format!("must start with https://, not {value:?}")),
+        None => fail(
+            "website",
+            format!("must start with https://, not {value:?}"),
+        ),
         Some(host) if !example_domain_ok(host) => fail(
             "website",
-            format!("must be on a reserved example domain such as https://acme.example, not {value:?}"),
+            format!(
+                "must be on a reserved example domain such as https://acme.example, not {value:?}"
+            ),
         ),
         Some(_) if value.len() > 200 => fail("website", "must be at most 200 characters".into()),
         Some(_) => {}
@@ -288,7 +313,9 @@ fn check_email(value: &str, fail: &mut impl FnMut(&str, String)) {
     if !ok {
         fail(
             "email",
-            format!("must be an address on a reserved example domain such as hello@acme.example, not {value:?}"),
+            format!(
+                "must be an address on a reserved example domain such as hello@acme.example, not {value:?}"
+            ),
         );
     }
 }
@@ -328,7 +355,11 @@ mod tests {
             website: "https://kestrel-ward.example".into(),
             email: "booth@kestrel-ward.example".into(),
             colour: "#1f6f8b".into(),
-            description: format!("{}\n\n{}", "First paragraph. ".repeat(8), "Second one. ".repeat(8)),
+            description: format!(
+                "{}\n\n{}",
+                "First paragraph. ".repeat(8),
+                "Second one. ".repeat(8)
+            ),
             products: vec![
                 Product {
                     name: "Ward Sensor".into(),
@@ -372,8 +403,19 @@ mod tests {
         assert_eq!(
             fields(&p),
             [
-                "name", "slug", "tagline", "topic", "tier", "founded", "headquarters", "website",
-                "email", "colour", "description", "description", "products"
+                "name",
+                "slug",
+                "tagline",
+                "topic",
+                "tier",
+                "founded",
+                "headquarters",
+                "website",
+                "email",
+                "colour",
+                "description",
+                "description",
+                "products"
             ]
         );
     }
@@ -399,7 +441,16 @@ mod tests {
         for good in ["abc", "kestrel-ward", "a1-b2-c3"] {
             assert!(Slug::parse(good).is_ok(), "{good}");
         }
-        for bad in ["ab", "-abc", "abc-", "a--b", "ABC", "a_b", "a b", &"x".repeat(49)] {
+        for bad in [
+            "ab",
+            "-abc",
+            "abc-",
+            "a--b",
+            "ABC",
+            "a_b",
+            "a b",
+            &"x".repeat(49),
+        ] {
             assert!(Slug::parse(bad).is_err(), "{bad}");
         }
         let parsed: Result<Slug, _> = serde_json::from_str("\"Bad Slug\"");

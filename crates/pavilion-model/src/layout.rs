@@ -30,7 +30,12 @@ impl Rect {
 
     /// The rectangle of the given size centred on a point.
     pub fn centred(centre: [f32; 2], width: f32, depth: f32) -> Rect {
-        Rect::new(centre[0] - width / 2.0, centre[1] - depth / 2.0, width, depth)
+        Rect::new(
+            centre[0] - width / 2.0,
+            centre[1] - depth / 2.0,
+            width,
+            depth,
+        )
     }
 
     pub fn max_x(&self) -> f32 {
@@ -62,7 +67,10 @@ impl Rect {
     }
 
     pub fn contains_point(&self, point: [f32; 2]) -> bool {
-        point[0] >= self.x && point[0] <= self.max_x() && point[1] >= self.z && point[1] <= self.max_z()
+        point[0] >= self.x
+            && point[0] <= self.max_x()
+            && point[1] >= self.z
+            && point[1] <= self.max_z()
     }
 
     /// The rectangle grown by `margin` on every side.
@@ -147,7 +155,9 @@ impl TryFrom<u8> for Rotation {
             1 => Ok(Rotation::FacingLeftWall),
             2 => Ok(Rotation::FacingBackWall),
             3 => Ok(Rotation::FacingRightWall),
-            other => Err(format!("rotation must be 0 to 3 quarter turns, not {other}")),
+            other => Err(format!(
+                "rotation must be 0 to 3 quarter turns, not {other}"
+            )),
         }
     }
 }
@@ -261,15 +271,26 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
         let floor = hall.floor();
         let clearances = hall.entrance_clearances();
         for entrance in &hall.entrances {
-            if entrance.x - entrance.width / 2.0 < 0.0 || entrance.x + entrance.width / 2.0 > hall.width {
-                problems.push(problem(None, format!("the doorway at x = {} m lies outside the entrance wall", entrance.x)));
+            if entrance.x - entrance.width / 2.0 < 0.0
+                || entrance.x + entrance.width / 2.0 > hall.width
+            {
+                problems.push(problem(
+                    None,
+                    format!(
+                        "the doorway at x = {} m lies outside the entrance wall",
+                        entrance.x
+                    ),
+                ));
             }
         }
         for (i, booth) in hall.booths.iter().enumerate() {
             let rect = booth.floor_rect();
             let who = Some(booth.exhibitor.as_str());
             if !seen.insert(booth.exhibitor.as_str()) {
-                problems.push(problem(who, format!("{} is placed more than once", booth.exhibitor)));
+                problems.push(problem(
+                    who,
+                    format!("{} is placed more than once", booth.exhibitor),
+                ));
             }
             if !floor.contains(&rect) {
                 problems.push(problem(
@@ -281,11 +302,17 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
                 ));
             }
             if clearances.iter().any(|c| c.overlaps(&rect)) {
-                problems.push(problem(who, "the booth blocks the space inside a doorway".into()));
+                problems.push(problem(
+                    who,
+                    "the booth blocks the space inside a doorway".into(),
+                ));
             }
             for other in &hall.booths[..i] {
                 if other.floor_rect().overlaps(&rect) {
-                    problems.push(problem(who, format!("the booth overlaps the booth of {}", other.exhibitor)));
+                    problems.push(problem(
+                        who,
+                        format!("the booth overlaps the booth of {}", other.exhibitor),
+                    ));
                 }
             }
         }
@@ -308,7 +335,10 @@ pub struct ArrangeEntry {
 pub fn arrange(entries: &[ArrangeEntry]) -> Vec<Hall> {
     let mut by_topic: BTreeMap<usize, Vec<&ArrangeEntry>> = BTreeMap::new();
     for entry in entries {
-        let order = Topic::ALL.iter().position(|t| *t == entry.topic).unwrap_or(usize::MAX);
+        let order = Topic::ALL
+            .iter()
+            .position(|t| *t == entry.topic)
+            .unwrap_or(usize::MAX);
         by_topic.entry(order).or_default().push(entry);
     }
     for group in by_topic.values_mut() {
@@ -404,7 +434,12 @@ fn arrange_hall(index: usize, topics: &[Vec<&ArrangeEntry>]) -> Hall {
 
         zones.push(TopicZone {
             topic: group[0].topic,
-            area: Rect::new(AISLE, zone_start, HALL_WIDTH - 2.0 * AISLE, z - AISLE - zone_start),
+            area: Rect::new(
+                AISLE,
+                zone_start,
+                HALL_WIDTH - 2.0 * AISLE,
+                z - AISLE - zone_start,
+            ),
             sign_url: None,
         });
     }
@@ -472,9 +507,21 @@ mod tests {
         let halls = arrange(&list);
         for hall in &halls {
             for booth in &hall.booths {
-                let topic = list.iter().find(|e| e.slug == booth.exhibitor).unwrap().topic;
-                let zone = hall.zones.iter().find(|z| z.topic == topic).expect("zone for topic");
-                assert!(zone.area.contains(&booth.floor_rect()), "{} outside its zone", booth.exhibitor);
+                let topic = list
+                    .iter()
+                    .find(|e| e.slug == booth.exhibitor)
+                    .unwrap()
+                    .topic;
+                let zone = hall
+                    .zones
+                    .iter()
+                    .find(|z| z.topic == topic)
+                    .expect("zone for topic");
+                assert!(
+                    zone.area.contains(&booth.floor_rect()),
+                    "{} outside its zone",
+                    booth.exhibitor
+                );
             }
         }
     }
@@ -483,10 +530,23 @@ mod tests {
     fn flagships_stand_on_islands_with_aisles_all_round() {
         let halls = arrange(&entries(120));
         for hall in &halls {
-            for island in hall.booths.iter().filter(|b| b.footprint == BoothTier::Flagship.footprint()) {
+            for island in hall
+                .booths
+                .iter()
+                .filter(|b| b.footprint == BoothTier::Flagship.footprint())
+            {
                 let surround = island.floor_rect().expanded(AISLE - EPSILON * 2.0);
-                for other in hall.booths.iter().filter(|b| b.exhibitor != island.exhibitor) {
-                    assert!(!surround.overlaps(&other.floor_rect()), "{} crowds {}", other.exhibitor, island.exhibitor);
+                for other in hall
+                    .booths
+                    .iter()
+                    .filter(|b| b.exhibitor != island.exhibitor)
+                {
+                    assert!(
+                        !surround.overlaps(&other.floor_rect()),
+                        "{} crowds {}",
+                        other.exhibitor,
+                        island.exhibitor
+                    );
                 }
             }
         }
@@ -526,7 +586,10 @@ mod tests {
         assert!(has("is placed more than once"), "{messages:?}");
         assert!(has("overlaps the booth of"), "{messages:?}");
         assert!(has("far-away: the booth at"), "{messages:?}");
-        assert!(has("door-blocker: the booth blocks the space inside a doorway"), "{messages:?}");
+        assert!(
+            has("door-blocker: the booth blocks the space inside a doorway"),
+            "{messages:?}"
+        );
     }
 
     #[test]

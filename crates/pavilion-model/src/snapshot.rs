@@ -72,7 +72,10 @@ mod tests {
                 origin: [0.0, 0.0],
                 width: 44.0,
                 depth: 30.0,
-                entrances: vec![Entrance { x: 22.0, width: 8.0 }],
+                entrances: vec![Entrance {
+                    x: 22.0,
+                    width: 8.0,
+                }],
                 sign_url: None,
                 zones: vec![TopicZone {
                     topic: Topic::Cryptography,
@@ -114,7 +117,10 @@ mod tests {
     fn snapshot_finds_exhibitors_and_counts_booths() {
         let snapshot = sample();
         assert_eq!(snapshot.booth_count(), 1);
-        assert_eq!(snapshot.exhibitor("kestrel-ward").unwrap().name, "Kestrel Ward");
+        assert_eq!(
+            snapshot.exhibitor("kestrel-ward").unwrap().name,
+            "Kestrel Ward"
+        );
         assert!(snapshot.exhibitor("nobody").is_none());
     }
 

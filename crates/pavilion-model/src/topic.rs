@@ -158,7 +158,10 @@ mod tests {
 
     #[test]
     fn tiers_grow_in_area() {
-        let areas: Vec<f32> = BoothTier::ALL.iter().map(|t| t.footprint().area()).collect();
+        let areas: Vec<f32> = BoothTier::ALL
+            .iter()
+            .map(|t| t.footprint().area())
+            .collect();
         assert!(areas.windows(2).all(|w| w[0] < w[1]), "{areas:?}");
         assert_eq!(BoothTier::from_slug("premium"), Some(BoothTier::Premium));
     }

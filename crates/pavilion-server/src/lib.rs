@@ -1,1 +1,66 @@
-//! placeholder
+//! Pavilion's HTTP service: imports the exhibitor catalogue into an embedded store, renders
+//! booth signage, publishes immutable hall snapshots and serves them with media and the page.
+
+pub mod catalogue;
+pub mod config;
+pub mod error;
+pub mod http_cache;
+pub mod import;
+pub mod media;
+pub mod publish;
+pub mod render;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod time;
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+pub use config::{Command, Config};
+pub use error::Error;
+pub use routes::app;
+pub use state::AppState;
+
+/// Serves the hall on `config.bind` until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> Result<(), Error> {
+    let state = AppState::open(&config).await?;
+    let listener = TcpListener::bind(config.bind).await?;
+    let address: SocketAddr = listener.local_addr()?;
+    tracing::info!("Pavilion is open at http://{address}/");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("Pavilion has closed");
+    Ok(())
+}
+
+/// Resolves on the first Ctrl-C or SIGTERM, so in-flight requests can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing open requests");
+}

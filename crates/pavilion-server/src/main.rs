@@ -1,2 +1,29 @@
-//! main
-fn main() {}
+//! The `pavilion` binary: parses the configuration and serves the hall or re-imports the catalogue.
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use pavilion_server::{Command, Config};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    let config = Config::parse();
+    match config.command.unwrap_or(Command::Serve) {
+        Command::Serve => pavilion_server::serve(config)
+            .await
+            .context("the server stopped with an error"),
+        Command::Import => {
+            let report = pavilion_server::state::run_import(&config)
+                .await
+                .with_context(|| format!("importing {}", config.catalogue_dir.display()))?;
+            println!("{report}");
+            Ok(())
+        }
+    }
+}

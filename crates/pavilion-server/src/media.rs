@@ -1,0 +1,163 @@
+//! Content-addressed media files: `<root>/<first two hex>/<sha256>.<ext>`, written through a
+//! temp file that is fsynced and renamed, so a crash never leaves a half file under its name.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+/// The media kinds the store accepts, by file extension.
+const KINDS: [(&str, &str); 3] = [
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("webp", "image/webp"),
+];
+
+/// A stored file: what the database records and what the URL names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMedia {
+    pub sha256: String,
+    pub extension: &'static str,
+    pub content_type: &'static str,
+    pub byte_size: u64,
+}
+
+impl StoredMedia {
+    /// The public URL the media is served under.
+    pub fn url(&self) -> String {
+        format!("/media/{}.{}", self.sha256, self.extension)
+    }
+}
+
+/// A validated media file name from a URL: 64 lowercase hex digits, a dot and a known extension.
+/// Nothing else parses, so a name can never walk out of the media folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaName {
+    pub sha256: String,
+    pub extension: &'static str,
+    pub content_type: &'static str,
+}
+
+impl MediaName {
+    pub fn parse(name: &str) -> Option<MediaName> {
+        let (sha256, extension) = name.split_once('.')?;
+        let is_hash = sha256.len() == 64
+            && sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !is_hash {
+            return None;
+        }
+        let (extension, content_type) = KINDS.into_iter().find(|(ext, _)| *ext == extension)?;
+        Some(MediaName {
+            sha256: sha256.to_owned(),
+            extension,
+            content_type,
+        })
+    }
+
+    /// The strong ETag: the content hash, since the bytes can never change.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.sha256)
+    }
+}
+
+/// The media folder on the local file system.
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    root: PathBuf,
+}
+
+impl MediaStore {
+    pub fn new(root: PathBuf) -> MediaStore {
+        MediaStore { root }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path_of(&self, sha256: &str, extension: &str) -> PathBuf {
+        self.root
+            .join(&sha256[..2])
+            .join(format!("{sha256}.{extension}"))
+    }
+
+    /// Stores the bytes under their hash; storing the same bytes again writes nothing.
+    pub fn put(&self, bytes: &[u8], extension: &str) -> io::Result<StoredMedia> {
+        let (extension, content_type) = KINDS
+            .into_iter()
+            .find(|(ext, _)| *ext == extension)
+            .ok_or_else(|| {
+                io::Error::other(format!("media of kind {extension:?} is not stored"))
+            })?;
+        let sha256 = hex::encode(Sha256::digest(bytes));
+        let stored = StoredMedia {
+            byte_size: bytes.len() as u64,
+            sha256,
+            extension,
+            content_type,
+        };
+        let path = self.path_of(&stored.sha256, extension);
+        if path.is_file() {
+            return Ok(stored);
+        }
+        let folder = path.parent().expect("media paths have a folder");
+        fs::create_dir_all(folder)?;
+        // The temp file lives in the target folder so the rename is atomic; it is removed on
+        // drop if anything fails before the rename.
+        let mut temp = tempfile::Builder::new()
+            .prefix(".incoming-")
+            .tempfile_in(folder)?;
+        temp.write_all(bytes)?;
+        temp.as_file().sync_all()?;
+        temp.persist(&path).map_err(|error| error.error)?;
+        // Make the rename itself durable.
+        #[cfg(unix)]
+        fs::File::open(folder)?.sync_all()?;
+        Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+
+    #[test]
+    fn names_parse_strictly() {
+        let name = MediaName::parse(&format!("{HASH}.png")).unwrap();
+        assert_eq!(name.content_type, "image/png");
+        assert_eq!(name.etag(), format!("\"{HASH}\""));
+        for bad in [
+            format!("{HASH}.svg"),
+            format!("{HASH}.png.png"),
+            format!("{}.png", HASH.to_uppercase()),
+            format!("{}.png", &HASH[..63]),
+            format!("{}g.png", &HASH[..63]),
+            format!("../{}.png", &HASH[3..]),
+            "..%2F..%2Fetc%2Fpasswd".to_owned(),
+            HASH.to_owned(),
+            String::new(),
+        ] {
+            assert!(MediaName::parse(&bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn same_bytes_are_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore::new(dir.path().to_path_buf());
+        let first = store.put(b"test", "png").unwrap();
+        let second = store.put(b"test", "png").unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.sha256, HASH);
+        let path = store.path_of(HASH, "png");
+        assert_eq!(fs::read(&path).unwrap(), b"test");
+        let files: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
+        assert_eq!(files.len(), 1, "no temp files left behind");
+        assert!(store.put(b"x", "svg").is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! The HTTP surface: one module per area, each exposing `router()`, merged by [`app`].
+
+mod exhibitors;
+mod hall;
+mod health;
+mod media;
+mod web;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::Error;
+use crate::state::AppState;
+
+/// The whole application: API, media, and the page and viewer files.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(hall::router())
+        .merge(exhibitors::router())
+        .route("/api", axum::routing::any(api_not_found))
+        .route("/api/{*rest}", axum::routing::any(api_not_found));
+    Router::new()
+        .merge(health::router())
+        .merge(api)
+        .merge(media::router())
+        .merge(web::router(state.web_dir(), state.assets_dir()))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> Error {
+    Error::not_found(format!("there is no API endpoint at {}", uri.path()))
+}
+
+async fn method_not_allowed() -> Error {
+    Error::MethodNotAllowed
+}

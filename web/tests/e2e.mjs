@@ -1,0 +1,149 @@
+// End-to-end test of the visitor page: the real server, Debian's Chromium (WebGL2 on the CPU
+// through SwiftShader) driven by Playwright. Waits for the viewer's own ready signal, checks the
+// canvas shows a hall (many distinct colours), selects booths through the directory bridge and
+// by clicking the 3D booth, checks the failure message, and saves screenshots.
+//
+// Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.PAVILION_URL;
+if (!base) throw new Error('set PAVILION_URL, e.g. http://127.0.0.1:8080/');
+const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
+mkdirSync(artifacts, { recursive: true });
+
+const READY_TIMEOUT = 240_000;
+const failures = [];
+function check(condition, message) {
+  if (condition) {
+    console.log(`ok   ${message}`);
+  } else {
+    console.log(`FAIL ${message}`);
+    failures.push(message);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  ],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 576 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    const text = message.text().replace(/%c/g, '');
+    if (message.type() === 'error') console.log(`  [console.error] ${text.slice(0, 300)}`);
+  });
+
+  // 1. The hall loads and says when its first frame is drawn.
+  const exhibitors = await (await fetch(new URL('/api/v1/exhibitors', base))).json();
+  check(exhibitors.length > 0, `the API lists ${exhibitors.length} exhibitors`);
+  await page.goto(base);
+  check(await page.locator('#loading').isVisible(), 'a loading indicator shows while the hall loads');
+  await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: READY_TIMEOUT });
+  const failedText = await page.locator('#failure-detail').textContent();
+  check(await page.evaluate(() => document.body.dataset.state) === 'ready', `the viewer reports ready ${failedText ? `(failure: ${failedText})` : ''}`);
+  const metrics = await page.evaluate(() => window.pavilion.metrics);
+  check(metrics.booths === exhibitors.length, `the hall has ${metrics.booths} booths for ${exhibitors.length} exhibitors`);
+  check(await page.locator('#loading').isHidden(), 'the loading indicator is gone once the hall is drawn');
+  check((await page.locator('.exhibitor-link').count()) === exhibitors.length, 'the directory lists every exhibitor');
+
+  // Wait for the booth art (fascias, logos, signs) so the screenshot shows the finished hall.
+  await page.waitForFunction(() => document.body.dataset.textures, null, { timeout: READY_TIMEOUT })
+    .catch(() => console.log('  (textures still loading at the screenshot)'));
+  await page.waitForTimeout(1500);
+  Object.assign(metrics, await page.evaluate(() => window.pavilion.metrics));
+
+  // 2. The canvas is not blank: count distinct colours in a screenshot of the stage.
+  const stage = await page.locator('#hall-canvas').screenshot();
+  writeFileSync(join(artifacts, 'hall-canvas.png'), stage);
+  const colours = await countColours(page, stage);
+  check(colours > 500, `the canvas shows ${colours} distinct colours`);
+  writeFileSync(join(artifacts, 'hall.png'), await page.screenshot());
+
+  // 3. Selecting a booth through the bridge (the directory calls focus_booth) opens its panel.
+  const target = exhibitors.find((e) => e.slug === 'kestrel-ward') ?? exhibitors[0];
+  await page.locator(`.exhibitor-link[data-slug="${target.slug}"]`).click();
+  await page.waitForFunction((slug) => document.getElementById('booth-panel').dataset.slug === slug && !document.getElementById('booth-panel').hidden, target.slug, { timeout: 60_000 });
+  check((await page.locator('#panel-name').textContent()) === target.name, `the panel shows ${target.name}`);
+  check((await page.locator('#panel-description p').count()) >= 2, 'the panel shows the description paragraphs');
+  check((await page.locator('#panel-products li').count()) >= 2, 'the panel lists the products');
+
+  // Let the glide to the booth finish, then show it.
+  await page.waitForTimeout(4000);
+  writeFileSync(join(artifacts, 'booth-selected.png'), await page.screenshot());
+
+  // 4. Clicking the booth in 3D selects it: the visitor now faces it, so click the canvas centre.
+  await page.locator('#panel-close').click();
+  check(await page.locator('#booth-panel').isHidden(), 'the panel closes');
+  const box = await page.locator('#hall-canvas').boundingBox();
+  const centre = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  await page.mouse.move(centre.x, centre.y);
+  await page.waitForTimeout(1500);
+  await page.mouse.down();
+  await page.waitForTimeout(400);
+  await page.mouse.up();
+  const clicked = await page.waitForFunction(() => !document.getElementById('booth-panel').hidden, null, { timeout: 60_000 })
+    .then(() => true, () => false);
+  const clickedSlug = await page.evaluate(() => document.getElementById('booth-panel').dataset.slug);
+  check(clicked && clickedSlug === target.slug, `clicking the booth in 3D selects it (got ${clickedSlug})`);
+
+  // 5. Keyboard walking moves the visitor (the view changes).
+  const before = await page.locator('#hall-canvas').screenshot();
+  await page.locator('#panel-close').click();
+  await page.locator('#hall-canvas').focus();
+  await page.keyboard.down('s');
+  await page.waitForTimeout(2500);
+  await page.keyboard.up('s');
+  await page.waitForTimeout(1500);
+  const after = await page.locator('#hall-canvas').screenshot();
+  check(!before.equals(after), 'walking with the keyboard changes the view');
+
+  check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join(' | ')}`);
+
+  // 6. A hall that cannot be loaded gives a readable message, not a blank page.
+  const broken = await context.newPage();
+  await broken.goto(new URL('/?hall=/api/v1/no-such-hall', base).href);
+  await broken.waitForFunction(() => document.body.dataset.state === 'failed', null, { timeout: READY_TIMEOUT });
+  const message = await broken.locator('#failure-detail').textContent();
+  check(await broken.locator('#failure').isVisible() && message.length > 10, `a failed load explains itself: "${message}"`);
+  writeFileSync(join(artifacts, 'failure.png'), await broken.screenshot());
+
+  console.log(`metrics ${JSON.stringify(metrics)}`);
+} finally {
+  await browser.close();
+}
+
+if (failures.length) {
+  console.log(`\n${failures.length} browser check(s) failed`);
+  process.exit(1);
+}
+console.log('\nall browser checks passed');
+process.exit(0);
+
+// Decodes the PNG in the page (a 2D canvas) and counts distinct RGB colours.
+async function countColours(page, png) {
+  return page.evaluate(async (b64) => {
+    const image = new Image();
+    image.src = `data:image/png;base64,${b64}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d');
+    context.drawImage(image, 0, 0);
+    const { data } = context.getImageData(0, 0, image.width, image.height);
+    const seen = new Set();
+    for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  }, png.toString('base64'));
+}
