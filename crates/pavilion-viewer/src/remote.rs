@@ -132,6 +132,23 @@ pub fn decode_texture(bytes: &[u8]) -> Result<Image, String> {
     .map_err(|e| e.to_string())
 }
 
+/// Marks every material showing `image` as changed. A material's GPU bind group holds the
+/// texture it was prepared with, so replacing the placeholder alone would leave it blank.
+fn refresh_materials_using(materials: &mut Assets<StandardMaterial>, image: AssetId<Image>) {
+    let uses = |texture: &Option<Handle<Image>>| texture.as_ref().is_some_and(|h| h.id() == image);
+    let users: Vec<AssetId<StandardMaterial>> = materials
+        .iter()
+        .filter(|(_, m)| uses(&m.base_color_texture) || uses(&m.emissive_texture))
+        .map(|(id, _)| id)
+        .collect();
+    for id in users {
+        // Borrowing the material mutably is what queues its re-preparation.
+        if let Some(mut material) = materials.get_mut(id) {
+            let _: &mut StandardMaterial = &mut material;
+        }
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 fn start_texture_fetch(url: &str, inbox: &Inbox) {
     crate::web::fetch_texture(url.to_owned(), inbox.clone());
@@ -161,6 +178,7 @@ fn receive_deliveries(
     inbox: Res<Inbox>,
     mut textures: ResMut<RemoteTextures>,
     mut images: ResMut<Assets<Image>>,
+    mut materials: ResMut<Assets<StandardMaterial>>,
     mut outbox: ResMut<Outbox>,
     mut next_screen: ResMut<NextState<Screen>>,
 ) {
@@ -197,6 +215,7 @@ fn receive_deliveries(
                         if let Err(e) = images.insert(handle.id(), image) {
                             warn!("texture {url} arrived after its booth was gone: {e}");
                         }
+                        refresh_materials_using(&mut materials, handle.id());
                     }
                     Err(message) => {
                         textures.failed += 1;

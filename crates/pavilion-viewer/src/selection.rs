@@ -19,6 +19,9 @@ pub struct Selected(pub Option<String>);
 #[derive(Component, Debug)]
 pub struct SelectionMarker;
 
+/// How far in front of a booth's open side the visitor stops when walking to it.
+const STANDING_DISTANCE: f32 = 4.5;
+
 /// A pointer that moved further than this while pressed was looking around, not clicking.
 const CLICK_TRAVEL_LIMIT: f32 = 6.0;
 
@@ -93,10 +96,10 @@ fn focus_requested_booths(
                     warn!("the page asked for booth {slug:?}, which is not in this hall");
                     continue;
                 };
-                let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + 3.2);
+                let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + STANDING_DISTANCE);
                 walk_to.write(WalkTo {
                     position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
-                    look_at: anchor.centre + Vec3::Y * 1.9,
+                    look_at: anchor.centre + Vec3::Y * 1.6,
                 });
                 select(slug, &mut selected, &mut outbox);
             }

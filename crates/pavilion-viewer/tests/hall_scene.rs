@@ -193,6 +193,9 @@ fn arriving_textures_replace_their_placeholders_and_settle() {
         urls
     };
     let inbox = app.world().resource::<Inbox>().clone();
+    app.world_mut()
+        .resource_mut::<Messages<AssetEvent<StandardMaterial>>>()
+        .clear();
     let broken = urls[0].clone();
     inbox.deliver(Delivery::Texture {
         url: broken.clone(),
@@ -219,6 +222,17 @@ fn arriving_textures_replace_their_placeholders_and_settle() {
         size(&broken),
         UVec2::new(1, 1),
         "a bad image keeps the placeholder"
+    );
+    // Materials showing a replaced texture are re-prepared, or the GPU keeps the placeholder.
+    let modified = app
+        .world()
+        .resource::<Messages<AssetEvent<StandardMaterial>>>()
+        .iter_current_update_messages()
+        .filter(|event| matches!(event, AssetEvent::Modified { .. }))
+        .count();
+    assert!(
+        modified >= snapshot.exhibitors.len() * 3,
+        "{modified} materials refreshed"
     );
     assert!(delivered(&app).contains(&PageEvent::TexturesSettled {
         loaded: urls.len() - 1,

@@ -27,7 +27,16 @@ pub struct WasmSizes {
     pub gzip: u64,
 }
 
-pub fn run() -> Result<WasmSizes> {
+/// How much post-processing the web build gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    /// wasm-opt and brotli at maximum: what visitors get.
+    Release,
+    /// Skip wasm-opt and compress quickly: for trying a change in the browser.
+    Quick,
+}
+
+pub fn run(finish: Finish) -> Result<WasmSizes> {
     let root = project_root();
     ensure_wasm_target(&root)?;
     cmd::run(
@@ -69,13 +78,16 @@ pub fn run() -> Result<WasmSizes> {
 
     let wasm = out.join(format!("{CRATE_FILE}_bg.wasm"));
     let bindgen_size = fs::metadata(&wasm)?.len();
-    let optimised = optimise(&root, &wasm)?;
+    let optimised = match finish {
+        Finish::Release => optimise(&root, &wasm)?,
+        Finish::Quick => None,
+    };
 
     let started = Instant::now();
     let mut brotli = 0;
     let mut gzip = 0;
     for file in [wasm.clone(), out.join(format!("{CRATE_FILE}.js"))] {
-        let (br, gz) = precompress(&file)?;
+        let (br, gz) = precompress(&file, finish)?;
         if file == wasm {
             (brotli, gzip) = (br, gz);
         }
@@ -174,15 +186,15 @@ fn optimise(root: &Path, wasm: &Path) -> Result<Option<u64>> {
     Ok(Some(fs::metadata(wasm)?.len()))
 }
 
-/// Writes `<file>.br` (brotli, quality 11) and `<file>.gz` (gzip, level 9); returns their sizes.
-fn precompress(file: &Path) -> Result<(u64, u64)> {
+/// Writes `<file>.br` (brotli, quality 11, or 5 for quick builds) and `<file>.gz` (gzip, level 9); returns their sizes.
+fn precompress(file: &Path, finish: Finish) -> Result<(u64, u64)> {
     let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
 
     let br_path = PathBuf::from(format!("{}.br", file.display()));
     let mut br = Vec::new();
     {
         let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
+            quality: if finish == Finish::Release { 11 } else { 5 },
             lgwin: 24,
             ..Default::default()
         };

@@ -19,7 +19,8 @@ commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
               headless Bevy tests, the web build, and the browser end-to-end test
-  build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz)
+  build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
+              --quick skips wasm-opt and compresses fast, for trying changes
 ";
 
 fn main() -> Result<()> {
@@ -27,7 +28,15 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
-        Some("build-web") => build_web::run().map(|_| ()),
+        Some("build-web") => {
+            let quick = args[1..].iter().any(|a| a == "--quick");
+            let finish = if quick {
+                build_web::Finish::Quick
+            } else {
+                build_web::Finish::Release
+            };
+            build_web::run(finish).map(|_| ())
+        }
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

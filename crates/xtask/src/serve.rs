@@ -7,7 +7,7 @@ use crate::{build_web, cmd, project_root};
 
 pub fn run(server_args: &[String]) -> Result<()> {
     let root = project_root();
-    build_web::run()?;
+    build_web::run(build_web::Finish::Release)?;
     let mut args = vec![
         "run",
         "--release",

@@ -46,7 +46,7 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     cmd::run(&root, &cargo, &["test", "--workspace"])?;
     if !skip_browser {
-        let sizes = build_web::run()?;
+        let sizes = build_web::run(build_web::Finish::Release)?;
         e2e::run(&root)?;
         eprintln!("\nwasm: {sizes:?}");
     }

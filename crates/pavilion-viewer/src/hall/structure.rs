@@ -84,9 +84,11 @@ pub fn spawn_structure(
         .map(|h| h.origin[0] + h.entrances.first().map_or(h.width / 2.0, |e| e.x))
         .unwrap_or(0.0);
     let door_z = first.map_or(0.0, |h| h.origin[1]);
+    // Just inside the first hall's doorway, looking down the central aisle past the first
+    // booth fronts.
     StartPoint {
-        position: Vec3::new(door_x, EYE_HEIGHT, door_z - 9.0),
-        look_at: Vec3::new(door_x, 2.2, door_z + 12.0),
+        position: Vec3::new(door_x, EYE_HEIGHT, door_z + 1.5),
+        look_at: Vec3::new(door_x + 2.5, 1.3, door_z + 16.0),
     }
 }
 
