@@ -130,7 +130,8 @@ fn ensure_wasm_target(root: &Path) -> Result<()> {
     Ok(())
 }
 
-fn target_dir(root: &Path) -> Result<PathBuf> {
+/// Cargo's target directory for this workspace (honours `CARGO_TARGET_DIR`).
+pub fn target_dir(root: &Path) -> Result<PathBuf> {
     if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
         return Ok(PathBuf::from(dir));
     }

@@ -44,7 +44,8 @@ pub fn run(root: &Path) -> Result<()> {
         &["build", "--package", "pavilion-server", "--bin", "pavilion"],
     )?;
 
-    let work = root.join("target").join("e2e");
+    let target = crate::build_web::target_dir(root)?;
+    let work = target.join("e2e");
     let data = work.join("data");
     if data.exists() {
         fs::remove_dir_all(&data)?;
@@ -54,7 +55,7 @@ pub fn run(root: &Path) -> Result<()> {
     let address = format!("127.0.0.1:{port}");
     let log = fs::File::create(work.join("server.log"))?;
 
-    let binary = root.join("target").join("debug").join("pavilion");
+    let binary = target.join("debug").join("pavilion");
     let child = Command::new(&binary)
         .args([
             "--data-dir",
