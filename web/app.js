@@ -2,7 +2,7 @@
 // and talks to the viewer through its bridge (calls in: focus_booth; CustomEvents out: pavilion:*).
 
 const $ = (id) => document.getElementById(id);
-const state = { exhibitors: [], selected: null, viewer: null, startedAt: performance.now() };
+const state = { exhibitors: [], selected: null, viewer: null };
 window.pavilion = { metrics: {} };
 
 function setState(name) {
@@ -166,14 +166,15 @@ function closePanel() {
 }
 
 window.addEventListener('pavilion:ready', (event) => {
-  window.pavilion.metrics.firstFrameMs = Math.round(performance.now() - state.startedAt);
+  // performance.now() counts from the start of navigation: this is page load to first hall frame.
+  window.pavilion.metrics.firstFrameMs = Math.round(performance.now());
   window.pavilion.metrics.booths = event.detail.booths;
   setState('ready');
   $('loading').hidden = true;
   $('hall-canvas').focus();
 });
 window.addEventListener('pavilion:textures', (event) => {
-  window.pavilion.metrics.texturesMs = Math.round(performance.now() - state.startedAt);
+  window.pavilion.metrics.texturesMs = Math.round(performance.now());
   document.body.dataset.textures = event.detail.failed ? 'partial' : 'settled';
 });
 window.addEventListener('pavilion:select', (event) => showBooth(event.detail.slug));
