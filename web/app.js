@@ -153,10 +153,114 @@ async function showBooth(slug) {
     item.append(category, name, summary);
     return item;
   }));
+  renderMedia(detail);
   $('panel-website').href = detail.website;
   $('panel-email').href = `mailto:${detail.email}`;
   $('booth-panel').hidden = false;
   $('booth-panel').dataset.slug = slug;
+}
+
+// Media URLs come from the server's content-addressed store; anything else is not shown.
+const isMediaUrl = (url) => typeof url === 'string' && /^\/media\/[0-9a-f]{64}\.[a-z0-9]{2,4}$/.test(url);
+
+function formatSize(bytes) {
+  if (!Number.isFinite(bytes)) return '';
+  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+// The booth's pictures (thumbnails that open larger), brochure download and model note,
+// in a section created once below the products. Built with DOM calls only.
+function renderMedia(detail) {
+  let section = $('panel-media');
+  if (!section) {
+    section = document.createElement('section');
+    section.id = 'panel-media';
+    section.className = 'booth-media';
+    $('booth-panel').querySelector('.contact').before(section);
+  }
+  const media = (detail.media ?? []).filter((item) => isMediaUrl(item.url));
+  const images = media.filter((item) => item.kind === 'image');
+  const brochure = media.find((item) => item.kind === 'brochure');
+  const model = media.find((item) => item.kind === 'model');
+  const parts = [];
+  if (images.length) {
+    const heading = document.createElement('h3');
+    heading.textContent = 'Gallery';
+    const gallery = document.createElement('div');
+    gallery.className = 'gallery';
+    gallery.setAttribute('role', 'list');
+    images.forEach((item, index) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'thumb';
+      button.setAttribute('role', 'listitem');
+      button.setAttribute('aria-label', `Show picture ${index + 1}: ${item.title}`);
+      const img = document.createElement('img');
+      img.src = item.url;
+      img.alt = item.title;
+      img.loading = 'lazy';
+      if (item.width && item.height) {
+        img.width = item.width;
+        img.height = item.height;
+      }
+      button.append(img);
+      button.addEventListener('click', () => openPicture(item, detail.name));
+      gallery.append(button);
+    });
+    parts.push(heading, gallery);
+  }
+  for (const item of media.filter((m) => m.kind === 'video')) {
+    const video = document.createElement('video');
+    video.className = 'booth-video';
+    video.controls = true;
+    video.preload = 'none';
+    video.src = item.url;
+    video.title = item.title;
+    parts.push(video);
+  }
+  if (brochure) {
+    const link = document.createElement('a');
+    link.className = 'brochure-link';
+    link.href = brochure.url;
+    link.setAttribute('download', `${detail.slug}-brochure.pdf`);
+    const size = formatSize(brochure.byte_size);
+    link.textContent = `Download the brochure (PDF${size ? `, ${size}` : ''})`;
+    parts.push(link);
+  }
+  if (model) {
+    const note = document.createElement('p');
+    note.className = 'model-note';
+    note.textContent = `3D model at the booth: ${model.title}. Walk up to the plinth to see it turn.`;
+    parts.push(note);
+  }
+  section.replaceChildren(...parts);
+  section.hidden = parts.length === 0;
+}
+
+// A larger view of one picture in a modal dialog (Escape or the button closes it).
+function openPicture(item, company) {
+  let dialog = $('picture-viewer');
+  if (!dialog) {
+    dialog = document.createElement('dialog');
+    dialog.id = 'picture-viewer';
+    dialog.className = 'picture-viewer';
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'panel-close';
+    close.setAttribute('aria-label', 'Close the picture');
+    close.textContent = '\u00d7';
+    close.addEventListener('click', () => dialog.close());
+    const figure = document.createElement('figure');
+    figure.append(document.createElement('img'), document.createElement('figcaption'));
+    dialog.append(close, figure);
+    dialog.addEventListener('click', (event) => { if (event.target === dialog) dialog.close(); });
+    document.body.append(dialog);
+  }
+  const img = dialog.querySelector('img');
+  img.src = item.url;
+  img.alt = item.title;
+  dialog.querySelector('figcaption').textContent = `${company} \u00b7 ${item.title}`;
+  dialog.showModal();
 }
 
 function closePanel() {
@@ -165,6 +269,11 @@ function closePanel() {
   for (const link of document.querySelectorAll('.exhibitor-link[aria-current]')) link.removeAttribute('aria-current');
 }
 
+// `?booth=<slug>` (the exhibitor portal's preview link) opens that booth: its panel at once,
+// and the walk to it once the hall is ready.
+const requestedBooth = /^[a-z0-9-]{3,48}$/.test(new URLSearchParams(location.search).get('booth') ?? '')
+  ? new URLSearchParams(location.search).get('booth') : null;
+
 window.addEventListener('pavilion:ready', (event) => {
   // performance.now() counts from the start of navigation: this is page load to first hall frame.
   window.pavilion.metrics.firstFrameMs = Math.round(performance.now());
@@ -172,6 +281,7 @@ window.addEventListener('pavilion:ready', (event) => {
   setState('ready');
   $('loading').hidden = true;
   $('hall-canvas').focus();
+  if (requestedBooth) focusBooth(requestedBooth);
 });
 window.addEventListener('pavilion:textures', (event) => {
   window.pavilion.metrics.texturesMs = Math.round(performance.now());
@@ -184,6 +294,7 @@ $('panel-close').addEventListener('click', closePanel);
 $('retry').addEventListener('click', () => location.reload());
 $('search').addEventListener('input', (event) => renderDirectory(event.target.value));
 document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && $('picture-viewer')?.open) return;
   if (event.key === 'Escape' && !$('booth-panel').hidden) closePanel();
 });
 $('hall-canvas').addEventListener('pointerdown', () => $('hall-canvas').focus());
@@ -211,3 +322,4 @@ state.topics = new Map(Object.entries(topicNames));
 
 loadDirectory();
 startViewer();
+if (requestedBooth) showBooth(requestedBooth);

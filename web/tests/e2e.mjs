@@ -38,6 +38,8 @@ try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 576 } });
   const page = await context.newPage();
   const pageErrors = [];
+  const fetched = new Set();
+  page.on('response', (response) => { if (response.ok()) fetched.add(new URL(response.url()).pathname); });
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   page.on('console', (message) => {
     const text = message.text().replace(/%c/g, '');
@@ -78,6 +80,27 @@ try {
   check((await page.locator('#panel-description p').count()) >= 2, 'the panel shows the description paragraphs');
   check((await page.locator('#panel-products li').count()) >= 2, 'the panel lists the products');
 
+  // The booth's media: a gallery of thumbnails that open larger, and the brochure link.
+  const detail = await (await fetch(new URL(`/api/v1/exhibitors/${target.slug}`, base))).json();
+  const pictures = (detail.media ?? []).filter((m) => m.kind === 'image').length;
+  check(pictures > 0, `${target.name} has ${pictures} pictures in the catalogue`);
+  check((await page.locator('#panel-media .gallery .thumb').count()) === pictures, 'the panel shows a gallery of the booth\'s pictures');
+  if ((detail.media ?? []).some((m) => m.kind === 'brochure')) {
+    const href = await page.locator('#panel-media .brochure-link').getAttribute('href');
+    check(/^\/media\/[0-9a-f]{64}\.pdf$/.test(href ?? ''), `the panel links the brochure (${href})`);
+  }
+  if (pictures > 0) {
+    await page.locator('#panel-media .gallery .thumb').first().click();
+    const opened = await page.waitForFunction(() => document.getElementById('picture-viewer')?.open
+      && document.querySelector('#picture-viewer img').complete
+      && document.querySelector('#picture-viewer img').naturalWidth > 0, null, { timeout: 20_000 }).then(() => true, () => false);
+    check(opened, 'a thumbnail opens the picture larger');
+    writeFileSync(join(artifacts, 'picture-viewer.png'), await page.screenshot());
+    await page.keyboard.press('Escape');
+    check(!(await page.evaluate(() => document.getElementById('picture-viewer').open)), 'Escape closes the picture');
+    check(await page.locator('#booth-panel').isVisible(), 'and leaves the booth panel open');
+  }
+
   // Let the glide to the booth finish, then show it.
   await page.waitForTimeout(4000);
   writeFileSync(join(artifacts, 'booth-selected.png'), await page.screenshot());
@@ -108,9 +131,24 @@ try {
   const after = await page.locator('#hall-canvas').screenshot();
   check(!before.equals(after), 'walking with the keyboard changes the view');
 
+  // 6. A booth with a product model: the panel notes it and the model stands on its plinth.
+  const withModel = exhibitors.find((e) => e.model_url);
+  check(Boolean(withModel), `an exhibitor has a model (${withModel?.slug})`);
+  if (withModel) {
+    await page.locator(`.exhibitor-link[data-slug="${withModel.slug}"]`).click();
+    await page.waitForFunction((slug) => document.getElementById('booth-panel').dataset.slug === slug
+      && !document.getElementById('booth-panel').hidden, withModel.slug, { timeout: 60_000 });
+    check(await page.locator('#panel-media .model-note').isVisible(), 'the panel notes the 3D model at the booth');
+    await page.waitForTimeout(1000);
+    check(fetched.has(withModel.model_url), `the viewer fetched its model ${withModel.model_url}`);
+    await page.locator('#panel-close').click();
+    await page.waitForTimeout(5000);
+    writeFileSync(join(artifacts, 'booth-model.png'), await page.screenshot());
+  }
+
   check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join(' | ')}`);
 
-  // 6. A hall that cannot be loaded gives a readable message, not a blank page.
+  // 7. A hall that cannot be loaded gives a readable message, not a blank page.
   const broken = await context.newPage();
   await broken.goto(new URL('/?hall=/api/v1/no-such-hall', base).href);
   await broken.waitForFunction(() => document.body.dataset.state === 'failed', null, { timeout: READY_TIMEOUT });

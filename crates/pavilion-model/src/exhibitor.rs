@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::media::BoothMedia;
 use crate::topic::{BoothTier, Topic};
 
 /// A validated exhibitor slug: 3 to 48 characters of `a-z`, `0-9` and single inner hyphens.
@@ -50,6 +51,7 @@ impl<'de> Deserialize<'de> for Slug {
 
 /// One product shown at a booth.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Product {
     pub name: String,
@@ -60,6 +62,7 @@ pub struct Product {
 /// The booth text an exhibitor maintains: the catalogue's `profile.toml` and the body of
 /// the exhibitor API's profile endpoints share this type and its [`validate`](Self::validate).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitorProfile {
     pub name: String,
@@ -79,6 +82,7 @@ pub struct ExhibitorProfile {
 
 /// A problem with one field, phrased so the author knows what to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's path, such as `tagline` or `products[1].summary`.
     pub field: String,
@@ -337,6 +341,9 @@ pub struct ExhibitorDetail {
     pub description: Vec<String>,
     pub products: Vec<Product>,
     pub logo_url: String,
+    /// Approved pictures, video, brochure and model (absent in older snapshots).
+    #[serde(default)]
+    pub media: Vec<BoothMedia>,
 }
 
 #[cfg(test)]

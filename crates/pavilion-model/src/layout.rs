@@ -86,6 +86,13 @@ impl Rect {
     pub fn area(&self) -> f32 {
         self.width * self.depth
     }
+
+    /// The area the two rectangles share (zero when they do not overlap).
+    pub fn intersection_area(&self, other: &Rect) -> f32 {
+        let w = self.max_x().min(other.max_x()) - self.x.max(other.x);
+        let d = self.max_z().min(other.max_z()) - self.z.max(other.z);
+        w.max(0.0) * d.max(0.0)
+    }
 }
 
 /// A booth's size before rotation: `width` along its open front, `depth` front to back.
@@ -133,6 +140,17 @@ impl Rotation {
     /// The angle about +y (counter-clockwise seen from above) in radians.
     pub fn radians(self) -> f32 {
         f32::from(self.quarter_turns()) * std::f32::consts::FRAC_PI_2
+    }
+
+    /// The rotation after `turns` more quarter turns (negative turns go the other way).
+    pub fn turned(self, turns: i32) -> Rotation {
+        let quarter = (i32::from(self.quarter_turns()) + turns).rem_euclid(4);
+        match quarter {
+            0 => Rotation::FacingEntrance,
+            1 => Rotation::FacingLeftWall,
+            2 => Rotation::FacingBackWall,
+            _ => Rotation::FacingRightWall,
+        }
     }
 
     /// Unit vector on the floor `[x, z]` pointing out of the booth's open front.
@@ -187,6 +205,18 @@ impl BoothPlacement {
             _ => (self.footprint.depth, self.footprint.width),
         };
         Rect::centred(self.position, w, d)
+    }
+
+    /// The floor strip `depth` metres deep in front of the booth's open front, as wide as
+    /// the front.
+    pub fn front_strip(&self, depth: f32) -> Rect {
+        let r = self.floor_rect();
+        match self.rotation {
+            Rotation::FacingEntrance => Rect::new(r.x, r.z - depth, r.width, depth),
+            Rotation::FacingBackWall => Rect::new(r.x, r.max_z(), r.width, depth),
+            Rotation::FacingLeftWall => Rect::new(r.x - depth, r.z, depth, r.depth),
+            Rotation::FacingRightWall => Rect::new(r.max_x(), r.z, depth, r.depth),
+        }
     }
 }
 
@@ -249,33 +279,146 @@ pub const MAX_BOOTHS_PER_HALL: usize = 36;
 /// Space between neighbouring halls.
 pub const HALL_GAP: f32 = 12.0;
 
+/// Which rule a [`LayoutProblem`] breaks; a stable code for clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LayoutRule {
+    /// The hall itself is malformed: empty or repeated id, size out of range, no doorway.
+    Hall,
+    /// A doorway is narrower than a walker or lies outside the entrance wall.
+    Doorway,
+    /// A booth's numbers are not finite or its footprint is not a sensible size.
+    Booth,
+    /// An exhibitor has more than one booth.
+    Duplicate,
+    /// A booth reaches outside its hall's floor.
+    OutsideHall,
+    /// Two booths share floor.
+    Overlap,
+    /// Two booths neither stand edge to edge nor leave an aisle of [`AISLE`] metres.
+    Aisle,
+    /// A booth stands in the clear area inside a doorway.
+    DoorwayBlocked,
+    /// The floor in front of a booth's open front is a wall or another booth.
+    FrontBlocked,
+    /// No walk leads from a doorway to the booth's open front.
+    Unreachable,
+}
+
 /// A rule a layout breaks, with the hall and booth it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LayoutProblem {
     pub hall: String,
     /// The exhibitor whose booth breaks the rule, when the rule concerns one booth.
     pub exhibitor: Option<String>,
+    pub rule: LayoutRule,
     pub message: String,
 }
 
+/// Side of the square cells of the walking raster used for reachability.
+pub const RASTER: f32 = 0.5;
+/// Width of a walker, in raster cells: a visitor needs a 1 m wide way.
+pub const WALKER_CELLS: usize = 2;
+/// The smallest and largest side a hall may have.
+pub const MIN_HALL_SIDE: f32 = 8.0;
+pub const MAX_HALL_SIDE: f32 = 400.0;
+/// The narrowest doorway.
+pub const MIN_DOORWAY: f32 = 2.0;
+/// The largest side a booth footprint may have.
+pub const MAX_BOOTH_SIDE: f32 = 30.0;
+
 /// Checks a whole layout and returns every problem (empty when valid).
+///
+/// The rules, for each hall and each booth (its floor rect is the footprint turned by its
+/// rotation and centred on its position):
+///
+/// 1. **Hall**: a non-empty id used once; width and depth finite, from [`MIN_HALL_SIDE`] to
+///    [`MAX_HALL_SIDE`] metres; at least one doorway, each at least [`MIN_DOORWAY`] wide and
+///    wholly on the entrance wall. Booth rules 7 and 8 are skipped in a malformed hall.
+/// 2. **Booth**: position finite; footprint sides finite, above zero, at most
+///    [`MAX_BOOTH_SIDE`].
+/// 3. **Each exhibitor at most once** across all halls.
+/// 4. **Inside the hall**: the floor rect lies within the floor (to a millimetre).
+/// 5. **No overlaps**: no two floor rects share area (touching edges do not count).
+/// 6. **Aisles**: for two booths that do not overlap, let `dx` and `dz` be the distances
+///    between their rects along x and z (negative when their ranges overlap by that much).
+///    There is floor *between* them when they face each other across a corridor (apart on
+///    one axis by more than a millimetre, sharing a range longer than a millimetre on the
+///    other) or stand diagonally apart (apart on both axes): that floor is the rect spanning
+///    the gap on each axis where they are apart and the shared range where they overlap, and
+///    its width is `max(dx, dz)`. That width must be at least [`AISLE`], unless the floor
+///    between them is wholly taken by other booths (booths further along the same row).
+///    Booths that touch (side-by-side neighbours in a row, back-to-back rows, corners of a
+///    block) or that are apart on one axis while flush on the other (offset rows, which have
+///    no floor between them) keep the rule.
+/// 7. **Doorways kept clear**: no floor rect overlaps the [`ENTRANCE_CLEARANCE`]-deep area
+///    inside a doorway ([`Hall::entrance_clearances`]).
+/// 8. **Open front**: the strip [`AISLE`] deep in front of the booth's open front (as wide
+///    as the front) lies inside the hall and overlaps no other booth.
+/// 9. **Reachable on foot**: the floor is rasterised in [`RASTER`] cells; a cell is free when
+///    it lies wholly on the floor and overlaps no booth. A walker is a square of
+///    [`WALKER_CELLS`] x [`WALKER_CELLS`] free cells; it starts wherever it stands on the
+///    entrance wall within a doorway and moves one cell at a time along x or z. A booth is
+///    reachable when a walker can stand on a cell touching its open front (the row of cells
+///    within one [`RASTER`] of the front edge, across the front's width).
 pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
     let mut problems = Vec::new();
-    let mut seen = HashSet::new();
+    let mut placed_in: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut hall_ids = HashSet::new();
     for hall in halls {
-        let problem = |exhibitor: Option<&str>, message: String| LayoutProblem {
+        let problem = |exhibitor: Option<&str>, rule: LayoutRule, message: String| LayoutProblem {
             hall: hall.id.clone(),
             exhibitor: exhibitor.map(str::to_owned),
+            rule,
             message,
         };
-        let floor = hall.floor();
-        let clearances = hall.entrance_clearances();
-        for entrance in &hall.entrances {
-            if entrance.x - entrance.width / 2.0 < 0.0
-                || entrance.x + entrance.width / 2.0 > hall.width
-            {
+        let hall_problems_before = problems.len();
+        if hall.id.trim().is_empty() {
+            problems.push(problem(None, LayoutRule::Hall, "a hall has no id".into()));
+        } else if !hall_ids.insert(hall.id.as_str()) {
+            problems.push(problem(
+                None,
+                LayoutRule::Hall,
+                format!("the hall id {} is used twice", hall.id),
+            ));
+        }
+        for (side, size) in [("width", hall.width), ("depth", hall.depth)] {
+            if !(MIN_HALL_SIDE..=MAX_HALL_SIDE).contains(&size) {
                 problems.push(problem(
                     None,
+                    LayoutRule::Hall,
+                    format!(
+                        "{}: the {side} of {size} m is outside {MIN_HALL_SIDE} to {MAX_HALL_SIDE} m",
+                        hall.id
+                    ),
+                ));
+            }
+        }
+        if hall.entrances.is_empty() {
+            problems.push(problem(
+                None,
+                LayoutRule::Hall,
+                format!("{} has no doorway, so no booth can be reached", hall.id),
+            ));
+        }
+        for entrance in &hall.entrances {
+            let (lo, hi) = (
+                entrance.x - entrance.width / 2.0,
+                entrance.x + entrance.width / 2.0,
+            );
+            if !(entrance.width >= MIN_DOORWAY && entrance.width.is_finite()) {
+                problems.push(problem(
+                    None,
+                    LayoutRule::Doorway,
+                    format!(
+                        "the doorway at x = {} m is {} m wide; doorways are at least {MIN_DOORWAY} m",
+                        entrance.x, entrance.width
+                    ),
+                ));
+            } else if !(lo >= -EPSILON && hi <= hall.width + EPSILON) {
+                problems.push(problem(
+                    None,
+                    LayoutRule::Doorway,
                     format!(
                         "the doorway at x = {} m lies outside the entrance wall",
                         entrance.x
@@ -283,20 +426,45 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
                 ));
             }
         }
-        for (i, booth) in hall.booths.iter().enumerate() {
-            let rect = booth.floor_rect();
+        let hall_is_sound = problems.len() == hall_problems_before;
+
+        let floor = hall.floor();
+        let clearances = hall.entrance_clearances();
+        let mut sound_booths = Vec::new();
+        // A booth whose front is blocked is not also reported as unreachable.
+        let mut front_blocked = HashSet::new();
+        for booth in &hall.booths {
             let who = Some(booth.exhibitor.as_str());
-            if !seen.insert(booth.exhibitor.as_str()) {
+            let name = &booth.exhibitor;
+            if let Some(first_hall) = placed_in.insert(name.as_str(), hall.id.as_str()) {
+                placed_in.insert(name.as_str(), first_hall);
                 problems.push(problem(
                     who,
-                    format!("{} is placed more than once", booth.exhibitor),
+                    LayoutRule::Duplicate,
+                    format!("{name} is placed more than once (first in {first_hall})"),
                 ));
             }
+            let size_ok = |side: f32| side.is_finite() && side > 0.0 && side <= MAX_BOOTH_SIDE;
+            if !booth.position.iter().all(|v| v.is_finite())
+                || !size_ok(booth.footprint.width)
+                || !size_ok(booth.footprint.depth)
+            {
+                problems.push(problem(
+                    who,
+                    LayoutRule::Booth,
+                    format!(
+                        "{name}: the booth's position or footprint is not a usable number of metres"
+                    ),
+                ));
+                continue;
+            }
+            let rect = booth.floor_rect();
             if !floor.contains(&rect) {
                 problems.push(problem(
                     who,
+                    LayoutRule::OutsideHall,
                     format!(
-                        "the booth at ({:.1}, {:.1}) reaches outside the hall's {} m x {} m floor",
+                        "{name}: the booth at ({:.1}, {:.1}) reaches outside the hall's {} m x {} m floor",
                         booth.position[0], booth.position[1], hall.width, hall.depth
                     ),
                 ));
@@ -304,20 +472,266 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
             if clearances.iter().any(|c| c.overlaps(&rect)) {
                 problems.push(problem(
                     who,
-                    "the booth blocks the space inside a doorway".into(),
+                    LayoutRule::DoorwayBlocked,
+                    format!(
+                        "{name}: the booth blocks the space inside a doorway ({ENTRANCE_CLEARANCE} m deep)"
+                    ),
                 ));
             }
-            for other in &hall.booths[..i] {
-                if other.floor_rect().overlaps(&rect) {
+            sound_booths.push(booth);
+        }
+
+        for (i, booth) in sound_booths.iter().enumerate() {
+            let rect = booth.floor_rect();
+            let name = &booth.exhibitor;
+            for other in &sound_booths[..i] {
+                let other_rect = other.floor_rect();
+                let both = [(*booth, *other), (*other, *booth)];
+                match spacing(&rect, &other_rect) {
+                    Spacing::Overlapping => {
+                        for (a, b) in both {
+                            problems.push(problem(
+                                Some(&a.exhibitor),
+                                LayoutRule::Overlap,
+                                format!(
+                                    "{}: the booth overlaps the booth of {}",
+                                    a.exhibitor, b.exhibitor
+                                ),
+                            ));
+                        }
+                    }
+                    Spacing::Narrow { gap, between } => {
+                        let filled: f32 = sound_booths
+                            .iter()
+                            .filter(|c| {
+                                c.exhibitor != booth.exhibitor && c.exhibitor != other.exhibitor
+                            })
+                            .map(|c| c.floor_rect().intersection_area(&between))
+                            .sum();
+                        if filled < between.area() * (1.0 - 1e-3) {
+                            for (a, b) in both {
+                                problems.push(problem(
+                                    Some(&a.exhibitor),
+                                    LayoutRule::Aisle,
+                                    format!(
+                                        "{}: the aisle to the booth of {} is {gap:.1} m wide; booths stand edge to edge or at least {AISLE} m apart",
+                                        a.exhibitor, b.exhibitor
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    Spacing::Touching | Spacing::Apart => {}
+                }
+            }
+            let front = booth.front_strip(AISLE);
+            let blocker = sound_booths.iter().find(|other| {
+                other.exhibitor != booth.exhibitor && other.floor_rect().overlaps(&front)
+            });
+            if !floor.contains(&front) || blocker.is_some() {
+                front_blocked.insert(name.as_str());
+            }
+            if !floor.contains(&front) {
+                problems.push(problem(
+                    Some(name),
+                    LayoutRule::FrontBlocked,
+                    format!(
+                        "{name}: the open front faces the hall wall; leave {AISLE} m of floor in front of it"
+                    ),
+                ));
+            } else if let Some(blocker) = blocker {
+                problems.push(problem(
+                    Some(name),
+                    LayoutRule::FrontBlocked,
+                    format!(
+                        "{name}: the open front faces the booth of {}; leave {AISLE} m of floor in front of it",
+                        blocker.exhibitor
+                    ),
+                ));
+            }
+        }
+
+        if hall_is_sound {
+            let grid = WalkGrid::new(hall, &sound_booths);
+            let reached = grid.reached_cells(hall);
+            for booth in &sound_booths {
+                if front_blocked.contains(booth.exhibitor.as_str()) {
+                    continue;
+                }
+                if !grid.front_cells(booth).iter().any(|&cell| reached[cell]) {
                     problems.push(problem(
-                        who,
-                        format!("the booth overlaps the booth of {}", other.exhibitor),
+                        Some(&booth.exhibitor),
+                        LayoutRule::Unreachable,
+                        format!(
+                            "{}: no walk of at least {} m wide leads from a doorway to the booth's open front",
+                            booth.exhibitor,
+                            WALKER_CELLS as f32 * RASTER
+                        ),
                     ));
                 }
             }
         }
     }
     problems
+}
+
+/// How two booth rects stand to each other (see rule 6 of [`validate`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spacing {
+    Overlapping,
+    /// Touching, or flush on one axis so that no floor lies between them.
+    Touching,
+    /// Apart by `gap` metres, less than [`AISLE`], with `between` the floor between them.
+    Narrow {
+        gap: f32,
+        between: Rect,
+    },
+    /// At least [`AISLE`] apart.
+    Apart,
+}
+
+/// Classifies two rects by rule 6 of [`validate`].
+pub fn spacing(a: &Rect, b: &Rect) -> Spacing {
+    if a.overlaps(b) {
+        return Spacing::Overlapping;
+    }
+    let dx = (b.x - a.max_x()).max(a.x - b.max_x());
+    let dz = (b.z - a.max_z()).max(a.z - b.max_z());
+    let gap = dx.max(dz);
+    let apart = |d: f32| d > EPSILON;
+    let sharing = |d: f32| d < -EPSILON;
+    let facing = (apart(dx) && sharing(dz)) || (apart(dz) && sharing(dx));
+    let diagonal = apart(dx) && apart(dz);
+    if !(facing || diagonal) {
+        return Spacing::Touching;
+    }
+    if gap >= AISLE - EPSILON {
+        return Spacing::Apart;
+    }
+    // On each axis: the gap where they are apart, else the range they share.
+    let range = |d: f32, a_lo: f32, a_hi: f32, b_lo: f32, b_hi: f32| {
+        if apart(d) {
+            if a_hi <= b_lo {
+                (a_hi, b_lo)
+            } else {
+                (b_hi, a_lo)
+            }
+        } else {
+            (a_lo.max(b_lo), a_hi.min(b_hi))
+        }
+    };
+    let (x0, x1) = range(dx, a.x, a.max_x(), b.x, b.max_x());
+    let (z0, z1) = range(dz, a.z, a.max_z(), b.z, b.max_z());
+    Spacing::Narrow {
+        gap,
+        between: Rect::new(x0, z0, x1 - x0, z1 - z0),
+    }
+}
+
+/// The hall floor as a raster of [`RASTER`] cells for the reachability rule.
+struct WalkGrid {
+    columns: usize,
+    rows: usize,
+    /// Row-major: `blocked[row * columns + column]`.
+    blocked: Vec<bool>,
+}
+
+impl WalkGrid {
+    /// Only for halls that passed the hall rules (so the raster has a bounded size).
+    fn new(hall: &Hall, booths: &[&BoothPlacement]) -> WalkGrid {
+        // Only whole cells: a sliver of floor along a wall is no use to a walker.
+        let columns = ((hall.width + EPSILON) / RASTER).floor() as usize;
+        let rows = ((hall.depth + EPSILON) / RASTER).floor() as usize;
+        let mut grid = WalkGrid {
+            columns,
+            rows,
+            blocked: vec![false; columns * rows],
+        };
+        for booth in booths {
+            let (columns, rows) = grid.cells_overlapping(&booth.floor_rect());
+            for row in rows {
+                for column in columns.clone() {
+                    grid.blocked[row * grid.columns + column] = true;
+                }
+            }
+        }
+        grid
+    }
+
+    /// The column and row ranges of the cells sharing area with `rect`.
+    fn cells_overlapping(&self, rect: &Rect) -> (std::ops::Range<usize>, std::ops::Range<usize>) {
+        let span = |lo: f32, hi: f32, count: usize| {
+            let first = ((lo + EPSILON) / RASTER).floor().max(0.0) as usize;
+            let end = ((hi - EPSILON) / RASTER).ceil().max(0.0) as usize;
+            first.min(count)..end.min(count)
+        };
+        (
+            span(rect.x, rect.max_x(), self.columns),
+            span(rect.z, rect.max_z(), self.rows),
+        )
+    }
+
+    fn walker_fits(&self, column: usize, row: usize) -> bool {
+        column + WALKER_CELLS <= self.columns
+            && row + WALKER_CELLS <= self.rows
+            && (row..row + WALKER_CELLS).all(|r| {
+                (column..column + WALKER_CELLS).all(|c| !self.blocked[r * self.columns + c])
+            })
+    }
+
+    /// Every cell a walker coming in through a doorway can stand on.
+    fn reached_cells(&self, hall: &Hall) -> Vec<bool> {
+        let mut visited = vec![false; self.columns * self.rows];
+        let mut reached = vec![false; self.columns * self.rows];
+        let mut queue = std::collections::VecDeque::new();
+        for entrance in &hall.entrances {
+            let (lo, hi) = (
+                entrance.x - entrance.width / 2.0,
+                entrance.x + entrance.width / 2.0,
+            );
+            // Row 0 of `visited` holds the walker positions along the entrance wall.
+            for (column, seen) in visited[..self.columns].iter_mut().enumerate() {
+                let x = column as f32 * RASTER;
+                let inside = x >= lo - EPSILON && x + WALKER_CELLS as f32 * RASTER <= hi + EPSILON;
+                if inside && !*seen && self.walker_fits(column, 0) {
+                    *seen = true;
+                    queue.push_back((column, 0));
+                }
+            }
+        }
+        while let Some((column, row)) = queue.pop_front() {
+            for r in row..row + WALKER_CELLS {
+                for c in column..column + WALKER_CELLS {
+                    reached[r * self.columns + c] = true;
+                }
+            }
+            let neighbours = [
+                (column.checked_sub(1), Some(row)),
+                (Some(column + 1), Some(row)),
+                (Some(column), row.checked_sub(1)),
+                (Some(column), Some(row + 1)),
+            ];
+            for (c, r) in neighbours {
+                let (Some(c), Some(r)) = (c, r) else { continue };
+                if c < self.columns && r < self.rows {
+                    let index = r * self.columns + c;
+                    if !visited[index] && self.walker_fits(c, r) {
+                        visited[index] = true;
+                        queue.push_back((c, r));
+                    }
+                }
+            }
+        }
+        reached
+    }
+
+    /// Indices of the cells within one cell of the booth's open front, across its width.
+    fn front_cells(&self, booth: &BoothPlacement) -> Vec<usize> {
+        let (columns, rows) = self.cells_overlapping(&booth.front_strip(RASTER));
+        rows.flat_map(|row| columns.clone().map(move |column| (row, column)))
+            .map(|(row, column)| row * self.columns + column)
+            .collect()
+    }
 }
 
 /// An exhibitor to be placed by [`arrange`].
@@ -602,5 +1016,298 @@ mod tests {
         };
         assert_eq!(booth.floor_rect(), Rect::new(8.5, 7.0, 3.0, 6.0));
         assert!(Rotation::try_from(4).is_err());
+    }
+
+    /// A 24 m x 30 m hall with one 8 m doorway in the middle and the given booths.
+    fn hall_with(booths: Vec<BoothPlacement>) -> Vec<Hall> {
+        vec![Hall {
+            id: "test-hall".into(),
+            name: "Test hall".into(),
+            origin: [0.0, 0.0],
+            width: 24.0,
+            depth: 30.0,
+            entrances: vec![Entrance {
+                x: 12.0,
+                width: 8.0,
+            }],
+            sign_url: None,
+            zones: vec![],
+            booths,
+        }]
+    }
+
+    fn standard(name: &str, x: f32, z: f32, rotation: Rotation) -> BoothPlacement {
+        BoothPlacement {
+            exhibitor: name.into(),
+            position: [x, z],
+            rotation,
+            footprint: BoothTier::Standard.footprint(),
+        }
+    }
+
+    fn rules_of(halls: &[Hall], who: &str) -> Vec<LayoutRule> {
+        validate(halls)
+            .into_iter()
+            .filter(|p| p.exhibitor.as_deref() == Some(who))
+            .map(|p| p.rule)
+            .collect()
+    }
+
+    #[test]
+    fn neighbours_in_a_row_and_back_to_back_rows_are_fine() {
+        use Rotation::{FacingBackWall as Back, FacingEntrance as Front};
+        let halls = hall_with(vec![
+            standard("a", 5.5, 13.5, Front),
+            standard("b", 8.5, 13.5, Front),
+            standard("c", 11.5, 13.5, Front),
+            standard("d", 5.5, 16.5, Back),
+            // offset against c: flush on z, 3 m apart on x, no floor between them
+            standard("e", 14.5, 16.5, Back),
+        ]);
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn narrow_aisles_are_named_for_both_booths() {
+        use Rotation::FacingEntrance as Front;
+        // facing each other across a 2 m corridor along x
+        let halls = hall_with(vec![
+            standard("a", 5.5, 13.5, Front),
+            standard("b", 10.5, 13.5, Front),
+        ]);
+        let problems = validate(&halls);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.rule == LayoutRule::Aisle));
+        assert!(problems[0].message.contains("2.0 m wide"), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.starts_with("b: the aisle to the booth of a"))
+        );
+        // diagonal, 2 m apart on both axes
+        let halls = hall_with(vec![
+            standard("a", 5.5, 13.5, Front),
+            standard("b", 10.5, 18.5, Front),
+        ]);
+        assert!(rules_of(&halls, "a").contains(&LayoutRule::Aisle));
+        // exactly an aisle apart
+        let halls = hall_with(vec![
+            standard("a", 5.5, 13.5, Front),
+            standard("b", 12.5, 13.5, Front),
+        ]);
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn a_gap_filled_by_a_row_neighbour_is_no_aisle() {
+        use Rotation::FacingEntrance as Front;
+        let halls = hall_with(vec![
+            standard("a", 5.5, 13.5, Front),
+            standard("b", 8.5, 13.5, Front),
+            standard("c", 11.5, 13.5, Front),
+        ]);
+        assert_eq!(validate(&halls), vec![]);
+        // take b away and a and c stand 3 m apart
+        let mut halls = halls;
+        halls[0].booths.remove(1);
+        assert_eq!(rules_of(&halls, "c"), vec![LayoutRule::Aisle]);
+    }
+
+    #[test]
+    fn an_open_front_needs_floor_in_front_of_it() {
+        use Rotation::{FacingBackWall as Back, FacingEntrance as Front};
+        // b stands with its back to a's open front
+        let halls = hall_with(vec![
+            standard("a", 5.5, 16.5, Back),
+            standard("b", 5.5, 19.5, Back),
+        ]);
+        assert_eq!(rules_of(&halls, "a"), vec![LayoutRule::FrontBlocked]);
+        assert!(rules_of(&halls, "b").is_empty());
+        // facing the back wall 2 m away
+        let halls = hall_with(vec![standard("c", 5.5, 26.5, Back)]);
+        let problems = validate(&halls);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].rule, LayoutRule::FrontBlocked);
+        assert!(
+            problems[0]
+                .message
+                .starts_with("c: the open front faces the hall wall")
+        );
+        // the same booth turned round is fine
+        let halls = hall_with(vec![standard("c", 5.5, 26.5, Front)]);
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn a_booth_behind_a_wall_of_booths_is_unreachable() {
+        use Rotation::{FacingBackWall as Back, FacingEntrance as Front};
+        let mut booths: Vec<BoothPlacement> = (0..8)
+            .map(|i| standard(&format!("wall-{i}"), 1.5 + 3.0 * i as f32, 13.5, Front))
+            .collect();
+        booths.push(standard("hidden", 4.5, 16.5, Back));
+        let halls = hall_with(booths);
+        let problems = validate(&halls);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].rule, LayoutRule::Unreachable);
+        assert_eq!(problems[0].exhibitor.as_deref(), Some("hidden"));
+        assert!(problems[0].message.starts_with("hidden: no walk"));
+        // open one gap of an aisle in the wall and it can be reached
+        let mut halls = halls;
+        halls[0]
+            .booths
+            .retain(|b| b.exhibitor != "wall-5" && b.exhibitor != "wall-6");
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn halls_need_a_sane_size_and_a_doorway() {
+        let mut halls = hall_with(vec![]);
+        halls[0].entrances.clear();
+        halls[0].width = 1.0e9;
+        let rules: Vec<LayoutRule> = validate(&halls).into_iter().map(|p| p.rule).collect();
+        assert_eq!(rules, vec![LayoutRule::Hall, LayoutRule::Hall]);
+        let mut halls = hall_with(vec![standard(
+            "a",
+            f32::NAN,
+            13.5,
+            Rotation::FacingEntrance,
+        )]);
+        halls[0].entrances[0].width = 1.0;
+        let rules: Vec<LayoutRule> = validate(&halls).into_iter().map(|p| p.rule).collect();
+        assert_eq!(rules, vec![LayoutRule::Doorway, LayoutRule::Booth]);
+        let twice = [hall_with(vec![]), hall_with(vec![])].concat();
+        assert_eq!(
+            validate(&twice)[0].message,
+            "the hall id test-hall is used twice"
+        );
+    }
+
+    #[test]
+    fn rotation_turns_wrap_both_ways() {
+        assert_eq!(Rotation::FacingEntrance.turned(1), Rotation::FacingLeftWall);
+        assert_eq!(
+            Rotation::FacingEntrance.turned(-1),
+            Rotation::FacingRightWall
+        );
+        assert_eq!(
+            Rotation::FacingRightWall.turned(1),
+            Rotation::FacingEntrance
+        );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn entries() -> impl Strategy<Value = Vec<ArrangeEntry>> {
+        prop::collection::vec((0..Topic::ALL.len(), 0..BoothTier::ALL.len()), 0..160).prop_map(
+            |picks| {
+                picks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (topic, tier))| ArrangeEntry {
+                        slug: format!("exhibitor-{i}"),
+                        topic: Topic::ALL[topic],
+                        tier: BoothTier::ALL[tier],
+                    })
+                    .collect()
+            },
+        )
+    }
+
+    fn any_rotation() -> impl Strategy<Value = Rotation> {
+        (0u8..4).prop_map(|turns| Rotation::try_from(turns).expect("0 to 3"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn any_arrangement_is_valid_and_complete(entries in entries()) {
+            let halls = arrange(&entries);
+            prop_assert_eq!(validate(&halls), vec![]);
+            let placed: usize = halls.iter().map(|h| h.booths.len()).sum();
+            prop_assert_eq!(placed, entries.len());
+            for hall in &halls {
+                for booth in &hall.booths {
+                    let entry = entries.iter().find(|e| e.slug == booth.exhibitor).unwrap();
+                    prop_assert_eq!(booth.footprint, entry.tier.footprint());
+                    if entry.tier == BoothTier::Flagship {
+                        // an island: nothing within an aisle on any side
+                        let surround = booth.floor_rect().expanded(AISLE - 2.0 * EPSILON);
+                        prop_assert!(hall.booths.iter().all(|other| other.exhibitor == booth.exhibitor
+                            || !surround.overlaps(&other.floor_rect())));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn moving_a_booth_onto_another_is_an_overlap(
+            entries in entries().prop_filter("two booths", |e| e.len() >= 2),
+            pick in any::<(prop::sample::Index, prop::sample::Index)>(),
+            rotation in any_rotation(),
+        ) {
+            let mut halls = arrange(&entries);
+            let all: Vec<(usize, usize)> = halls
+                .iter()
+                .enumerate()
+                .flat_map(|(h, hall)| (0..hall.booths.len()).map(move |b| (h, b)))
+                .collect();
+            let moved = pick.0.get(&all);
+            let target = pick.1.get(&all);
+            prop_assume!(moved != target);
+            let (target_hall, target_booth) = *target;
+            let destination = halls[target_hall].booths[target_booth].clone();
+            let mut booth = halls[moved.0].booths.remove(moved.1);
+            booth.position = destination.position;
+            booth.rotation = rotation;
+            let name = booth.exhibitor.clone();
+            halls[target_hall].booths.push(booth);
+            let problems = validate(&halls);
+            prop_assert!(problems.iter().any(|p| p.rule == LayoutRule::Overlap
+                && p.exhibitor.as_deref() == Some(name.as_str())
+                && p.message.contains(&destination.exhibitor)), "{:?}", problems);
+        }
+
+        #[test]
+        fn rotation_round_trips(
+            rotation in any_rotation(),
+            turns in -12i32..12,
+            x in 0.0f32..100.0,
+            z in 0.0f32..100.0,
+            tier in 0..BoothTier::ALL.len(),
+        ) {
+            prop_assert_eq!(rotation.turned(turns).turned(-turns), rotation);
+            prop_assert_eq!(rotation.turned(4 * turns), rotation);
+            prop_assert_eq!(Rotation::try_from(u8::from(rotation)), Ok(rotation));
+            let json = serde_json::to_string(&rotation).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Rotation>(&json).unwrap(), rotation);
+
+            let booth = BoothPlacement {
+                exhibitor: "turning".into(),
+                position: [x, z],
+                rotation,
+                footprint: BoothTier::ALL[tier].footprint(),
+            };
+            let rect = booth.floor_rect();
+            let turned = BoothPlacement { rotation: rotation.turned(1), ..booth.clone() };
+            let turned_rect = turned.floor_rect();
+            prop_assert!((turned_rect.width - rect.depth).abs() < 1e-4);
+            prop_assert!((turned_rect.depth - rect.width).abs() < 1e-4);
+            prop_assert!((turned_rect.area() - rect.area()).abs() < 1e-3);
+            let half = BoothPlacement { rotation: rotation.turned(2), ..booth.clone() };
+            prop_assert_eq!(half.floor_rect(), rect);
+            // the front strip always lies against the edge the front faces
+            let front = booth.front_strip(AISLE);
+            prop_assert!(!front.overlaps(&rect));
+            let [fx, fz] = rotation.front_direction();
+            let [cx, cz] = front.centre();
+            let [bx, bz] = rect.centre();
+            prop_assert!((cx - bx) * fx + (cz - bz) * fz > 0.0);
+        }
     }
 }

@@ -4,12 +4,14 @@
 
 pub mod exhibitor;
 pub mod layout;
+pub mod media;
 pub mod snapshot;
 pub mod topic;
 
 pub use exhibitor::{ExhibitorDetail, ExhibitorProfile, FieldError, Product, Slug};
 pub use layout::{
-    BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, Rect, Rotation, TopicZone,
+    BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
 };
+pub use media::{BoothMedia, MediaKind};
 pub use snapshot::{ExhibitorSummary, HallSnapshot};
 pub use topic::{BoothTier, Topic};

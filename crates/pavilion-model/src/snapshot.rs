@@ -45,6 +45,9 @@ pub struct ExhibitorSummary {
     pub fascia_url: String,
     /// Content-addressed PNG for the counter's name plate.
     pub name_plate_url: String,
+    /// Content-addressed GLB of the product model shown on a plinth in the booth, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_url: Option<String>,
 }
 
 /// Parses `#rrggbb` into sRGB bytes.
@@ -99,6 +102,7 @@ mod tests {
                 logo_url: "/media/1.png".into(),
                 fascia_url: "/media/2.png".into(),
                 name_plate_url: "/media/3.png".into(),
+                model_url: Some("/media/4.glb".into()),
             }],
         }
     }
@@ -111,6 +115,11 @@ mod tests {
         assert_eq!(back, snapshot);
         assert!(json.contains("\"rotation\":0"), "{json}");
         assert!(json.contains("\"topic\":\"network-security\""), "{json}");
+        // Snapshots published before models existed still read.
+        let older = json.replace(",\"model_url\":\"/media/4.glb\"", "");
+        assert_ne!(older, json);
+        let older: HallSnapshot = serde_json::from_str(&older).unwrap();
+        assert_eq!(older.exhibitors[0].model_url, None);
     }
 
     #[test]

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::auth::exhibitor::TokenCommand;
+use crate::auth::staff::StaffCommand;
+
 /// Pavilion: a virtual exhibition hall server.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "pavilion", version, about)]
@@ -48,12 +51,22 @@ pub struct Config {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Serve the hall (the default).
     Serve,
     /// Re-import the catalogue: pick up edited and new profiles, then publish.
     Import,
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Manage exhibitor API tokens (imports the catalogue first on a fresh data folder).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
 }
 
 impl Config {
@@ -82,5 +95,26 @@ mod tests {
         assert_eq!(config.data_dir, PathBuf::from("/tmp/x"));
         let config = Config::try_parse_from(["pavilion"]).unwrap();
         assert_eq!(config.command, None);
+        let config = Config::try_parse_from([
+            "pavilion",
+            "staff",
+            "create",
+            "ada",
+            "--role",
+            "admin",
+            "--data-dir",
+            "/tmp/y",
+        ])
+        .unwrap();
+        assert_eq!(
+            config.command,
+            Some(Command::Staff {
+                command: StaffCommand::Create {
+                    name: "ada".into(),
+                    role: crate::auth::staff::Role::Admin,
+                    password_file: None,
+                }
+            })
+        );
     }
 }

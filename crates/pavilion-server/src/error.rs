@@ -5,6 +5,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use pavilion_model::FieldError;
+use pavilion_model::layout::LayoutProblem;
+
 use crate::catalogue::CatalogueProblems;
 use crate::render::RenderError;
 
@@ -21,6 +24,23 @@ pub enum Error {
     InvalidCatalogue(#[from] CatalogueProblems),
     #[error("the layout is invalid: {0}")]
     InvalidLayout(String),
+    /// A layout sent or to be published breaks rules; the body lists every problem.
+    #[error("the layout breaks {} rule(s); nothing was saved", .0.len())]
+    LayoutProblems(Vec<LayoutProblem>),
+    /// No or an unknown, expired or revoked credential.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A valid credential without the right to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// A profile or product sent by an exhibitor breaks rules; the body lists every field.
+    #[error("{} field(s) need attention; nothing was saved", .0.len())]
+    InvalidFields(Vec<FieldError>),
+    /// An upload refused by the ingest pipeline, with its own stable code and status.
+    #[error(transparent)]
+    Upload(#[from] crate::upload::UploadError),
     #[error("nothing has been published yet")]
     NothingPublished,
     #[error("rendering {what}: {source}")]
@@ -39,6 +59,10 @@ pub enum Error {
 struct ErrorBody<'a> {
     code: &'a str,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<&'a [LayoutProblem]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
 }
 
 impl Error {
@@ -53,7 +77,12 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::InvalidCatalogue(_) => "invalid_catalogue",
-            Error::InvalidLayout(_) => "invalid_layout",
+            Error::InvalidLayout(_) | Error::LayoutProblems(_) => "invalid_layout",
+            Error::Unauthorized(_) => "unauthorized",
+            Error::Forbidden(_) => "forbidden",
+            Error::Conflict(_) => "conflict",
+            Error::InvalidFields(_) => "invalid_fields",
+            Error::Upload(upload) => upload.code(),
             Error::NothingPublished => "not_published",
             Error::Render { .. }
             | Error::Database(_)
@@ -68,9 +97,14 @@ impl Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::InvalidCatalogue(_) | Error::InvalidLayout(_) => {
+            Error::InvalidCatalogue(_) | Error::InvalidLayout(_) | Error::LayoutProblems(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Upload(upload) => upload.status(),
             Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,11 +121,27 @@ impl IntoResponse for Error {
         } else {
             self.to_string()
         };
+        let problems = match &self {
+            Error::LayoutProblems(problems) => Some(problems.as_slice()),
+            _ => None,
+        };
         let body = ErrorBody {
             code: self.code(),
             message,
+            problems,
+            errors: match &self {
+                Error::InvalidFields(errors) => Some(errors.as_slice()),
+                _ => None,
+            },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }
 

@@ -1,5 +1,6 @@
-//! Importing the catalogue: read and check every folder, render changed exhibitors in
-//! parallel, store their media and rows, and keep the layout draft in step.
+//! Importing the catalogue: read and check every folder, render changed exhibitors and check
+//! their media files in parallel, store their media and rows, and keep the layout draft in step.
+//! A changed folder's catalogue media become its booth's approved media.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -9,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use pavilion_model::layout::{self, ArrangeEntry};
 use pavilion_model::snapshot::parse_hex_colour;
-use pavilion_model::{ExhibitorProfile, Hall};
+use pavilion_model::{BoothMedia, ExhibitorProfile, Hall};
 
 use crate::catalogue::{
-    CatalogueEntry, CatalogueProblem, CatalogueProblems, LOGO_FILE, read_catalogue,
+    CatalogueEntry, CatalogueProblem, CatalogueProblems, CheckedMedia, LOGO_FILE, MEDIA_DIR,
+    check_media, read_catalogue,
 };
 use crate::error::Error;
 use crate::media::{MediaStore, StoredMedia};
@@ -63,11 +65,12 @@ impl fmt::Display for ImportReport {
     }
 }
 
-/// The three rendered images of one exhibitor, before they are stored.
+/// The three rendered images of one exhibitor and its checked media, before they are stored.
 struct RenderedImages {
     logo: Vec<u8>,
     fascia: Vec<u8>,
     name_plate: Vec<u8>,
+    media: Vec<CheckedMedia>,
 }
 
 /// Imports the catalogue: nothing is written unless every folder is valid and renders.
@@ -104,13 +107,20 @@ pub async fn import_catalogue(
     }
 
     if !changed.is_empty() {
-        let (records, media_rows) = tokio::task::spawn_blocking({
+        let (mut records, media_rows, booth_media) = tokio::task::spawn_blocking({
             let renderer = renderer.clone();
             let media = media.clone();
             move || render_and_store(&renderer, &media, &catalogue, changed)
         })
         .await??;
+        // The rows are saved without their source hash, which is set together with the media
+        // list: a crash in between leaves the folder looking changed, so it is imported again.
+        let hashes: Vec<String> = records
+            .iter_mut()
+            .map(|record| std::mem::take(&mut record.source_hash))
+            .collect();
         store.save_exhibitors(&media_rows, &records).await?;
+        save_booth_media(store, &records, &hashes, &booth_media).await?;
     }
 
     report.layout_arranged = arrange_layout_if_needed(store).await?;
@@ -125,7 +135,7 @@ fn render_and_store(
     media: &MediaStore,
     catalogue: &Path,
     entries: Vec<CatalogueEntry>,
-) -> Result<(Vec<ExhibitorRecord>, Vec<StoredMedia>), Error> {
+) -> Result<(Vec<ExhibitorRecord>, Vec<StoredMedia>, Vec<Vec<BoothMedia>>), Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let started = Instant::now();
     let rendered = parallel_map(&entries, cores, |entry| render_exhibitor(renderer, entry));
@@ -135,9 +145,9 @@ fn render_and_store(
     for (entry, result) in entries.iter().zip(rendered) {
         match result {
             Ok(rendered) => images.push(rendered),
-            Err(message) => problems.push(CatalogueProblem {
+            Err((field, message)) => problems.push(CatalogueProblem {
                 folder: entry.profile.slug.clone(),
-                field: LOGO_FILE.into(),
+                field,
                 message,
             }),
         }
@@ -150,18 +160,20 @@ fn render_and_store(
         .into());
     }
 
-    let files: Vec<&[u8]> = images
+    let files: Vec<(&[u8], &str)> = images
         .iter()
         .flat_map(|i| {
             [
-                i.logo.as_slice(),
-                i.fascia.as_slice(),
-                i.name_plate.as_slice(),
+                (i.logo.as_slice(), "png"),
+                (i.fascia.as_slice(), "png"),
+                (i.name_plate.as_slice(), "png"),
             ]
+            .into_iter()
+            .chain(i.media.iter().map(|m| (m.bytes.as_slice(), m.extension)))
         })
         .collect();
-    let stored = parallel_map(files.as_slice(), cores * 4, |bytes: &&[u8]| {
-        media.put(bytes, "png")
+    let stored = parallel_map(files.as_slice(), cores * 4, |(bytes, extension)| {
+        media.put(bytes, extension)
     })
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
@@ -173,28 +185,90 @@ fn render_and_store(
         "rendered and stored exhibitor media"
     );
 
-    let records = entries
-        .into_iter()
-        .zip(stored.chunks_exact(3))
-        .map(|(entry, media)| ExhibitorRecord {
+    let mut records = Vec::new();
+    let mut booth_media = Vec::new();
+    let mut next = stored.iter();
+    for (entry, rendered) in entries.into_iter().zip(&images) {
+        let mut take = || next.next().expect("one stored file per rendered file");
+        let (logo, fascia, name_plate) = (take(), take(), take());
+        booth_media.push(
+            rendered
+                .media
+                .iter()
+                .map(|checked| {
+                    let file = take();
+                    BoothMedia {
+                        sha256: file.sha256.clone(),
+                        kind: checked.kind,
+                        url: file.url(),
+                        content_type: file.content_type.to_owned(),
+                        title: checked.title.clone(),
+                        byte_size: file.byte_size,
+                        width: checked.width,
+                        height: checked.height,
+                        product: checked.product.clone(),
+                    }
+                })
+                .collect(),
+        );
+        records.push(ExhibitorRecord {
             profile: entry.profile,
-            logo_sha256: media[0].sha256.clone(),
-            fascia_sha256: media[1].sha256.clone(),
-            name_plate_sha256: media[2].sha256.clone(),
+            logo_sha256: logo.sha256.clone(),
+            fascia_sha256: fascia.sha256.clone(),
+            name_plate_sha256: name_plate.sha256.clone(),
             source_hash: entry.source_hash,
-        })
-        .collect();
-    Ok((records, stored))
+        });
+    }
+    Ok((records, stored, booth_media))
 }
 
-fn render_exhibitor(renderer: &Renderer, entry: &CatalogueEntry) -> Result<RenderedImages, String> {
+/// Sets each imported booth's approved media to its catalogue media, and its source hash,
+/// in one transaction.
+async fn save_booth_media(
+    store: &Store,
+    records: &[ExhibitorRecord],
+    hashes: &[String],
+    booth_media: &[Vec<BoothMedia>],
+) -> Result<(), Error> {
+    let mut tx = store.pool().begin().await?;
+    for ((record, hash), media) in records.iter().zip(hashes).zip(booth_media) {
+        sqlx::query("UPDATE exhibitors SET media = ?, source_hash = ? WHERE slug = ?")
+            .bind(serde_json::to_string(media)?)
+            .bind(hash)
+            .bind(&record.profile.slug)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Renders an exhibitor's images and checks its media; a failure names the file at fault.
+fn render_exhibitor(
+    renderer: &Renderer,
+    entry: &CatalogueEntry,
+) -> Result<RenderedImages, (String, String)> {
     let profile = &entry.profile;
-    let colour = parse_hex_colour(&profile.colour).ok_or("the colour was not checked")?;
+    let media = match profile.tier() {
+        Some(tier) => entry
+            .media
+            .iter()
+            .map(|item| {
+                check_media(item, tier)
+                    .map_err(|e| (format!("{MEDIA_DIR}/{}", item.file), e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
+    };
+    let logo_problem = |message: String| (LOGO_FILE.to_owned(), message);
+    let colour = parse_hex_colour(&profile.colour)
+        .ok_or_else(|| logo_problem("the colour was not checked".into()))?;
     let logo = renderer
         .parse_logo(&entry.logo_svg)
-        .map_err(|e| e.to_string())?;
-    let error = |e: crate::render::RenderError| e.to_string();
+        .map_err(|e| logo_problem(e.to_string()))?;
+    let error = |e: crate::render::RenderError| logo_problem(e.to_string());
     Ok(RenderedImages {
+        media,
         logo: renderer.logo_png(&logo).map_err(error)?,
         fascia: renderer
             .fascia_png(&logo, &profile.tagline, colour)

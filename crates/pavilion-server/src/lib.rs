@@ -1,8 +1,12 @@
 //! Pavilion's HTTP service: imports the exhibitor catalogue into an embedded store, renders
 //! booth signage, publishes immutable hall snapshots and serves them with media and the page.
 
+pub mod audit;
+pub mod auth;
 pub mod catalogue;
 pub mod config;
+pub mod content;
+pub mod curation;
 pub mod error;
 pub mod http_cache;
 pub mod import;
@@ -13,6 +17,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 pub mod time;
+pub mod upload;
 
 use std::net::SocketAddr;
 

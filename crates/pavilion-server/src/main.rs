@@ -14,7 +14,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
-    match config.command.unwrap_or(Command::Serve) {
+    match config.command.clone().unwrap_or(Command::Serve) {
         Command::Serve => pavilion_server::serve(config)
             .await
             .context("the server stopped with an error"),
@@ -23,6 +23,25 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("importing {}", config.catalogue_dir.display()))?;
             println!("{report}");
+            Ok(())
+        }
+        Command::Staff { command } => {
+            let store = pavilion_server::store::Store::open(&config.data_dir)
+                .await
+                .with_context(|| format!("opening {}", config.data_dir.display()))?;
+            let outcome = pavilion_server::auth::staff::run_command(&store, &command).await;
+            store.close().await;
+            println!("{}", outcome.context("staff command failed")?);
+            Ok(())
+        }
+        Command::Token { command } => {
+            let state = pavilion_server::AppState::open(&config)
+                .await
+                .with_context(|| format!("opening {}", config.data_dir.display()))?;
+            let outcome =
+                pavilion_server::auth::exhibitor::run_command(state.store(), &command).await;
+            state.store().close().await;
+            println!("{}", outcome.context("token command failed")?);
             Ok(())
         }
     }

@@ -7,12 +7,21 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-/// The media kinds the store accepts, by file extension.
-const KINDS: [(&str, &str); 3] = [
+/// The media kinds the store accepts, by file extension. SVG is never among them: it is
+/// rasterised on the way in.
+const KINDS: [(&str, &str); 7] = [
     ("png", "image/png"),
     ("jpg", "image/jpeg"),
     ("webp", "image/webp"),
+    ("mp4", "video/mp4"),
+    ("webm", "video/webm"),
+    ("pdf", "application/pdf"),
+    ("glb", "model/gltf-binary"),
 ];
+
+/// Where uploads stream to before they are checked; inside the media root so the final
+/// rename stays on one file system.
+const INCOMING_FOLDER: &str = ".incoming";
 
 /// A stored file: what the database records and what the URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +93,53 @@ impl MediaStore {
             .join(format!("{sha256}.{extension}"))
     }
 
+    /// The folder uploads stream into (created on demand).
+    pub fn incoming_dir(&self) -> PathBuf {
+        self.root.join(INCOMING_FOLDER)
+    }
+
+    /// The content type the store serves files of this extension with.
+    pub fn content_type_of(extension: &str) -> Option<&'static str> {
+        KINDS
+            .into_iter()
+            .find(|(ext, _)| *ext == extension)
+            .map(|(_, content_type)| content_type)
+    }
+
+    /// Moves a finished upload (already written and synced, its hash computed while it
+    /// streamed) under its hash; when the same bytes are stored already, the upload is
+    /// simply dropped.
+    pub fn put_file(
+        &self,
+        upload: tempfile::NamedTempFile,
+        sha256: &str,
+        extension: &str,
+    ) -> io::Result<StoredMedia> {
+        let (extension, content_type) = KINDS
+            .into_iter()
+            .find(|(ext, _)| *ext == extension)
+            .ok_or_else(|| {
+                io::Error::other(format!("media of kind {extension:?} is not stored"))
+            })?;
+        let stored = StoredMedia {
+            sha256: sha256.to_owned(),
+            extension,
+            content_type,
+            byte_size: upload.as_file().metadata()?.len(),
+        };
+        let path = self.path_of(sha256, extension);
+        if path.is_file() {
+            return Ok(stored);
+        }
+        let folder = path.parent().expect("media paths have a folder");
+        fs::create_dir_all(folder)?;
+        upload.as_file().sync_all()?;
+        upload.persist(&path).map_err(|error| error.error)?;
+        #[cfg(unix)]
+        fs::File::open(folder)?.sync_all()?;
+        Ok(stored)
+    }
+
     /// Stores the bytes under their hash; storing the same bytes again writes nothing.
     pub fn put(&self, bytes: &[u8], extension: &str) -> io::Result<StoredMedia> {
         let (extension, content_type) = KINDS
@@ -133,6 +189,7 @@ mod tests {
         assert_eq!(name.etag(), format!("\"{HASH}\""));
         for bad in [
             format!("{HASH}.svg"),
+            format!("{HASH}.html"),
             format!("{HASH}.png.png"),
             format!("{}.png", HASH.to_uppercase()),
             format!("{}.png", &HASH[..63]),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 
 use axum::body::Bytes;
-use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, layout};
+use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::Error;
@@ -107,21 +107,17 @@ pub async fn publish(
         .layout_draft()
         .await?
         .ok_or_else(|| Error::InvalidLayout("there is no layout draft to publish".into()))?;
-    let problems = layout::validate(&halls);
-    if let Some(problem) = problems.first() {
-        return Err(Error::InvalidLayout(format!(
-            "{} problems, the first in {}: {}",
-            problems.len(),
-            problem.hall,
-            problem.message
-        )));
-    }
     let exhibitors: HashMap<String, ExhibitorRecord> = store
         .exhibitors()
         .await?
         .into_iter()
         .map(|record| (record.profile.slug.clone(), record))
         .collect();
+    let problems = crate::curation::layout_problems(&halls, &exhibitors);
+    if !problems.is_empty() {
+        return Err(Error::LayoutProblems(problems));
+    }
+    let mut booth_media = crate::content::approved_media(store).await?;
 
     let (halls, sign_media) = tokio::task::spawn_blocking({
         let renderer = renderer.clone();
@@ -139,7 +135,8 @@ pub async fn publish(
                 booth.exhibitor
             ))
         })?;
-        let (summary, detail) = describe(record)?;
+        let media = booth_media.remove(&booth.exhibitor).unwrap_or_default();
+        let (summary, detail) = describe(record, media)?;
         summaries.push(summary);
         details.insert(detail.slug.clone(), detail);
     }
@@ -202,7 +199,10 @@ fn png_url(sha256: &str) -> String {
     format!("/media/{sha256}.png")
 }
 
-fn describe(record: &ExhibitorRecord) -> Result<(ExhibitorSummary, ExhibitorDetail), Error> {
+fn describe(
+    record: &ExhibitorRecord,
+    media: Vec<pavilion_model::BoothMedia>,
+) -> Result<(ExhibitorSummary, ExhibitorDetail), Error> {
     let profile = &record.profile;
     let unchecked = || {
         Error::InvalidLayout(format!(
@@ -223,6 +223,11 @@ fn describe(record: &ExhibitorRecord) -> Result<(ExhibitorSummary, ExhibitorDeta
         logo_url: logo_url.clone(),
         fascia_url: png_url(&record.fascia_sha256),
         name_plate_url: png_url(&record.name_plate_sha256),
+        // The viewer puts the booth's (first) model on a plinth.
+        model_url: media
+            .iter()
+            .find(|item| item.kind == pavilion_model::MediaKind::Model)
+            .map(|item| item.url.clone()),
     };
     let detail = ExhibitorDetail {
         slug: profile.slug.clone(),
@@ -239,6 +244,7 @@ fn describe(record: &ExhibitorRecord) -> Result<(ExhibitorSummary, ExhibitorDeta
         description: profile.paragraphs(),
         products: profile.products.clone(),
         logo_url,
+        media,
     };
     Ok((summary, detail))
 }

@@ -158,6 +158,26 @@ impl Renderer {
         encode(&pixmap)
     }
 
+    /// An uploaded SVG picture rasterised at its own aspect ratio, its longer side
+    /// `longest_side` pixels, on transparency. Returns the PNG and its pixel size.
+    pub fn picture_png(
+        &self,
+        logo: &Logo,
+        longest_side: u32,
+    ) -> Result<(Vec<u8>, u32, u32), RenderError> {
+        let size = logo.0.size();
+        let scale = longest_side as f32 / size.width().max(size.height());
+        let width = ((size.width() * scale).round() as u32).clamp(1, longest_side);
+        let height = ((size.height() * scale).round() as u32).clamp(1, longest_side);
+        let mut pixmap = Pixmap::new(width, height).ok_or(RenderError::NothingVisible)?;
+        draw_logo(
+            &mut pixmap,
+            logo,
+            Area::new(0.0, 0.0, width as f32, height as f32),
+        );
+        Ok((encode(&pixmap)?, width, height))
+    }
+
     /// The booth's fascia board: the logo on white, a band in the brand colour with the tagline.
     pub fn fascia_png(
         &self,

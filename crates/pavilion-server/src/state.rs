@@ -27,7 +27,10 @@ struct Inner {
     renderer: Renderer,
     web_dir: PathBuf,
     assets_dir: PathBuf,
+    catalogue_dir: PathBuf,
     published: RwLock<Arc<PublishedHall>>,
+    /// Serialises staff writes to the layout draft, publishes and rollbacks.
+    curation: tokio::sync::Mutex<()>,
 }
 
 impl AppState {
@@ -73,7 +76,9 @@ impl AppState {
                 renderer,
                 web_dir: config.web_dir.clone(),
                 assets_dir: config.assets_dir.clone(),
+                catalogue_dir: config.catalogue_dir.clone(),
                 published: RwLock::new(Arc::new(published)),
+                curation: tokio::sync::Mutex::new(()),
             }),
         })
     }
@@ -81,6 +86,7 @@ impl AppState {
     /// Re-imports the catalogue explicitly and publishes when anything changed (or when
     /// nothing was ever published).
     pub async fn reimport(&self, catalogue: &Path) -> Result<ImportReport, Error> {
+        let _curation = self.curation_lock().await;
         let (report, published) =
             import_and_publish(self.store(), self.media(), &self.inner.renderer, catalogue).await?;
         if let Some(published) = published {
@@ -99,7 +105,14 @@ impl AppState {
         Arc::clone(&guard)
     }
 
-    fn swap_published(&self, published: PublishedHall) {
+    /// Held while the layout draft is read and rewritten, or a version is published or
+    /// rolled back, so such changes never interleave.
+    pub async fn curation_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.curation.lock().await
+    }
+
+    /// Makes `published` the live hall (after the store's pointer names it).
+    pub fn swap_published(&self, published: PublishedHall) {
         let mut guard = self
             .inner
             .published
@@ -122,6 +135,15 @@ impl AppState {
 
     pub fn assets_dir(&self) -> &Path {
         &self.inner.assets_dir
+    }
+
+    /// The seed catalogue (where approved profile changes find the logo to re-render with).
+    pub fn catalogue_dir(&self) -> &Path {
+        &self.inner.catalogue_dir
+    }
+
+    pub fn renderer(&self) -> &Renderer {
+        &self.inner.renderer
     }
 }
 

@@ -17,8 +17,15 @@ use crate::media::StoredMedia;
 use crate::time::now_rfc3339;
 
 /// Schema changes in the order they apply; each runs once, in its own transaction.
-const MIGRATIONS: [(i64, &str, &str); 1] =
-    [(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: [(i64, &str, &str); 3] = [
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "exhibitor_content",
+        include_str!("../migrations/0002_exhibitor_content.sql"),
+    ),
+    (3, "staff", include_str!("../migrations/0003_staff.sql")),
+];
 
 pub const DATABASE_FILE: &str = "pavilion.db";
 
@@ -108,6 +115,11 @@ impl Store {
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    /// The connection pool, for modules that keep their own queries (staff, curation).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     pub async fn exhibitor_count(&self) -> Result<i64, Error> {

@@ -57,6 +57,9 @@ pub fn browser_app(canvas_selector: &str) -> App {
             })
             .set(AssetPlugin {
                 meta_check: AssetMetaCheck::Never,
+                // The page is served at `/`: asset paths resolve under `/media/`, so a booth
+                // model `/media/<sha>.glb` loads as `<sha>.glb#Scene0`.
+                file_path: "media".into(),
                 ..default()
             }),
         MeshPickingPlugin,

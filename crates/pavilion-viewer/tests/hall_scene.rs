@@ -12,6 +12,7 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
+use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox, RemoteTextures};
 use pavilion_viewer::screen::Screen;
@@ -31,13 +32,19 @@ fn exhibitor(slug: &str, topic: Topic, tier: BoothTier) -> ExhibitorSummary {
         logo_url: format!("/media/{slug}-logo.png"),
         fascia_url: format!("/media/{slug}-fascia.png"),
         name_plate_url: format!("/media/{slug}-plate.png"),
+        model_url: None,
     }
 }
 
+/// The content hash in the model URL of beta-walls, the one booth with a model.
+const MODEL_SHA: &str = "5d41402abc4b2a76b9719d911017c592aaf0f2fa7e2b5ecf2b0c2ff95f0b7ab1";
+
 fn snapshot() -> HallSnapshot {
+    let mut with_model = exhibitor("beta-walls", Topic::NetworkSecurity, BoothTier::Premium);
+    with_model.model_url = Some(format!("/media/{MODEL_SHA}.glb"));
     let exhibitors = vec![
         exhibitor("alpha-keys", Topic::Cryptography, BoothTier::Flagship),
-        exhibitor("beta-walls", Topic::NetworkSecurity, BoothTier::Premium),
+        with_model,
         exhibitor("gamma-eyes", Topic::NetworkSecurity, BoothTier::Standard),
         exhibitor("delta-vault", Topic::DataSecurity, BoothTier::Standard),
     ];
@@ -366,4 +373,87 @@ fn the_visitor_walks_forward_and_is_stopped_by_walls() {
     );
     let floor = app.world().resource::<WalkableFloor>();
     assert!(floor.allows([stopped.translation.x, stopped.translation.z], 0.3));
+}
+
+#[test]
+fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
+    let mut app = headless_app();
+    // Register the scene asset type so the model load is requested (natively it then fails
+    // to find the file, which is fine: the request is what is checked).
+    app.init_asset::<WorldAsset>();
+    app.update();
+    app.world()
+        .resource::<Inbox>()
+        .deliver(Delivery::Snapshot(Ok(snapshot())));
+    for _ in 0..5 {
+        app.update();
+    }
+
+    let booth_of = |app: &mut App, entity: Entity| -> String {
+        let mut current = entity;
+        loop {
+            if let Some(booth) = app.world().get::<Booth>(current) {
+                return booth.slug.clone();
+            }
+            current = app.world().get::<ChildOf>(current).unwrap().parent();
+        }
+    };
+    let plinths: Vec<Entity> = app
+        .world_mut()
+        .query_filtered::<Entity, With<Plinth>>()
+        .iter(app.world())
+        .collect();
+    assert_eq!(plinths.len(), 1, "only beta-walls has a model");
+    assert_eq!(booth_of(&mut app, plinths[0]), "beta-walls");
+
+    let models: Vec<(Entity, BoothModel, Visibility)> = app
+        .world_mut()
+        .query::<(Entity, &BoothModel, &Visibility)>()
+        .iter(app.world())
+        .map(|(e, m, v)| (e, m.clone(), *v))
+        .collect();
+    assert_eq!(models.len(), 1);
+    let (holder, model, visibility) = &models[0];
+    assert_eq!(model.path, format!("{MODEL_SHA}.glb#Scene0"));
+    assert_eq!(booth_of(&mut app, *holder), "beta-walls");
+    assert!(!model.fitted);
+    assert_eq!(
+        *visibility,
+        Visibility::Hidden,
+        "hidden until the model is fitted"
+    );
+
+    // The model stands on the plinth: above its top, at the same spot.
+    let plinth_at = app
+        .world()
+        .get::<Transform>(plinths[0])
+        .unwrap()
+        .translation;
+    let model_at = app.world().get::<Transform>(*holder).unwrap().translation;
+    assert!((plinth_at.xz() - model_at.xz()).length() < 1e-4);
+    assert!(model_at.y > plinth_at.y + 0.4);
+
+    // The scene under the holder was asked for through the asset server.
+    let scene = app.world().get::<Children>(*holder).unwrap()[0];
+    assert!(app.world().get::<ModelScene>(scene).is_some());
+    let root = app
+        .world()
+        .get::<WorldAssetRoot>(scene)
+        .expect("the GLB scene is requested");
+    let path = root
+        .0
+        .path()
+        .expect("a loaded asset has a path")
+        .to_string();
+    assert_eq!(path, format!("{MODEL_SHA}.glb#Scene0"));
+
+    // Visitors cannot walk through the plinth.
+    let booth_root = app.world().get::<ChildOf>(plinths[0]).unwrap().parent();
+    let world_plinth = app
+        .world()
+        .get::<Transform>(booth_root)
+        .unwrap()
+        .transform_point(plinth_at);
+    let floor = app.world().resource::<WalkableFloor>();
+    assert!(!floor.allows([world_plinth.x, world_plinth.z], 0.3));
 }

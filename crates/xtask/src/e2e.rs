@@ -1,5 +1,7 @@
-//! The browser end-to-end test: starts the real server on a fresh data directory with the
-//! full catalogue, then runs web/tests/e2e.mjs (Playwright driving Debian's Chromium).
+//! The browser end-to-end tests: starts the real server on a fresh data directory with the
+//! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
+//! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
+//! (Playwright driving Debian's Chromium).
 
 use std::fs;
 use std::io::{Read, Write};
@@ -13,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::cmd;
 
 /// Stops the server when the test ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(pub(crate) Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -56,6 +58,10 @@ pub fn run(root: &Path) -> Result<()> {
     let log = fs::File::create(work.join("server.log"))?;
 
     let binary = target.join("debug").join("pavilion");
+    // The portal test signs in as an exhibitor: issue its token the way staff would.
+    let token = create_exhibitor_token(&binary, &data, root, "kestrel-ward")?;
+    // The staff console test signs in as staff: make the account through the CLI.
+    let (staff_name, staff_password) = create_staff_account(&binary, &data, root, &work)?;
     let child = Command::new(&binary)
         .args([
             "--data-dir",
@@ -81,10 +87,102 @@ pub fn run(root: &Path) -> Result<()> {
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
         ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/portal.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_EXHIBITOR_TOKEN", &token),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/staff.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_STAFF_NAME", &staff_name),
+            ("PAVILION_STAFF_PASSWORD", &staff_password),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
     )
 }
 
-fn wait_until_healthy(address: &str, limit: Duration) -> Result<()> {
+/// Creates an admin account with `pavilion staff create --password-file` and returns its
+/// name and password (throwaway: the data folder is new for every run).
+fn create_staff_account(
+    binary: &Path,
+    data: &Path,
+    root: &Path,
+    work: &Path,
+) -> Result<(String, String)> {
+    let name = "e2e-curator".to_owned();
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let password = format!("e2e-{nonce}-{}", std::process::id());
+    let file = work.join("staff-password.txt");
+    fs::write(&file, format!("{password}\n"))?;
+    let status = Command::new(binary)
+        .args([
+            "--data-dir",
+            &data.to_string_lossy(),
+            "staff",
+            "create",
+            &name,
+        ])
+        .args([
+            "--role",
+            "admin",
+            "--password-file",
+            &file.to_string_lossy(),
+        ])
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .status()
+        .with_context(|| format!("running {} staff create", binary.display()))?;
+    if !status.success() {
+        bail!("`pavilion staff create` failed with {status}");
+    }
+    Ok((name, password))
+}
+
+/// Issues an exhibitor token with `pavilion token create` (which imports the catalogue into
+/// a fresh data folder first) and returns it: the last line the command prints.
+pub(crate) fn create_exhibitor_token(
+    binary: &Path,
+    data: &Path,
+    root: &Path,
+    exhibitor: &str,
+) -> Result<String> {
+    let output = Command::new(binary)
+        .args([
+            "--data-dir",
+            &data.to_string_lossy(),
+            "token",
+            "create",
+            "--exhibitor",
+            exhibitor,
+        ])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running {} token create", binary.display()))?;
+    if !output.status.success() {
+        bail!("`pavilion token create` failed with {}", output.status);
+    }
+    let stdout = String::from_utf8(output.stdout)?;
+    let token = stdout.lines().last().unwrap_or("").trim().to_owned();
+    if !token.starts_with("pex_") {
+        bail!("`pavilion token create` printed no token: {stdout:?}");
+    }
+    Ok(token)
+}
+
+pub(crate) fn wait_until_healthy(address: &str, limit: Duration) -> Result<()> {
     let started = Instant::now();
     while started.elapsed() < limit {
         if let Ok(mut stream) = TcpStream::connect(address) {

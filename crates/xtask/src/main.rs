@@ -1,8 +1,10 @@
 //! Project automation for Pavilion, run as `cargo xtask <command>`:
 //! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
-//! `build-web` only builds the viewer.
+//! `build-web` only builds the viewer, `catalogue` generates the catalogue's media.
 
+mod bench_upload;
 mod build_web;
+mod catalogue;
 mod cmd;
 mod e2e;
 mod serve;
@@ -19,8 +21,12 @@ commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
               headless Bevy tests, the web build, and the browser end-to-end test
+  bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
+              folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
               --quick skips wasm-opt and compresses fast, for trying changes
+  catalogue   generate exhibitors/<slug>/media/ (product images, PDF brochures, GLB models
+              and media.toml) deterministically from the profiles; a second run changes nothing
 ";
 
 fn main() -> Result<()> {
@@ -37,6 +43,8 @@ fn main() -> Result<()> {
             };
             build_web::run(finish).map(|_| ())
         }
+        Some("catalogue") => catalogue::run(&project_root()),
+        Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

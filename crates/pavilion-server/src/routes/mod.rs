@@ -3,7 +3,13 @@
 mod exhibitors;
 mod hall;
 mod health;
+mod me;
 mod media;
+mod openapi;
+mod staff_layout;
+mod staff_publish;
+mod staff_review;
+mod staff_sessions;
 mod web;
 
 use axum::Router;
@@ -19,6 +25,12 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(hall::router())
         .merge(exhibitors::router())
+        .merge(staff_sessions::router())
+        .merge(staff_layout::router())
+        .merge(staff_publish::router())
+        .merge(me::router())
+        .merge(staff_review::router())
+        .merge(openapi::router())
         .route("/api", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     Router::new()

@@ -1,10 +1,11 @@
 //! Importing the catalogue: idempotent restarts, one report for every problem, explicit
-//! re-import of edits, and logos that try to do more than draw.
+//! re-import of edits, logos that try to do more than draw, and the media folder (pictures,
+//! brochure, model) checked, stored and served.
 
 use std::fs;
 
 use axum::http::StatusCode;
-use pavilion_model::{ExhibitorDetail, HallSnapshot};
+use pavilion_model::{ExhibitorDetail, HallSnapshot, MediaKind};
 use pavilion_server::Error;
 use pavilion_server::store::Store;
 use resvg::tiny_skia::{Color, Pixmap};
@@ -190,4 +191,149 @@ async fn a_logo_that_draws_nothing_safe_is_refused_with_a_clear_message() {
         report.contains("image-only: logo.svg: the SVG draws nothing visible"),
         "{report}"
     );
+}
+
+/// The first company of the real catalogue whose media include a model and a brochure.
+fn company_with_a_model() -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../exhibitors");
+    let mut names: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .find(|name| {
+            fs::read_to_string(root.join(name).join("media/media.toml")).is_ok_and(|manifest| {
+                manifest.contains("kind = \"model\"") && manifest.contains("kind = \"brochure\"")
+            })
+        })
+        .expect("the catalogue has a company with a model and a brochure")
+}
+
+#[tokio::test]
+async fn catalogue_media_are_checked_stored_and_served() {
+    let catalogue = fixture_catalogue();
+    let slug = company_with_a_model();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../exhibitors")
+        .join(&slug);
+    let target = catalogue.path().join(&slug);
+    fs::create_dir_all(target.join("media")).unwrap();
+    for file in ["profile.toml", "logo.svg"] {
+        fs::copy(source.join(file), target.join(file)).unwrap();
+    }
+    for entry in fs::read_dir(source.join("media")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, target.join("media").join(path.file_name().unwrap())).unwrap();
+    }
+
+    let app = spawn_app_with(catalogue)
+        .await
+        .map_err(|(e, _)| e)
+        .expect("the catalogue with media imports");
+    let detail: ExhibitorDetail =
+        serde_json::from_slice(&app.get(&format!("/api/v1/exhibitors/{slug}")).await.body).unwrap();
+    let of = |kind: MediaKind| detail.media.iter().filter(move |m| m.kind == kind);
+    assert!(of(MediaKind::Image).count() >= 2, "{:?}", detail.media);
+    assert!(of(MediaKind::Image).all(|m| m.product.is_some() && m.width.is_some()));
+    let brochure = of(MediaKind::Brochure).next().unwrap();
+    let model = of(MediaKind::Model).next().unwrap();
+
+    let snapshot: HallSnapshot =
+        serde_json::from_slice(&app.get("/api/v1/hall").await.body).unwrap();
+    assert_eq!(
+        snapshot.exhibitor(&slug).unwrap().model_url.as_deref(),
+        Some(model.url.as_str())
+    );
+    assert_eq!(snapshot.exhibitor(KESTREL).unwrap().model_url, None);
+
+    // Pictures are served as the PNG re-encoded at import, not the file in the folder.
+    let image = of(MediaKind::Image).next().unwrap();
+    let reply = app.get(&image.url).await;
+    assert_eq!(reply.header("content-type"), "image/png");
+    assert!(reply.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    let reply = app.get(&brochure.url).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), "application/pdf");
+    assert!(
+        reply
+            .header("content-disposition")
+            .starts_with("attachment"),
+        "{:?}",
+        reply.headers
+    );
+    assert!(reply.body.starts_with(b"%PDF-1.4"));
+
+    let reply = app.get(&model.url).await;
+    assert_eq!(reply.header("content-type"), "model/gltf-binary");
+    assert!(reply.body.starts_with(b"glTF"));
+
+    // A second start changes nothing, media included.
+    let counts = app.state.store().row_counts().await.unwrap();
+    let app = app.restart().await;
+    assert_eq!(app.state.store().row_counts().await.unwrap(), counts);
+    assert_eq!(app.state.published().version, 1);
+}
+
+#[tokio::test]
+async fn a_model_with_an_external_buffer_fails_the_import_with_its_file_named() {
+    let catalogue = fixture_catalogue();
+    let slug = company_with_a_model();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../exhibitors")
+        .join(&slug);
+    let target = catalogue.path().join(&slug);
+    fs::create_dir_all(target.join("media")).unwrap();
+    for file in ["profile.toml", "logo.svg"] {
+        fs::copy(source.join(file), target.join(file)).unwrap();
+    }
+    let manifest = fs::read_to_string(source.join("media/media.toml")).unwrap();
+    // Keep only the model, and break it: its JSON now names an external buffer.
+    let model_entry = manifest
+        .split("[[files]]")
+        .find(|part| part.contains("kind = \"model\""))
+        .unwrap();
+    fs::write(
+        target.join("media/media.toml"),
+        format!("[[files]]{model_entry}"),
+    )
+    .unwrap();
+    let glb = fs::read(source.join("media/model.glb")).unwrap();
+    let text = String::from_utf8_lossy(&glb).into_owned();
+    let from = r#""buffers":[{"byteLength""#;
+    let to = r#""buffers":[{"uri":"x.bin","byteLength""#;
+    assert!(text.contains(from));
+    // Same length is not needed: the JSON chunk length is rewritten by hand below.
+    let json_len = u32::from_le_bytes(glb[12..16].try_into().unwrap()) as usize;
+    let json = String::from_utf8(glb[20..20 + json_len].to_vec())
+        .unwrap()
+        .replace(from, to);
+    let mut json = json.into_bytes();
+    while !json.len().is_multiple_of(4) {
+        json.push(b' ');
+    }
+    let bin = &glb[20 + json_len..];
+    let mut broken = b"glTF".to_vec();
+    broken.extend_from_slice(&2u32.to_le_bytes());
+    broken.extend_from_slice(&((12 + 8 + json.len() + bin.len()) as u32).to_le_bytes());
+    broken.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    broken.extend_from_slice(b"JSON");
+    broken.extend_from_slice(&json);
+    broken.extend_from_slice(bin);
+    fs::write(target.join("media/model.glb"), broken).unwrap();
+
+    let Err((error, data)) = spawn_app_with(catalogue).await else {
+        panic!("a model with an external buffer must not import");
+    };
+    let report = error.to_string();
+    assert!(
+        report.contains(&format!(
+            "{slug}: media/model.glb: the model's buffer 0 points at \"x.bin\""
+        )),
+        "{report}"
+    );
+    let store = Store::open(data.path()).await.unwrap();
+    assert_eq!(store.exhibitor_count().await.unwrap(), 0);
 }

@@ -1,11 +1,16 @@
 //! Black-box tests of the HTTP API: each test gets a throwaway data folder and a small
 //! catalogue copied from the repository's `exhibitors/`, and calls the app with `oneshot`.
 
+mod authz;
 mod catalogue;
 mod exhibitors;
 mod hall;
+mod me;
+mod me_support;
 mod media;
+mod staff;
 mod tidy;
+mod uploads;
 mod web;
 
 use std::fs;

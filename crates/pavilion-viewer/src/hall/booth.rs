@@ -1,6 +1,7 @@
 //! One exhibitor's booth, built from the kit: a raised floor, shell walls in the brand
 //! colour, a fascia board carrying the logo and tagline, a counter with a name plate and
 //! a screen. Flagship islands get a central tower, a square header and counters facing out.
+//! A booth with a product model gets a plinth near its open side (see [`super::model`]).
 
 use std::f32::consts::PI;
 
@@ -10,6 +11,9 @@ use pavilion_model::snapshot::parse_hex_colour;
 use pavilion_model::{BoothPlacement, BoothTier, ExhibitorSummary, Hall, Rect};
 
 use super::kit::{Kit, Role, shade, tint};
+use super::model::{
+    BoothModel, ModelScene, PLINTH_HEIGHT, PLINTH_RADIUS, Plinth, model_asset_path,
+};
 use super::{Booth, BoothAnchor, WalkableFloor};
 use crate::screen::Screen;
 
@@ -120,6 +124,17 @@ pub fn spawn_booth(
                 materials.floor.clone(),
                 Vec3::new(0.0, 0.04, 0.0),
             );
+            if let Some(path) = exhibitor.model_url.as_deref().and_then(model_asset_path) {
+                // Beside the counter, a step in from the open front.
+                let at = if exhibitor.tier == BoothTier::Flagship {
+                    Vec3::new(1.6, 0.08, -size.depth / 2.0 + 0.9)
+                } else if size.width > 4.0 {
+                    Vec3::new(0.3, 0.08, -size.depth / 2.0 + 0.8)
+                } else {
+                    Vec3::new(0.8, 0.08, -size.depth / 2.0 + 0.8)
+                };
+                plinth(&mut builder, &materials, at, path, &mut solids);
+            }
             if exhibitor.tier == BoothTier::Flagship {
                 build_island(
                     &mut builder,
@@ -168,6 +183,41 @@ struct BoothMaterials {
     name_plate: Handle<StandardMaterial>,
     logo: Handle<StandardMaterial>,
     screen: Handle<StandardMaterial>,
+}
+
+/// A white plinth standing at `at` (floor level) and the model holder on its top, hidden
+/// until the model has loaded and been fitted.
+fn plinth(
+    builder: &mut Builder,
+    m: &BoothMaterials,
+    at: Vec3,
+    path: String,
+    solids: &mut Vec<(Vec3, Vec3)>,
+) {
+    let mesh = builder.kit.cylinder(PLINTH_RADIUS, PLINTH_HEIGHT);
+    builder.parent.spawn((
+        Plinth,
+        Mesh3d(mesh),
+        MeshMaterial3d(m.white.clone()),
+        Transform::from_translation(at + Vec3::Y * PLINTH_HEIGHT / 2.0),
+        Pickable::default(),
+    ));
+    builder
+        .parent
+        .spawn((
+            BoothModel {
+                path,
+                fitted: false,
+            },
+            Name::new("booth model"),
+            Transform::from_translation(at + Vec3::Y * (PLINTH_HEIGHT + 0.005)),
+            Visibility::Hidden,
+        ))
+        .with_children(|holder| {
+            holder.spawn((ModelScene, Transform::default(), Visibility::default()));
+        });
+    let side = PLINTH_RADIUS * 2.0;
+    solids.push((at, Vec3::new(side, 1.0, side)));
 }
 
 /// A counter with the name plate on its front; `facing` turns it like a picture.

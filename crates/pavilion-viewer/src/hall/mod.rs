@@ -13,6 +13,7 @@ use crate::screen::Screen;
 
 pub mod booth;
 pub mod kit;
+pub mod model;
 pub mod structure;
 
 /// Marks the root entity of one exhibitor's booth.
@@ -77,7 +78,8 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<BoothIndex>()
         .init_resource::<WalkableFloor>()
         .add_systems(OnEnter(Screen::Hall), build_hall.in_set(BuildHall))
-        .add_systems(Update, announce_ready.run_if(in_state(Screen::Hall)));
+        .add_systems(Update, announce_ready.run_if(in_state(Screen::Hall)))
+        .add_plugins(model::plugin);
 }
 
 fn build_hall(

@@ -1,0 +1,747 @@
+//! GLB (binary glTF 2.0) models: self-contained (no URIs of any kind), structurally sound
+//! (every accessor and view inside its buffer, every index inside its vertices), using only
+//! extensions the viewer supports, and within the triangle and texture budget of a booth tier.
+
+use gltf::buffer::Source as BufferSource;
+use gltf::image::Source as ImageSource;
+use gltf::mesh::Mode;
+use pavilion_model::BoothTier;
+
+use crate::image::ImageLimits;
+use crate::{MediaError, MediaKind, sniff};
+
+/// The largest model accepted: 8 MiB.
+pub const MAX_GLB_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Extensions a model may require: those the viewer's glTF loader implements.
+const SUPPORTED_REQUIRED_EXTENSIONS: [&str; 7] = [
+    "KHR_materials_unlit",
+    "KHR_texture_transform",
+    "KHR_materials_emissive_strength",
+    "KHR_materials_ior",
+    "KHR_materials_transmission",
+    "KHR_materials_volume",
+    "KHR_lights_punctual",
+];
+
+/// What a booth's model may cost to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelBudget {
+    /// Triangles over every mesh instance.
+    pub triangles: u64,
+    /// Width times height, summed over every texture image.
+    pub texture_pixels: u64,
+    /// The tier's name, for messages.
+    pub tier: &'static str,
+}
+
+impl ModelBudget {
+    pub const STANDARD: ModelBudget = ModelBudget {
+        triangles: 20_000,
+        texture_pixels: 1024 * 1024,
+        tier: "standard",
+    };
+    pub const PREMIUM: ModelBudget = ModelBudget {
+        triangles: 50_000,
+        texture_pixels: 2 * 1024 * 1024,
+        tier: "premium",
+    };
+    pub const FLAGSHIP: ModelBudget = ModelBudget {
+        triangles: 100_000,
+        texture_pixels: 4 * 1024 * 1024,
+        tier: "flagship",
+    };
+
+    /// The budget of a booth tier.
+    pub fn for_tier(tier: BoothTier) -> ModelBudget {
+        match tier {
+            BoothTier::Standard => ModelBudget::STANDARD,
+            BoothTier::Premium => ModelBudget::PREMIUM,
+            BoothTier::Flagship => ModelBudget::FLAGSHIP,
+        }
+    }
+}
+
+/// What a model that passed the checks holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GlbSummary {
+    pub triangles: u64,
+    pub vertices: u64,
+    pub meshes: usize,
+    pub materials: usize,
+    /// Embedded images.
+    pub textures: usize,
+    pub texture_pixels: u64,
+    /// The axis-aligned bounds of the default scene in its own units (normally metres):
+    /// `[min, max]`, or `None` when the scene has no positioned geometry.
+    pub bounds: Option<[[f32; 3]; 2]>,
+}
+
+/// Checks a GLB model against [`MAX_GLB_BYTES`] and `budget`.
+pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaError> {
+    const EXPECTED: &str = "a GLB model";
+    if bytes.is_empty() {
+        return Err(MediaError::Empty);
+    }
+    if bytes.len() as u64 > MAX_GLB_BYTES {
+        return Err(MediaError::TooLarge {
+            expected: EXPECTED,
+            size: bytes.len() as u64,
+            limit: MAX_GLB_BYTES,
+        });
+    }
+    let found = sniff(bytes);
+    if found != Some(MediaKind::Glb) {
+        return Err(MediaError::WrongKind {
+            expected: EXPECTED,
+            found,
+        });
+    }
+    let declared = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
+    if declared > bytes.len() {
+        return Err(truncated(format!(
+            "its header says {declared} bytes, but the file has {}",
+            bytes.len()
+        )));
+    }
+
+    let parsed = gltf::Gltf::from_slice_without_validation(&bytes[..declared]).map_err(
+        |error| match error {
+            gltf::Error::Binary(error) => match error {
+                gltf::binary::Error::ChunkLength { .. } | gltf::binary::Error::Length { .. } => {
+                    truncated(format!("a chunk ends past the end of the file ({error})"))
+                }
+                other => invalid(other.to_string()),
+            },
+            other => invalid(other.to_string()),
+        },
+    )?;
+    let blob = parsed.blob.unwrap_or_default();
+    let root = parsed.document.into_json();
+    if let Some(name) = root
+        .extensions_required
+        .iter()
+        .find(|name| !SUPPORTED_REQUIRED_EXTENSIONS.contains(&name.as_str()))
+    {
+        return Err(MediaError::UnsupportedExtension { name: name.clone() });
+    }
+    let document = gltf::Document::from_json(root).map_err(|error| match error {
+        gltf::Error::Validation(problems) => invalid(
+            problems
+                .iter()
+                .take(3)
+                .map(|(path, problem)| format!("{path}: {problem}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        other => invalid(other.to_string()),
+    })?;
+
+    check_buffers(&document, blob.len())?;
+    check_accessors(&document)?;
+    check_indices(&document, &blob)?;
+    let (textures, texture_pixels) = check_images(&document, &blob)?;
+
+    if document.scenes().len() == 0 {
+        return Err(invalid("it has no scene to show".into()));
+    }
+    let triangles = count_triangles(&document);
+    if triangles > budget.triangles {
+        return Err(MediaError::TooManyTriangles {
+            triangles,
+            limit: budget.triangles,
+            tier: budget.tier,
+        });
+    }
+    if texture_pixels > budget.texture_pixels {
+        return Err(MediaError::TooManyTexturePixels {
+            pixels: texture_pixels,
+            limit: budget.texture_pixels,
+            tier: budget.tier,
+        });
+    }
+    let vertices = document
+        .meshes()
+        .flat_map(|mesh| mesh.primitives())
+        .filter_map(|p| p.get(&gltf::Semantic::Positions))
+        .map(|a| a.count() as u64)
+        .sum();
+    Ok(GlbSummary {
+        triangles,
+        vertices,
+        meshes: document.meshes().len(),
+        materials: document.materials().len(),
+        textures,
+        texture_pixels,
+        bounds: scene_bounds(&document),
+    })
+}
+
+fn invalid(detail: String) -> MediaError {
+    MediaError::InvalidGltf { detail }
+}
+
+fn truncated(detail: String) -> MediaError {
+    MediaError::Truncated {
+        kind: MediaKind::Glb,
+        detail,
+    }
+}
+
+fn out_of_bounds(what: String) -> MediaError {
+    MediaError::OutOfBounds { what }
+}
+
+/// Shortens a URI for a message (data URIs can be megabytes long).
+fn shown_uri(uri: &str) -> String {
+    match uri.char_indices().nth(48) {
+        Some((cut, _)) => format!("{}...", &uri[..cut]),
+        None => uri.to_owned(),
+    }
+}
+
+fn check_buffers(document: &gltf::Document, blob_len: usize) -> Result<(), MediaError> {
+    for buffer in document.buffers() {
+        match buffer.source() {
+            BufferSource::Uri(uri) => {
+                return Err(MediaError::ExternalUri {
+                    what: format!("buffer {}", buffer.index()),
+                    uri: shown_uri(uri),
+                });
+            }
+            BufferSource::Bin if buffer.length() > blob_len => {
+                return Err(out_of_bounds(format!(
+                    "buffer {} is {} bytes long, but the file's binary chunk holds {blob_len}",
+                    buffer.index(),
+                    buffer.length()
+                )));
+            }
+            BufferSource::Bin => {}
+        }
+    }
+    for view in document.views() {
+        let end = view.offset().checked_add(view.length());
+        if end.is_none_or(|end| end > view.buffer().length()) {
+            return Err(out_of_bounds(format!(
+                "buffer view {} reaches byte {} of buffer {}, which has {}",
+                view.index(),
+                view.offset().saturating_add(view.length()),
+                view.buffer().index(),
+                view.buffer().length()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_accessors(document: &gltf::Document) -> Result<(), MediaError> {
+    for accessor in document.accessors() {
+        if accessor.sparse().is_some() {
+            return Err(invalid(format!(
+                "accessor {} is sparse, which Pavilion does not accept",
+                accessor.index()
+            )));
+        }
+        let Some(view) = accessor.view() else {
+            continue;
+        };
+        let count = accessor.count();
+        if count == 0 {
+            continue;
+        }
+        let size = accessor.size();
+        let stride = view.stride().unwrap_or(size);
+        let end = (count - 1)
+            .checked_mul(stride)
+            .and_then(|n| n.checked_add(accessor.offset()))
+            .and_then(|n| n.checked_add(size));
+        if end.is_none_or(|end| end > view.length()) {
+            return Err(out_of_bounds(format!(
+                "accessor {} reads {count} elements of {size} bytes up to byte {} of buffer view {}, which has {}",
+                accessor.index(),
+                end.map_or("(overflow)".to_owned(), |e| e.to_string()),
+                view.index(),
+                view.length()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of an accessor's view inside the binary chunk.
+fn view_bytes<'b>(view: &gltf::buffer::View, blob: &'b [u8]) -> &'b [u8] {
+    // Buffers and views were checked to lie inside the blob.
+    &blob[view.offset()..view.offset() + view.length()]
+}
+
+/// Every index of every primitive must name a vertex that exists.
+fn check_indices(document: &gltf::Document, blob: &[u8]) -> Result<(), MediaError> {
+    for mesh in document.meshes() {
+        for primitive in mesh.primitives() {
+            let (Some(indices), Some(positions)) = (
+                primitive.indices(),
+                primitive.get(&gltf::Semantic::Positions),
+            ) else {
+                continue;
+            };
+            let Some(view) = indices.view() else { continue };
+            let data = view_bytes(&view, blob);
+            let size = indices.size();
+            let stride = view.stride().unwrap_or(size);
+            let vertices = positions.count() as u64;
+            for i in 0..indices.count() {
+                let at = indices.offset() + i * stride;
+                let value = match size {
+                    1 => u64::from(data[at]),
+                    2 => u64::from(u16::from_le_bytes([data[at], data[at + 1]])),
+                    4 => u64::from(u32::from_le_bytes([
+                        data[at],
+                        data[at + 1],
+                        data[at + 2],
+                        data[at + 3],
+                    ])),
+                    _ => {
+                        return Err(invalid(format!(
+                            "accessor {} holds indices of {size} bytes",
+                            indices.index()
+                        )));
+                    }
+                };
+                if value >= vertices {
+                    return Err(out_of_bounds(format!(
+                        "mesh {} uses vertex {value}, but it has only {vertices} vertices",
+                        mesh.index()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks the embedded images and returns how many there are and their total pixels.
+fn check_images(document: &gltf::Document, blob: &[u8]) -> Result<(usize, u64), MediaError> {
+    let mut pixels = 0u64;
+    for image in document.images() {
+        let view = match image.source() {
+            ImageSource::Uri { uri, .. } => {
+                return Err(MediaError::ExternalUri {
+                    what: format!("image {}", image.index()),
+                    uri: shown_uri(uri),
+                });
+            }
+            ImageSource::View { view, .. } => view,
+        };
+        if view.buffer().index() != 0 || !matches!(view.buffer().source(), BufferSource::Bin) {
+            return Err(invalid(format!(
+                "image {} is not in the binary chunk",
+                image.index()
+            )));
+        }
+        let (width, height) = image_size(view_bytes(&view, blob))
+            .map_err(|detail| invalid(format!("image {} {detail}", image.index())))?;
+        let limits = ImageLimits::BOOTH;
+        if width > u64::from(limits.max_width) || height > u64::from(limits.max_height) {
+            return Err(MediaError::Dimensions {
+                width,
+                height,
+                max_width: limits.max_width,
+                max_height: limits.max_height,
+            });
+        }
+        pixels += width * height;
+    }
+    Ok((document.images().len(), pixels))
+}
+
+/// Width and height from a PNG or JPEG header, without decoding pixels.
+fn image_size(bytes: &[u8]) -> Result<(u64, u64), String> {
+    let header = match sniff(bytes) {
+        Some(MediaKind::Png) => crate::image::png_header(bytes),
+        Some(MediaKind::Jpeg) => crate::image::jpeg_header(bytes),
+        _ => return Err("is not a PNG or JPEG image".into()),
+    };
+    header.map_err(|error| format!("cannot be read: {error}"))
+}
+
+fn primitive_triangles(primitive: &gltf::Primitive) -> u64 {
+    let count = primitive
+        .indices()
+        .or_else(|| primitive.get(&gltf::Semantic::Positions))
+        .map_or(0, |a| a.count() as u64);
+    match primitive.mode() {
+        Mode::Triangles => count / 3,
+        Mode::TriangleStrip | Mode::TriangleFan => count.saturating_sub(2),
+        Mode::Points | Mode::Lines | Mode::LineLoop | Mode::LineStrip => 0,
+    }
+}
+
+/// Triangles drawn: each node's mesh counts once per node; meshes no node uses count once.
+fn count_triangles(document: &gltf::Document) -> u64 {
+    let mesh_triangles: Vec<u64> = document
+        .meshes()
+        .map(|mesh| mesh.primitives().map(|p| primitive_triangles(&p)).sum())
+        .collect();
+    let mut used = vec![false; mesh_triangles.len()];
+    let mut total = 0;
+    for node in document.nodes() {
+        if let Some(mesh) = node.mesh() {
+            used[mesh.index()] = true;
+            total += mesh_triangles[mesh.index()];
+        }
+    }
+    total
+        + mesh_triangles
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(t, _)| t)
+            .sum::<u64>()
+}
+
+type Matrix = [[f32; 4]; 4];
+
+fn multiply(a: &Matrix, b: &Matrix) -> Matrix {
+    // Column-major: result column c = a * (b column c).
+    let mut out = [[0.0; 4]; 4];
+    for (c, column) in b.iter().enumerate() {
+        for (r, cell) in out[c].iter_mut().enumerate() {
+            *cell = (0..4).map(|k| a[k][r] * column[k]).sum();
+        }
+    }
+    out
+}
+
+fn transform_point(m: &Matrix, p: [f32; 3]) -> [f32; 3] {
+    let mut out = [0.0; 3];
+    for (r, cell) in out.iter_mut().enumerate() {
+        *cell = m[0][r] * p[0] + m[1][r] * p[1] + m[2][r] * p[2] + m[3][r];
+    }
+    out
+}
+
+fn vector3(value: Option<gltf::json::Value>) -> Option<[f32; 3]> {
+    let array = value?;
+    let array = array.as_array()?;
+    Some([
+        array.first()?.as_f64()? as f32,
+        array.get(1)?.as_f64()? as f32,
+        array.get(2)?.as_f64()? as f32,
+    ])
+}
+
+/// The bounds of the default (or first) scene from the POSITION accessors' min and max.
+fn scene_bounds(document: &gltf::Document) -> Option<[[f32; 3]; 2]> {
+    let scene = document
+        .default_scene()
+        .or_else(|| document.scenes().next())?;
+    let identity: Matrix = [
+        [1.0, 0.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0, 0.0],
+        [0.0, 0.0, 1.0, 0.0],
+        [0.0, 0.0, 0.0, 1.0],
+    ];
+    let mut bounds: Option<[[f32; 3]; 2]> = None;
+    // Depth-first over the node tree; glTF forbids cycles, and the depth is capped anyway.
+    let mut stack: Vec<(gltf::Node, Matrix, usize)> =
+        scene.nodes().map(|n| (n, identity, 0)).collect();
+    while let Some((node, parent, depth)) = stack.pop() {
+        let world = multiply(&parent, &node.transform().matrix());
+        if let Some(mesh) = node.mesh() {
+            for primitive in mesh.primitives() {
+                let Some(positions) = primitive.get(&gltf::Semantic::Positions) else {
+                    continue;
+                };
+                let (Some(min), Some(max)) = (vector3(positions.min()), vector3(positions.max()))
+                else {
+                    continue;
+                };
+                for corner in 0..8 {
+                    let local = [
+                        if corner & 1 == 0 { min[0] } else { max[0] },
+                        if corner & 2 == 0 { min[1] } else { max[1] },
+                        if corner & 4 == 0 { min[2] } else { max[2] },
+                    ];
+                    let point = transform_point(&world, local);
+                    let b = bounds.get_or_insert([point, point]);
+                    for axis in 0..3 {
+                        b[0][axis] = b[0][axis].min(point[axis]);
+                        b[1][axis] = b[1][axis].max(point[axis]);
+                    }
+                }
+            }
+        }
+        if depth < 64 {
+            stack.extend(node.children().map(|child| (child, world, depth + 1)));
+        }
+    }
+    bounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GLB of `quads` unit squares (two triangles each) side by side, one material; `json`
+    /// lets a test edit the JSON before it is packed.
+    fn glb_with(quads: usize, edit: impl FnOnce(&mut String)) -> Vec<u8> {
+        let mut positions = Vec::new();
+        let mut indices: Vec<u16> = Vec::new();
+        for q in 0..quads {
+            let x = q as f32;
+            for (dx, y) in [(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)] {
+                positions.extend_from_slice(&[x + dx, y, 0.0f32]);
+            }
+            let base = (q * 4) as u16;
+            indices.extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
+        }
+        let mut bin: Vec<u8> = positions.iter().flat_map(|f| f.to_le_bytes()).collect();
+        let positions_len = bin.len();
+        bin.extend(indices.iter().flat_map(|i| i.to_le_bytes()));
+        let indices_len = bin.len() - positions_len;
+        while !bin.len().is_multiple_of(4) {
+            bin.push(0);
+        }
+        let vertices = quads * 4;
+        let mut json = format!(
+            r#"{{"asset":{{"version":"2.0"}},"scene":0,"scenes":[{{"nodes":[0]}}],"nodes":[{{"mesh":0}}],
+"meshes":[{{"primitives":[{{"attributes":{{"POSITION":0}},"indices":1,"material":0}}]}}],
+"materials":[{{"pbrMetallicRoughness":{{"baseColorFactor":[0.2,0.4,0.6,1.0]}}}}],
+"accessors":[{{"bufferView":0,"componentType":5126,"count":{vertices},"type":"VEC3","min":[0,0,0],"max":[{quads},1,0]}},
+{{"bufferView":1,"componentType":5123,"count":{},"type":"SCALAR"}}],
+"bufferViews":[{{"buffer":0,"byteOffset":0,"byteLength":{positions_len}}},{{"buffer":0,"byteOffset":{positions_len},"byteLength":{indices_len}}}],
+"buffers":[{{"byteLength":{}}}]}}"#,
+            indices.len(),
+            bin.len()
+        );
+        edit(&mut json);
+        pack(json.as_bytes(), &bin)
+    }
+
+    fn pack(json: &[u8], bin: &[u8]) -> Vec<u8> {
+        let mut json = json.to_vec();
+        while !json.len().is_multiple_of(4) {
+            json.push(b' ');
+        }
+        let total = 12 + 8 + json.len() + 8 + bin.len();
+        let mut out = Vec::with_capacity(total);
+        out.extend_from_slice(b"glTF");
+        out.extend_from_slice(&2u32.to_le_bytes());
+        out.extend_from_slice(&(total as u32).to_le_bytes());
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"JSON");
+        out.extend_from_slice(&json);
+        out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
+        out.extend_from_slice(b"BIN\0");
+        out.extend_from_slice(bin);
+        out
+    }
+
+    #[test]
+    fn a_small_model_passes_with_a_summary() {
+        let summary = check_glb(&glb_with(3, |_| {}), ModelBudget::STANDARD).unwrap();
+        assert_eq!(summary.triangles, 6);
+        assert_eq!(summary.vertices, 12);
+        assert_eq!(
+            (summary.meshes, summary.materials, summary.textures),
+            (1, 1, 0)
+        );
+        assert_eq!(summary.bounds, Some([[0.0, 0.0, 0.0], [3.0, 1.0, 0.0]]));
+    }
+
+    #[test]
+    fn node_transforms_move_the_bounds() {
+        let glb = glb_with(1, |json| {
+            *json = json.replace(
+                r#""nodes":[{"mesh":0}]"#,
+                r#""nodes":[{"children":[1],"translation":[0,2,0]},{"mesh":0,"scale":[2,2,2]}]"#,
+            );
+        });
+        let summary = check_glb(&glb, ModelBudget::STANDARD).unwrap();
+        assert_eq!(summary.bounds, Some([[0.0, 2.0, 0.0], [2.0, 4.0, 0.0]]));
+    }
+
+    #[test]
+    fn too_many_triangles_for_the_tier_are_refused() {
+        // 10001 quads are 20002 triangles: over the standard budget, within premium.
+        let glb = glb_with(10_001, |_| {});
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model has 20002 triangles; a standard booth allows 20000"
+        );
+        assert_eq!(
+            check_glb(&glb, ModelBudget::for_tier(BoothTier::Premium))
+                .unwrap()
+                .triangles,
+            20_002
+        );
+    }
+
+    #[test]
+    fn external_and_data_uris_are_refused() {
+        let glb = glb_with(1, |json| {
+            *json = json.replace(
+                r#""buffers":[{"#,
+                r#""buffers":[{"uri":"https://evil.example/payload.bin","#,
+            );
+        });
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model's buffer 0 points at \"https://evil.example/payload.bin\"; a GLB must carry all its data inside the file"
+        );
+        let glb = glb_with(1, |json| {
+            *json = json.replace(
+                r#""buffers":"#,
+                r#""images":[{"uri":"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="}],"buffers":"#,
+            );
+        });
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(error.code(), "external_uri");
+        assert!(
+            error
+                .to_string()
+                .contains("image 0 points at \"data:image/png;base64,"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn accessors_outside_their_views_are_refused() {
+        // Twelve vertices claimed where the view holds four.
+        let glb = glb_with(1, |json| {
+            *json = json.replace(r#""count":4,"#, r#""count":12,"#);
+        });
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model's accessor 0 reads 12 elements of 12 bytes up to byte 144 of buffer view 0, which has 48"
+        );
+        let glb = glb_with(1, |json| {
+            *json = json.replace(
+                r#""byteOffset":48,"byteLength":12"#,
+                r#""byteOffset":48,"byteLength":4000"#,
+            );
+        });
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD).unwrap_err().code(),
+            "out_of_bounds"
+        );
+    }
+
+    #[test]
+    fn indices_past_the_vertices_are_refused() {
+        let mut glb = glb_with(1, |_| {});
+        // The index data follows the 48 bytes of positions in the BIN chunk: make one index 9.
+        let bin_start = glb.windows(4).position(|w| w == b"BIN\0").unwrap() + 4;
+        glb[bin_start + 48] = 9;
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model's mesh 0 uses vertex 9, but it has only 4 vertices"
+        );
+    }
+
+    #[test]
+    fn unknown_required_extensions_are_refused() {
+        let glb = glb_with(1, |json| {
+            *json = json.replacen('{', r#"{"extensionsUsed":["EXT_meshopt_compression"],"extensionsRequired":["EXT_meshopt_compression"],"#, 1);
+        });
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD).unwrap_err(),
+            MediaError::UnsupportedExtension {
+                name: "EXT_meshopt_compression".into()
+            }
+        );
+    }
+
+    #[test]
+    fn truncated_and_wrong_files_are_refused() {
+        let glb = glb_with(2, |_| {});
+        let error = check_glb(&glb[..glb.len() - 10], ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(error.code(), "truncated", "{error}");
+        let error = check_glb(&glb[..30], ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(error.code(), "truncated", "{error}");
+        let error =
+            check_glb(b"{\"asset\":{\"version\":\"2.0\"}}", ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "expected a GLB model, but the file is of a format Pavilion does not accept"
+        );
+        let error = check_glb(
+            &pack(b"{\"asset\":{\"version\":\"2.0\"}}", &[]),
+            ModelBudget::STANDARD,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model is not valid glTF: it has no scene to show"
+        );
+        let error = check_glb(&pack(b"{ not json", &[]), ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(error.code(), "invalid_gltf");
+        let error = check_glb(
+            &glb_with(1, |json| {
+                *json = json.replace(r#""indices":1"#, r#""indices":7"#)
+            }),
+            ModelBudget::STANDARD,
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), "invalid_gltf", "{error}");
+    }
+
+    #[test]
+    fn a_polyglot_glb_is_judged_by_its_chunks() {
+        // Bytes appended after the declared length (a zip, a script) are not part of the model;
+        // the checks read only what the header declares.
+        let mut glb = glb_with(1, |_| {});
+        glb.extend_from_slice(b"PK\x03\x04<script>alert(1)</script>");
+        assert!(check_glb(&glb, ModelBudget::STANDARD).is_ok());
+        // A PNG is not a model, whatever it contains.
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(&glb_with(1, |_| {}));
+        assert_eq!(
+            check_glb(&png, ModelBudget::STANDARD).unwrap_err().code(),
+            "wrong_kind"
+        );
+    }
+
+    #[test]
+    fn texture_pixels_count_against_the_budget() {
+        // An embedded PNG header claiming 2048 x 1024 pixels (2 Mpx), past the standard 1 Mpx.
+        let glb = glb_with(1, |json| {
+            *json = json
+                .replace(
+                    r#""bufferViews":["#,
+                    r#""bufferViews":[{"buffer":0,"byteOffset":60,"byteLength":33},"#,
+                )
+                .replace(r#""bufferView":0,"#, r#""bufferView":1,"#)
+                .replace(
+                    r#""bufferView":1,"componentType":5123"#,
+                    r#""bufferView":2,"componentType":5123"#,
+                )
+                .replace(
+                    r#""buffers":"#,
+                    r#""images":[{"bufferView":0,"mimeType":"image/png"}],"buffers":"#,
+                )
+                .replace(r#""byteLength":60}]"#, r#""byteLength":96}]"#);
+        });
+        // Append the fake image header to the BIN chunk.
+        let json_len = u32::from_le_bytes(glb[12..16].try_into().unwrap()) as usize;
+        let json = &glb[20..20 + json_len];
+        let bin_start = 20 + json_len + 8;
+        let mut bin = glb[bin_start..].to_vec();
+        bin.extend_from_slice(b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR");
+        bin.extend_from_slice(&2048u32.to_be_bytes());
+        bin.extend_from_slice(&1024u32.to_be_bytes());
+        bin.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        let glb = pack(json, &bin);
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model's textures hold 2.1 million pixels; a standard booth allows 1.0 million"
+        );
+        let summary = check_glb(&glb, ModelBudget::PREMIUM).unwrap();
+        assert_eq!((summary.textures, summary.texture_pixels), (1, 2048 * 1024));
+    }
+}

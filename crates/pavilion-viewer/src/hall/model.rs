@@ -1,0 +1,163 @@
+//! Product models on plinths: a booth whose exhibitor has a `model_url` gets a white plinth
+//! near its open side, and the GLB's first scene is loaded onto it through the asset server
+//! (`/media/<sha>.glb` is `<sha>.glb#Scene0` with the browser's asset root at `media/`).
+//! Once the scene has spawned, it is scaled to fit [`MODEL_SIZE`] and stood on the plinth,
+//! whatever units the model was made in, and turns slowly.
+
+use bevy::camera::primitives::Aabb;
+use bevy::mesh::VertexAttributeValues;
+use bevy::prelude::*;
+
+use crate::screen::Screen;
+
+/// The largest side of a model once fitted onto its plinth, in metres.
+pub const MODEL_SIZE: f32 = 0.8;
+/// The plinth: an upright cylinder.
+pub const PLINTH_RADIUS: f32 = 0.3;
+pub const PLINTH_HEIGHT: f32 = 0.9;
+/// Turns per second of a model on show.
+const SPIN: f32 = 0.35;
+
+/// Marks a booth's plinth.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plinth;
+
+/// The model standing on a plinth: `path` is the asset path requested (`<sha>.glb#Scene0`).
+/// The entity carrying it sits on the plinth's top and turns; its one child holds the scene.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct BoothModel {
+    pub path: String,
+    pub fitted: bool,
+}
+
+/// The child of a [`BoothModel`] that the scene is spawned under and that is scaled to fit.
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelScene;
+
+/// The asset path for a model URL from the snapshot: `/media/<name>.glb` becomes
+/// `<name>.glb#Scene0`. Other URLs are not models the viewer can load.
+pub fn model_asset_path(url: &str) -> Option<String> {
+    let name = url.strip_prefix("/media/")?;
+    let valid = name.ends_with(".glb")
+        && name.len() > 4
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_');
+    valid.then(|| format!("{name}#Scene0"))
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        (load_models, fit_models, spin_models)
+            .chain()
+            .run_if(in_state(Screen::Hall)),
+    );
+}
+
+/// Starts loading each newly placed model. Without the glTF loader (headless tests) the
+/// request is left as a path on the [`BoothModel`].
+fn load_models(
+    mut commands: Commands,
+    added: Query<(&BoothModel, &Children), Added<BoothModel>>,
+    scenes: Query<(), With<ModelScene>>,
+    asset_server: Option<Res<AssetServer>>,
+    world_assets: Option<Res<Assets<WorldAsset>>>,
+) {
+    let (Some(asset_server), Some(_)) = (asset_server, world_assets) else {
+        return;
+    };
+    for (model, children) in &added {
+        for child in children.iter().filter(|c| scenes.contains(*c)) {
+            let handle: Handle<WorldAsset> = asset_server.load(model.path.clone());
+            commands.entity(child).insert(WorldAssetRoot(handle));
+        }
+    }
+}
+
+/// Scales each spawned model so its largest side is [`MODEL_SIZE`] and stands it, centred,
+/// on the plinth top (its holder's origin). Waits until the scene's meshes exist.
+fn fit_models(
+    mut holders: Query<(&mut BoothModel, &Children, &mut Visibility)>,
+    mut scenes: Query<(&GlobalTransform, &mut Transform), With<ModelScene>>,
+    children: Query<&Children>,
+    parts: Query<(&GlobalTransform, &Mesh3d, Option<&Aabb>)>,
+    meshes: Res<Assets<Mesh>>,
+) {
+    for (mut model, holder_children, mut visibility) in &mut holders {
+        if model.fitted {
+            continue;
+        }
+        for scene in holder_children.iter() {
+            let Ok((scene_global, _)) = scenes.get(scene) else {
+                continue;
+            };
+            let to_scene = scene_global.affine().inverse();
+            let mut bounds: Option<(Vec3, Vec3)> = None;
+            let mut pending = false;
+            for part in children.iter_descendants(scene) {
+                let Ok((global, mesh, aabb)) = parts.get(part) else {
+                    continue;
+                };
+                let local_box = match aabb {
+                    Some(aabb) => Some((
+                        Vec3::from(aabb.center - aabb.half_extents),
+                        Vec3::from(aabb.center + aabb.half_extents),
+                    )),
+                    None => meshes.get(&mesh.0).and_then(mesh_box),
+                };
+                let Some((min, max)) = local_box else {
+                    pending = true;
+                    continue;
+                };
+                let to_local = to_scene * global.affine();
+                for corner in 0..8 {
+                    let point = Vec3::new(
+                        if corner & 1 == 0 { min.x } else { max.x },
+                        if corner & 2 == 0 { min.y } else { max.y },
+                        if corner & 4 == 0 { min.z } else { max.z },
+                    );
+                    let p = to_local.transform_point3(point);
+                    let b = bounds.get_or_insert((p, p));
+                    b.0 = b.0.min(p);
+                    b.1 = b.1.max(p);
+                }
+            }
+            let Some((min, max)) = bounds.filter(|_| !pending) else {
+                continue;
+            };
+            let largest = (max - min).max_element();
+            if largest <= f32::EPSILON {
+                continue;
+            }
+            let scale = MODEL_SIZE / largest;
+            let bottom_centre = Vec3::new((min.x + max.x) / 2.0, min.y, (min.z + max.z) / 2.0);
+            if let Ok((_, mut transform)) = scenes.get_mut(scene) {
+                *transform = Transform::from_translation(-bottom_centre * scale)
+                    .with_scale(Vec3::splat(scale));
+            }
+            model.fitted = true;
+            *visibility = Visibility::Inherited;
+        }
+    }
+}
+
+fn mesh_box(mesh: &Mesh) -> Option<(Vec3, Vec3)> {
+    let Some(VertexAttributeValues::Float32x3(positions)) =
+        mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+    else {
+        return None;
+    };
+    positions.iter().fold(None, |bounds, p| {
+        let p = Vec3::from_array(*p);
+        Some(bounds.map_or((p, p), |(min, max): (Vec3, Vec3)| (min.min(p), max.max(p))))
+    })
+}
+
+fn spin_models(time: Res<Time>, mut models: Query<(&BoothModel, &mut Transform)>) {
+    for (model, mut transform) in &mut models {
+        if model.fitted {
+            transform.rotate_y(SPIN * std::f32::consts::TAU * time.delta_secs());
+        }
+    }
+}

@@ -1,0 +1,603 @@
+// Pavilion staff console: signs in with a staff session, edits a local copy of the layout
+// draft on an SVG floor plan (drag with 0.5 m snapping, R to rotate, arrows to nudge), checks
+// every change with the server's layout rules, saves, publishes, rolls back, shows the review
+// queue (current content beside the proposed one) and the audit log.
+
+const SNAP = 0.5;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const TOKEN_KEY = 'pavilion.staff.token';
+
+const $ = (id) => document.getElementById(id);
+const state = {
+  token: sessionStorage.getItem(TOKEN_KEY),
+  me: null,
+  view: null, // the server's layout view (halls as saved, exhibitors, aisle)
+  halls: [], // the local, possibly unsaved, copy being edited
+  problems: [],
+  dirty: false,
+  hallId: null,
+  selected: null,
+  checkSeq: 0,
+  dragging: false,
+};
+
+// ---------- API ----------
+
+async function api(method, path, body) {
+  const headers = {};
+  if (state.token) headers.authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+  if (response.status === 401 && state.me && !path.endsWith('/sessions')) signedOut('Your session has ended: sign in again.');
+  return { status: response.status, ok: response.ok, data };
+}
+
+function say(text, kind = 'info') {
+  const status = $('status');
+  status.textContent = text;
+  status.dataset.kind = kind;
+}
+
+const errorText = (reply) => (reply.data && reply.data.message) || `HTTP ${reply.status}`;
+
+// ---------- sign-in ----------
+
+$('sign-in').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('sign-in-error').textContent = '';
+  const reply = await api('POST', '/api/v1/staff/sessions', {
+    name: $('sign-in-name').value.trim(),
+    password: $('sign-in-password').value,
+  });
+  if (!reply.ok) {
+    $('sign-in-error').textContent = errorText(reply);
+    return;
+  }
+  state.token = reply.data.token;
+  sessionStorage.setItem(TOKEN_KEY, state.token);
+  $('sign-in-password').value = '';
+  await start();
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await api('DELETE', '/api/v1/staff/sessions');
+  signedOut('Signed out.');
+});
+
+function signedOut(message) {
+  state.token = null;
+  state.me = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  document.body.dataset.state = 'signed-out';
+  $('console').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-out').hidden = true;
+  $('who').textContent = '';
+  $('sign-in-error').textContent = message ?? '';
+}
+
+async function start() {
+  const me = await api('GET', '/api/v1/staff/me');
+  if (!me.ok) {
+    signedOut(state.token ? 'Your session has ended: sign in again.' : '');
+    return;
+  }
+  state.me = me.data;
+  $('who').textContent = `${me.data.name} · ${me.data.role}`;
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
+  $('console').hidden = false;
+  await loadLayout();
+  await Promise.all([loadVersions(), loadAudit(), loadReview()]);
+  document.body.dataset.state = 'ready';
+}
+
+// ---------- layout state ----------
+
+async function loadLayout() {
+  const reply = await api('GET', '/api/v1/staff/layout');
+  if (!reply.ok) {
+    say(`Could not load the layout: ${errorText(reply)}`, 'error');
+    return;
+  }
+  adopt(reply.data);
+}
+
+function adopt(view) {
+  state.view = view;
+  state.halls = structuredClone(view.halls);
+  state.problems = view.problems;
+  state.dirty = false;
+  if (!state.halls.some((h) => h.id === state.hallId)) state.hallId = state.halls[0]?.id ?? null;
+  if (state.selected && !findBooth(state.selected)) state.selected = null;
+  render();
+}
+
+const exhibitor = (slug) => state.view.exhibitors.find((e) => e.slug === slug);
+const currentHall = () => state.halls.find((h) => h.id === state.hallId);
+
+function findBooth(slug) {
+  for (const hall of state.halls) {
+    const booth = hall.booths.find((b) => b.exhibitor === slug);
+    if (booth) return { hall, booth };
+  }
+  return null;
+}
+
+function floorRect(booth) {
+  const turned = booth.rotation % 2 === 1;
+  const w = turned ? booth.footprint.depth : booth.footprint.width;
+  const d = turned ? booth.footprint.width : booth.footprint.depth;
+  return { x: booth.position[0] - w / 2, z: booth.position[1] - d / 2, w, d };
+}
+
+const snap = (value) => Math.round(value / SNAP) * SNAP;
+
+/// A local change: mark unsaved and ask the server which rules the edited draft breaks.
+async function changed(message) {
+  state.dirty = true;
+  render();
+  const seq = ++state.checkSeq;
+  const reply = await api('POST', '/api/v1/staff/layout/check', { halls: state.halls });
+  if (seq !== state.checkSeq) return; // a newer change is being checked
+  if (!reply.ok) {
+    say(`Could not check the layout: ${errorText(reply)}`, 'error');
+    return;
+  }
+  state.problems = reply.data;
+  render();
+  const count = state.problems.length;
+  say(count ? `${message} · ${count} problem${count > 1 ? 's' : ''}: ${state.problems[0].message}` : `${message} · unsaved`, count ? 'error' : 'info');
+}
+
+// ---------- rendering ----------
+
+function el(name, attributes = {}, text) {
+  const node = document.createElementNS(SVG_NS, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function html(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === 'onclick') node.addEventListener('click', value);
+    else if (key in node && key !== 'list') node[key] = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function render() {
+  renderTabs();
+  renderPlan();
+  renderInspector();
+  renderProblems();
+  renderUnplaced();
+  $('save').disabled = !state.dirty;
+  $('revert').disabled = !state.dirty;
+  $('publish').disabled = state.dirty;
+  $('rotate').disabled = !state.selected;
+  document.body.dataset.dirty = String(state.dirty);
+}
+
+function renderTabs() {
+  const tabs = $('hall-tabs');
+  tabs.replaceChildren(...state.halls.map((hall) => {
+    const invalid = state.problems.some((p) => p.hall === hall.id);
+    return html('button', {
+      type: 'button', role: 'tab', className: `staff-tab${invalid ? ' invalid' : ''}`,
+      ariaSelected: String(hall.id === state.hallId), textContent: hall.name, title: hall.id,
+      onclick: () => { state.hallId = hall.id; render(); },
+    });
+  }));
+}
+
+function renderPlan() {
+  const svg = $('plan');
+  const hall = currentHall();
+  svg.replaceChildren();
+  if (!hall) return;
+  const margin = 2;
+  svg.setAttribute('viewBox', `${-margin} ${-margin - 2} ${hall.width + 2 * margin} ${hall.depth + 2 * margin + 2}`);
+  svg.dataset.hall = hall.id;
+
+  const defs = el('defs');
+  const grid = el('pattern', { id: 'grid', width: 1, height: 1, patternUnits: 'userSpaceOnUse' });
+  grid.append(el('path', { d: 'M 1 0 L 0 0 0 1', class: 'plan-grid' }));
+  const hatch = el('pattern', { id: 'hatch', width: 1, height: 1, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+  hatch.append(el('line', { x1: 0, y1: 0, x2: 0, y2: 1, class: 'plan-hatch' }));
+  defs.append(grid, hatch);
+  svg.append(defs);
+
+  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-floor' }));
+  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, fill: 'url(#grid)' }));
+  for (const zone of hall.zones) {
+    svg.append(el('rect', { x: zone.area.x, y: zone.area.z, width: zone.area.width, height: zone.area.depth, class: 'plan-zone' }));
+    svg.append(el('text', { x: zone.area.x + 0.2, y: zone.area.z - 0.35, class: 'plan-zone-label' }, zone.topic.replaceAll('-', ' ')));
+  }
+  for (const door of hall.entrances) {
+    const clearance = state.view.entrance_clearance;
+    svg.append(el('rect', { x: door.x - door.width / 2, y: 0, width: door.width, height: clearance, fill: 'url(#hatch)', class: 'plan-clearance' }));
+  }
+  // walls with gaps for the doorways
+  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-wall' }));
+  for (const door of hall.entrances) {
+    svg.append(el('line', { x1: door.x - door.width / 2, y1: 0, x2: door.x + door.width / 2, y2: 0, class: 'plan-door' }));
+    svg.append(el('text', { x: door.x, y: -0.8, class: 'plan-door-label' }, 'entrance'));
+  }
+
+  for (const booth of hall.booths) svg.append(boothNode(booth));
+}
+
+function boothNode(booth) {
+  const rect = floorRect(booth);
+  const problems = state.problems.filter((p) => p.exhibitor === booth.exhibitor);
+  const info = exhibitor(booth.exhibitor);
+  const classes = ['booth'];
+  if (problems.length) classes.push('invalid');
+  if (state.selected === booth.exhibitor) classes.push('selected');
+  const group = el('g', {
+    class: classes.join(' '), 'data-slug': booth.exhibitor, tabindex: 0,
+    transform: `translate(${booth.position[0]} ${booth.position[1]})`,
+    'aria-label': `${info?.name ?? booth.exhibitor}${problems.length ? `: ${problems.map((p) => p.message).join('; ')}` : ''}`,
+  });
+  group.append(el('title', {}, [info?.name ?? booth.exhibitor, ...problems.map((p) => p.message)].join('\n')));
+  const x = -rect.w / 2;
+  const z = -rect.d / 2;
+  group.append(el('rect', { x, y: z, width: rect.w, height: rect.d, rx: 0.15, class: 'booth-body' }));
+  const front = {
+    0: [x, z, x + rect.w, z],
+    1: [x, z, x, z + rect.d],
+    2: [x, z + rect.d, x + rect.w, z + rect.d],
+    3: [x + rect.w, z, x + rect.w, z + rect.d],
+  }[booth.rotation];
+  group.append(el('line', { x1: front[0], y1: front[1], x2: front[2], y2: front[3], class: 'booth-front' }));
+  const label = (info?.name ?? booth.exhibitor).split(/\s+/).slice(0, 2).join(' ');
+  group.append(el('text', { x: 0, y: 0.25, class: 'booth-label', 'font-size': Math.min(0.75, (rect.w * 1.5) / Math.max(label.length, 1)) }, label));
+  group.addEventListener('pointerdown', (event) => startDrag(event, booth.exhibitor));
+  group.addEventListener('focus', () => { if (!state.dragging && state.selected !== booth.exhibitor) select(booth.exhibitor); });
+  return group;
+}
+
+function renderInspector() {
+  const panel = $('inspector');
+  const found = state.selected && findBooth(state.selected);
+  if (!found) {
+    panel.replaceChildren(html('p', { className: 'staff-muted', textContent: 'Select a booth on the plan.' }));
+    return;
+  }
+  const { hall, booth } = found;
+  const info = exhibitor(booth.exhibitor);
+  const facing = ['the entrance', 'the left wall', 'the back wall', 'the right wall'][booth.rotation];
+  const hallSelect = html('select', { id: 'booth-hall', ariaLabel: 'Hall' },
+    ...state.halls.map((h) => html('option', { value: h.id, textContent: h.name, selected: h.id === hall.id })));
+  hallSelect.addEventListener('change', () => moveToHall(booth.exhibitor, hallSelect.value));
+  const problems = state.problems.filter((p) => p.exhibitor === booth.exhibitor);
+  panel.replaceChildren(
+    html('p', { className: 'staff-booth-name', textContent: info?.name ?? booth.exhibitor }),
+    html('p', { className: 'staff-muted', textContent: `${booth.exhibitor} · ${info?.tier ?? '?'} · ${booth.footprint.width} m × ${booth.footprint.depth} m` }),
+    html('p', { id: 'booth-position', textContent: `centre (${booth.position[0].toFixed(1)}, ${booth.position[1].toFixed(1)}) m · open front faces ${facing}` }),
+    html('label', { className: 'staff-inline' }, 'Hall ', hallSelect),
+    html('div', { className: 'staff-inline' },
+      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Rotate', onclick: () => rotate(booth.exhibitor) }),
+      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Take off the plan', onclick: () => unplace(booth.exhibitor) })),
+    html('ul', { id: 'booth-problems', className: 'staff-problems' },
+      ...problems.map((p) => html('li', { textContent: p.message }))),
+  );
+}
+
+function renderProblems() {
+  $('problem-count').textContent = state.problems.length ? String(state.problems.length) : 'none';
+  $('problems').replaceChildren(...state.problems.map((problem) => html('li', {
+    textContent: `${problem.hall}: ${problem.message}`,
+    className: problem.exhibitor ? 'staff-link' : '',
+    onclick: () => {
+      if (!problem.exhibitor) return;
+      const found = findBooth(problem.exhibitor);
+      if (found) state.hallId = found.hall.id;
+      select(problem.exhibitor);
+    },
+  })));
+}
+
+function renderUnplaced() {
+  const placed = new Set(state.halls.flatMap((h) => h.booths.map((b) => b.exhibitor)));
+  const missing = state.view.exhibitors.filter((e) => !placed.has(e.slug));
+  $('unplaced').replaceChildren(...(missing.length ? missing.map((e) => html('li', {},
+    `${e.name} `,
+    html('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Place here', onclick: () => place(e) }),
+  )) : [html('li', { className: 'staff-muted', textContent: 'Every exhibitor has a booth.' })]));
+}
+
+// ---------- editing ----------
+
+function select(slug) {
+  state.selected = slug;
+  render();
+  document.querySelector(`#plan .booth[data-slug="${CSS.escape(slug)}"]`)?.focus({ preventScroll: true });
+}
+
+function svgPoint(event) {
+  const svg = $('plan');
+  const point = svg.createSVGPoint();
+  point.x = event.clientX;
+  point.y = event.clientY;
+  return point.matrixTransform(svg.getScreenCTM().inverse());
+}
+
+function startDrag(event, slug) {
+  event.preventDefault();
+  const found = findBooth(slug);
+  if (!found) return;
+  state.selected = slug;
+  const node = event.currentTarget;
+  node.setPointerCapture(event.pointerId);
+  const start = svgPoint(event);
+  const origin = [...found.booth.position];
+  let moved = false;
+  state.dragging = true;
+  const move = (e) => {
+    const p = svgPoint(e);
+    const next = [snap(origin[0] + p.x - start.x), snap(origin[1] + p.y - start.y)];
+    if (next[0] !== found.booth.position[0] || next[1] !== found.booth.position[1]) moved = true;
+    found.booth.position = next;
+    node.setAttribute('transform', `translate(${next[0]} ${next[1]})`);
+  };
+  const end = () => {
+    state.dragging = false;
+    node.removeEventListener('pointermove', move);
+    node.removeEventListener('pointerup', end);
+    node.removeEventListener('pointercancel', end);
+    if (moved && (found.booth.position[0] !== origin[0] || found.booth.position[1] !== origin[1])) {
+      changed(`Moved ${slug} to (${found.booth.position[0].toFixed(1)}, ${found.booth.position[1].toFixed(1)})`);
+    } else {
+      select(slug);
+    }
+  };
+  node.addEventListener('pointermove', move);
+  node.addEventListener('pointerup', end);
+  node.addEventListener('pointercancel', end);
+  // Re-rendering now would replace the node being dragged: mark the selection in place.
+  for (const other of document.querySelectorAll('#plan .booth.selected')) other.classList.remove('selected');
+  node.classList.add('selected');
+}
+
+function rotate(slug) {
+  const found = findBooth(slug);
+  if (!found) return;
+  found.booth.rotation = (found.booth.rotation + 1) % 4;
+  changed(`Turned ${slug}`);
+}
+
+function nudge(slug, dx, dz) {
+  const found = findBooth(slug);
+  if (!found) return;
+  found.booth.position = [snap(found.booth.position[0] + dx), snap(found.booth.position[1] + dz)];
+  changed(`Moved ${slug} to (${found.booth.position[0].toFixed(1)}, ${found.booth.position[1].toFixed(1)})`);
+}
+
+function centreOf(hall) {
+  return [snap(hall.width / 2), snap(hall.depth / 2)];
+}
+
+function moveToHall(slug, hallId) {
+  const found = findBooth(slug);
+  const target = state.halls.find((h) => h.id === hallId);
+  if (!found || !target || found.hall === target) return;
+  found.hall.booths = found.hall.booths.filter((b) => b.exhibitor !== slug);
+  found.booth.position = centreOf(target);
+  target.booths.push(found.booth);
+  state.hallId = target.id;
+  changed(`Moved ${slug} to ${target.name}`);
+}
+
+function unplace(slug) {
+  const found = findBooth(slug);
+  if (!found) return;
+  found.hall.booths = found.hall.booths.filter((b) => b.exhibitor !== slug);
+  state.selected = null;
+  changed(`Took ${slug} off the plan`);
+}
+
+function place(entry) {
+  const hall = currentHall();
+  if (!hall || !entry.footprint) return;
+  hall.booths.push({ exhibitor: entry.slug, position: centreOf(hall), rotation: 0, footprint: entry.footprint });
+  state.selected = entry.slug;
+  changed(`Placed ${entry.slug} in ${hall.name}`);
+}
+
+document.addEventListener('keydown', (event) => {
+  if (!state.selected || document.body.dataset.state !== 'ready') return;
+  if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLSelectElement) return;
+  const steps = { ArrowLeft: [-SNAP, 0], ArrowRight: [SNAP, 0], ArrowUp: [0, -SNAP], ArrowDown: [0, SNAP] };
+  if (event.key === 'r' || event.key === 'R') {
+    event.preventDefault();
+    rotate(state.selected);
+  } else if (steps[event.key]) {
+    event.preventDefault();
+    nudge(state.selected, ...steps[event.key]);
+  }
+});
+
+$('rotate').addEventListener('click', () => state.selected && rotate(state.selected));
+$('revert').addEventListener('click', async () => { await loadLayout(); say('Reverted to the saved draft.'); });
+
+$('save').addEventListener('click', async () => {
+  const reply = await api('PUT', '/api/v1/staff/layout', { halls: state.halls });
+  if (reply.ok) {
+    adopt(reply.data);
+    say('Layout saved.', 'ok');
+    loadAudit();
+  } else if (reply.status === 422 && reply.data?.problems) {
+    state.problems = reply.data.problems;
+    render();
+    say(`Not saved: ${reply.data.problems.length} problem(s). ${reply.data.problems[0].message}`, 'error');
+  } else {
+    say(`Not saved: ${errorText(reply)}`, 'error');
+  }
+});
+
+$('publish').addEventListener('click', async () => {
+  if (state.dirty) { say('Save or revert your changes before publishing.', 'error'); return; }
+  say('Publishing…');
+  const reply = await api('POST', '/api/v1/staff/publish');
+  await Promise.all([loadVersions(), loadAudit()]);
+  if (reply.ok) {
+    say(`Published version ${reply.data.version}: visitors see it now.`, 'ok');
+  } else if (reply.status === 422 && reply.data?.problems) {
+    state.problems = reply.data.problems;
+    render();
+    say(`Not published: ${reply.data.problems.length} problem(s). ${reply.data.problems[0].message}`, 'error');
+  } else {
+    say(`Not published: ${errorText(reply)}`, 'error');
+  }
+});
+
+/// Server-side hall changes work on the saved draft, so they need no unsaved edits.
+async function serverChange(method, path, body, done) {
+  if (state.dirty) { say('Save or revert your changes first.', 'error'); return; }
+  const reply = await api(method, path, body);
+  if (reply.ok) {
+    adopt(reply.data);
+    say(done, 'ok');
+    loadAudit();
+    return reply;
+  }
+  if (reply.data?.problems) { state.problems = reply.data.problems; render(); }
+  say(errorText(reply), 'error');
+  return reply;
+}
+
+$('add-hall').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const name = $('hall-name').value.trim();
+  const reply = await serverChange('POST', '/api/v1/staff/layout/halls', { name }, `Added the hall ${name}.`);
+  if (reply?.ok) {
+    $('hall-name').value = '';
+    state.hallId = state.halls[state.halls.length - 1].id;
+    render();
+  }
+});
+
+$('remove-hall').addEventListener('click', () => {
+  const hall = currentHall();
+  if (hall) serverChange('DELETE', `/api/v1/staff/layout/halls/${encodeURIComponent(hall.id)}`, undefined, `Removed ${hall.name}.`);
+});
+
+$('arrange').addEventListener('click', () => {
+  if (!confirm('Replace the whole draft with an automatic arrangement of every exhibitor?')) return;
+  serverChange('POST', '/api/v1/staff/layout/arrange', undefined, 'Arranged every exhibitor automatically.');
+});
+
+// ---------- versions, audit ----------
+
+async function loadVersions() {
+  const reply = await api('GET', '/api/v1/staff/versions');
+  if (!reply.ok) return;
+  $('versions').replaceChildren(...reply.data.map((v) => html('li', { className: v.live ? 'live' : '', 'data-version': v.version },
+    html('strong', { textContent: `v${v.version}` }),
+    ` ${v.published_at.replace('T', ' ').replace('Z', '')} · ${v.booths} booths · ${Math.round(v.bytes / 1024)} KiB${v.published_by ? ` · ${v.published_by}` : ''} `,
+    v.live
+      ? html('span', { className: 'chip', textContent: 'live' })
+      : html('button', {
+        type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Roll back',
+        onclick: () => rollback(v.version),
+      }),
+  )));
+}
+
+async function rollback(version) {
+  if (!confirm(`Make version ${version} the live hall again?`)) return;
+  const reply = await api('POST', `/api/v1/staff/versions/${version}/rollback`);
+  await Promise.all([loadVersions(), loadAudit()]);
+  say(reply.ok ? `Rolled back: visitors see version ${version}.` : `Rollback failed: ${errorText(reply)}`, reply.ok ? 'ok' : 'error');
+}
+
+async function loadAudit() {
+  const reply = await api('GET', '/api/v1/staff/audit?limit=50');
+  if (!reply.ok) return;
+  $('audit').replaceChildren(...reply.data.map((entry) => html('li', {},
+    html('time', { textContent: entry.at.replace('T', ' ').replace('Z', '') }),
+    ` ${entry.staff} · ${entry.action.replaceAll('_', ' ')}${entry.target ? ` · ${entry.target}` : ''}`,
+  )));
+}
+
+// ---------- review queue (issue 4's endpoints) ----------
+
+async function loadReview() {
+  const reply = await api('GET', '/api/v1/staff/submissions');
+  const list = $('review');
+  if (reply.status === 404) {
+    list.replaceChildren(html('li', { className: 'staff-muted', textContent: 'The review queue is not available on this server yet.' }));
+    return;
+  }
+  if (!reply.ok) return;
+  $('review-count').textContent = String(reply.data.length);
+  list.replaceChildren(...(reply.data.length ? reply.data.map((s) => html('li', {},
+    html('button', {
+      type: 'button', className: 'staff-link-button', textContent: `${s.profile?.name ?? s.exhibitor} · ${s.submitted_at.replace('T', ' ').replace('Z', '')}`,
+      onclick: () => showSubmission(s.id),
+    }))) : [html('li', { className: 'staff-muted', textContent: 'Nothing waits for review.' })]));
+}
+
+function profileColumn(title, profile, other) {
+  const changed = (field) => other && JSON.stringify(profile?.[field]) !== JSON.stringify(other?.[field]);
+  const field = (label, key, value) => html('div', { className: `staff-field${changed(key) ? ' changed' : ''}` },
+    html('dt', { textContent: label }), html('dd', { textContent: value ?? '—' }));
+  const description = Array.isArray(profile?.description) ? profile.description.join('\n\n') : profile?.description;
+  const products = (profile?.products ?? []).map((p) => `${p.name} (${p.category}): ${p.summary}`).join('\n');
+  return html('div', { className: 'staff-compare-column' }, html('h3', { textContent: title }),
+    html('dl', {},
+      field('Name', 'name', profile?.name),
+      field('Tagline', 'tagline', profile?.tagline),
+      field('Website', 'website', profile?.website),
+      field('Description', 'description', description),
+      field('Products', 'products', products)));
+}
+
+async function showSubmission(id) {
+  const detail = $('review-detail');
+  const reply = await api('GET', `/api/v1/staff/submissions/${id}`);
+  if (!reply.ok) { detail.textContent = errorText(reply); return; }
+  const submission = reply.data;
+  const current = await fetch(`/api/v1/exhibitors/${encodeURIComponent(submission.exhibitor)}`).then((r) => (r.ok ? r.json() : null));
+  const proposed = { ...submission.profile, description: submission.profile.description };
+  const currentProfile = current && { ...current, description: current.description };
+  // Compare like with like: the published detail has paragraphs, the proposal one text.
+  if (currentProfile && Array.isArray(currentProfile.description) && typeof proposed.description === 'string') {
+    proposed.description = proposed.description.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  }
+  const reason = html('textarea', { id: 'reject-reason', placeholder: 'Reason for the exhibitor (required to reject)', rows: 2 });
+  detail.replaceChildren(
+    html('div', { className: 'staff-compare' },
+      profileColumn('Current (published)', currentProfile, proposed),
+      profileColumn('Proposed', proposed, currentProfile)),
+    html('p', { className: 'staff-muted', textContent: `${submission.media?.length ?? 0} media item(s) proposed` }),
+    reason,
+    html('div', { className: 'staff-inline' },
+      html('button', { type: 'button', className: 'staff-button', textContent: 'Approve', onclick: () => decide(id, 'approve') }),
+      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Reject', onclick: () => decide(id, 'reject', reason.value) })),
+  );
+}
+
+async function decide(id, verdict, reason) {
+  const reply = await api('POST', `/api/v1/staff/submissions/${id}/${verdict}`, verdict === 'reject' ? { reason } : undefined);
+  if (reply.ok) {
+    say(verdict === 'approve' ? 'Approved: visitors see it from the next publish.' : 'Rejected; the exhibitor sees your reason.', 'ok');
+    $('review-detail').replaceChildren();
+  } else {
+    say(errorText(reply), 'error');
+  }
+  await Promise.all([loadReview(), loadAudit()]);
+}
+
+// ---------- go ----------
+
+if (state.token) start(); else signedOut('');

@@ -1,0 +1,108 @@
+// Browser test of the exhibitor portal against the real server: sign in with a token (a wrong
+// one is refused beside the field), a validation error appears next to its field, an image
+// uploads with the progress bar, a hostile file is refused beside the file field, the draft is
+// submitted and the review status shows it waiting. Also checks the API reference page renders.
+//
+// Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
+//      PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.PAVILION_URL;
+const token = process.env.PAVILION_EXHIBITOR_TOKEN;
+if (!base || !token) throw new Error('set PAVILION_URL and PAVILION_EXHIBITOR_TOKEN');
+const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
+mkdirSync(artifacts, { recursive: true });
+
+const failures = [];
+function check(condition, message) {
+  console.log(`${condition ? 'ok  ' : 'FAIL'} ${message}`);
+  if (!condition) failures.push(message);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  const errorText = (field) => page.locator(`[data-error-for="${field}"]`).first().textContent();
+
+  // 1. A wrong token is refused beside the token field.
+  await page.goto(new URL('/portal.html', base).href);
+  await page.fill('#token', `pex_${'0'.repeat(64)}`);
+  await page.click('#sign-in-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector('[data-error-for="token"]').textContent.length > 0);
+  check((await errorText('token')).includes('unknown'), `a wrong token is refused: "${await errorText('token')}"`);
+
+  // 2. The real token signs in and shows the booth.
+  await page.fill('#token', token);
+  await page.click('#sign-in-form button[type="submit"]');
+  await page.waitForFunction(() => document.body.dataset.state === 'signed-in', null, { timeout: 30_000 });
+  const me = await page.evaluate(() => window.portal.me);
+  check(Boolean(me?.slug), `signed in as ${me?.slug}`);
+  check((await page.locator('#booth-name').textContent()) === me.name, 'the booth name shows');
+  check((await page.locator('#products li').count()) >= 2, 'the products are listed for editing');
+
+  // 3. A broken field gets its message next to it; fixing it saves the draft.
+  await page.fill('#f-tagline', 'short');
+  await page.click('#profile-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector('[data-error-for="tagline"]').textContent.length > 0);
+  check((await errorText('tagline')).includes('10 to 100 characters'), `the tagline error sits by the tagline: "${await errorText('tagline')}"`);
+  check(await page.locator('#f-tagline').getAttribute('aria-invalid') === 'true', 'the tagline input is marked invalid');
+  check((await errorText('name')) === '', 'other fields carry no error');
+  await page.fill('#f-tagline', 'Network detection, now edited in the portal');
+  await page.click('#profile-form button[type="submit"]');
+  await page.waitForFunction(() => document.getElementById('profile-saved').textContent.startsWith('Draft saved'));
+  check((await errorText('tagline')) === '', 'the error clears once the draft saves');
+
+  // 4. An image uploads with the progress bar and appears in the media list.
+  const exhibitors = await (await fetch(new URL('/api/v1/exhibitors', base))).json();
+  const logo = Buffer.from(await (await fetch(new URL(exhibitors[0].logo_url, base))).arrayBuffer());
+  await page.setInputFiles('#upload-file', { name: 'booth-photo.png', mimeType: 'image/png', buffer: logo });
+  await page.fill('#upload-title', 'Our stand');
+  await page.click('#upload-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelectorAll('#media-list li').length > 0, null, { timeout: 30_000 });
+  check(await page.locator('#upload-progress').evaluate((bar) => bar.value) === 100, 'the progress bar reached 100 %');
+  check(await page.locator('#media-list li img').count() === 1, 'the uploaded picture is listed with a preview');
+  check((await page.locator('#media-list li a').first().textContent()) === 'Our stand', 'with its caption');
+
+  // 5. A file that is not what its name says is refused beside the file field.
+  await page.setInputFiles('#upload-file', { name: 'cat.png', mimeType: 'image/png', buffer: Buffer.from('<html><script>alert(1)</script></html>') });
+  await page.click('#upload-form button[type="submit"]');
+  await page.waitForFunction(() => document.querySelector('[data-error-for="file"]').textContent.length > 0);
+  check((await errorText('file')).includes('not a kind Pavilion accepts'), `a fake PNG is refused: "${await errorText('file')}"`);
+  check(await page.locator('#media-list li').count() === 1, 'nothing was added');
+
+  // 6. Submitting shows the review status.
+  await page.click('#submit-review');
+  await page.waitForFunction(() => document.getElementById('review-status').dataset.status === 'pending');
+  check((await page.locator('#review-status').textContent()).includes('waiting'), 'the status says the draft waits for review');
+  check(await page.locator('#preview-link').getAttribute('href') === `/?booth=${me.slug}`, 'the preview opens the booth in the hall');
+  writeFileSync(join(artifacts, 'portal.png'), await page.screenshot({ fullPage: true }));
+
+  // 7. The API reference renders the OpenAPI document.
+  const docs = await context.newPage();
+  await docs.goto(new URL('/api.html', base).href);
+  await docs.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+  const operations = await docs.locator('.api-operation').count();
+  check(operations >= 20, `the API page lists ${operations} operations`);
+  writeFileSync(join(artifacts, 'api-reference.png'), await docs.screenshot());
+
+  check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join(' | ')}`);
+} finally {
+  await browser.close();
+}
+
+if (failures.length) {
+  console.log(`\n${failures.length} portal check(s) failed`);
+  process.exit(1);
+}
+console.log('\nall portal checks passed');
+process.exit(0);

@@ -1,0 +1,201 @@
+// Browser test of the staff console: the real server, Debian's Chromium driven by Playwright.
+// Signs in, adds a hall, moves a booth into it and drags it (saved, checked through the API),
+// drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
+// (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
+// byte for byte) and signs out. Saves screenshots.
+//
+// Env: PAVILION_URL (required), PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD (an account
+// made with `pavilion staff create`), PAVILION_ARTIFACTS (screenshots; default ./e2e-output).
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.PAVILION_URL;
+const staffName = process.env.PAVILION_STAFF_NAME;
+const staffPassword = process.env.PAVILION_STAFF_PASSWORD;
+if (!base || !staffName || !staffPassword) {
+  throw new Error('set PAVILION_URL, PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD');
+}
+const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
+mkdirSync(artifacts, { recursive: true });
+
+const failures = [];
+function check(condition, message) {
+  if (condition) {
+    console.log(`ok   ${message}`);
+  } else {
+    console.log(`FAIL ${message}`);
+    failures.push(message);
+  }
+}
+
+// The test's own staff session, to check through the API what the page did.
+const signIn = await fetch(new URL('/api/v1/staff/sessions', base), {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ name: staffName, password: staffPassword }),
+});
+if (!signIn.ok) throw new Error(`the staff account does not sign in: HTTP ${signIn.status}`);
+const { token } = await signIn.json();
+async function api(method, path, body) {
+  const response = await fetch(new URL(path, base), {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, data: await response.json().catch(() => null) };
+}
+const hallBytes = async () => Buffer.from(await (await fetch(new URL('/api/v1/hall', base))).arrayBuffer());
+const boothIn = (layout, slug) => {
+  for (const hall of layout.halls) {
+    const booth = hall.booths.find((b) => b.exhibitor === slug);
+    if (booth) return { hall, booth };
+  }
+  return null;
+};
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+  ],
+});
+
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('dialog', (dialog) => dialog.accept());
+  const status = () => page.locator('#status').textContent();
+  const waitForStatus = (text) => page.waitForFunction(
+    (t) => document.getElementById('status').textContent.includes(t), text, { timeout: 20_000 },
+  );
+
+  const firstBytes = await hallBytes();
+  const firstVersion = JSON.parse(firstBytes).version;
+
+  // 1. Sign in.
+  await page.goto(new URL('/staff.html', base).href);
+  await page.fill('#sign-in-password', 'not the password');
+  await page.fill('#sign-in-name', staffName);
+  await page.click('#sign-in button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('sign-in-error').textContent.length > 0);
+  check((await page.locator('#sign-in-error').textContent()).includes('wrong'), 'a wrong password is refused on the page');
+  await page.fill('#sign-in-password', staffPassword);
+  await page.click('#sign-in button[type=submit]');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+  const layout = (await api('GET', '/api/v1/staff/layout')).data;
+  const firstHall = layout.halls[0];
+  check((await page.locator('#plan .booth').count()) === firstHall.booths.length, `the plan shows the ${firstHall.booths.length} booths of ${firstHall.id}`);
+  check(layout.problems.length === 0 && (await page.locator('#plan .booth.invalid').count()) === 0, 'the saved draft breaks no rule');
+  writeFileSync(join(artifacts, 'staff-signed-in.png'), await page.screenshot());
+
+  // A booth whose leaving keeps its hall valid (an island, or the end of a row).
+  let movable = null;
+  for (const booth of [...firstHall.booths].sort((a, b) => b.footprint.depth - a.footprint.depth)) {
+    const halls = structuredClone(layout.halls);
+    halls[0].booths = halls[0].booths.filter((b) => b.exhibitor !== booth.exhibitor);
+    if ((await api('POST', '/api/v1/staff/layout/check', { halls })).data.length === 0) {
+      movable = booth.exhibitor;
+      break;
+    }
+  }
+  check(movable !== null, `found a booth that can leave ${firstHall.id}: ${movable}`);
+
+  // 2. Add a hall, move the booth into it, save.
+  await page.fill('#hall-name', 'Annex');
+  await page.click('#add-hall button[type=submit]');
+  await waitForStatus('Added the hall Annex');
+  const annex = (await api('GET', '/api/v1/staff/layout')).data.halls.find((h) => h.name === 'Annex');
+  check(annex !== undefined, `the hall is saved as ${annex?.id}`);
+  await page.locator('.staff-tab', { hasText: firstHall.name }).click();
+  await page.locator(`#plan .booth[data-slug="${movable}"]`).click();
+  await page.selectOption('#booth-hall', annex.id);
+  await waitForStatus('unsaved');
+  await page.click('#save');
+  await waitForStatus('Layout saved.');
+  let saved = boothIn((await api('GET', '/api/v1/staff/layout')).data, movable);
+  check(saved?.hall.id === annex.id, `${movable} is saved in ${annex.id}`);
+
+  // 3. Drag it 4 m right and 6 m further in; the drop snaps to 0.5 m and is saved.
+  const start = saved.booth.position;
+  const node = page.locator(`#plan .booth[data-slug="${movable}"]`);
+  const box = await node.boundingBox();
+  // Screen pixels per metre of the plan (the SVG's user unit is a metre).
+  const metre = await page.evaluate(() => document.getElementById('plan').getScreenCTM().a);
+  const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + 4.1 * metre, cy + 5.9 * metre, { steps: 12 });
+  await page.mouse.up();
+  await waitForStatus('unsaved');
+  check((await page.locator('#plan .booth.invalid').count()) === 0, 'the dragged booth keeps every rule');
+  await page.click('#save');
+  await waitForStatus('Layout saved.');
+  saved = boothIn((await api('GET', '/api/v1/staff/layout')).data, movable);
+  const expected = [start[0] + 4, start[1] + 6];
+  check(saved.booth.position[0] === expected[0] && saved.booth.position[1] === expected[1],
+    `the drag is saved: (${start}) -> (${saved.booth.position}), expected (${expected})`);
+  writeFileSync(join(artifacts, 'staff-dragged.png'), await page.screenshot());
+
+  // 4. Drag a booth onto its neighbour: highlighted with the reason, refused on save.
+  await page.locator('.staff-tab', { hasText: firstHall.name }).click();
+  const rows = layout.halls[0].booths.filter((b) => b.exhibitor !== movable);
+  const [a, b] = [rows[rows.length - 2], rows[rows.length - 1]];
+  const boxA = await page.locator(`#plan .booth[data-slug="${a.exhibitor}"]`).boundingBox();
+  const boxB = await page.locator(`#plan .booth[data-slug="${b.exhibitor}"]`).boundingBox();
+  await page.mouse.move(boxA.x + boxA.width / 2, boxA.y + boxA.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(boxB.x + boxB.width / 2, boxB.y + boxB.height / 2, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForSelector(`#plan .booth.invalid[data-slug="${a.exhibitor}"]`, { timeout: 20_000 });
+  const label = await page.locator(`#plan .booth[data-slug="${a.exhibitor}"]`).getAttribute('aria-label');
+  check(label.includes(`overlaps the booth of ${b.exhibitor}`), `the booth says why it is invalid: ${label}`);
+  const listed = await page.locator('#problems li').allTextContents();
+  check(listed.some((text) => text.includes('overlaps the booth of')), `the problem list names the overlap (${listed.length} problems)`);
+  check((await status()).includes('problem'), 'the status line reports the problem');
+  writeFileSync(join(artifacts, 'staff-overlap.png'), await page.screenshot());
+  await page.click('#save');
+  await waitForStatus('Not saved');
+  const after = boothIn((await api('GET', '/api/v1/staff/layout')).data, a.exhibitor);
+  check(after.booth.position[0] === a.position[0] && after.booth.position[1] === a.position[1], 'the overlapping move was not saved');
+  await page.click('#revert');
+  await page.waitForFunction(() => document.querySelectorAll('#plan .booth.invalid').length === 0);
+  check(true, 'revert brings back the saved draft');
+
+  // 5. Publish: the visitor API serves a new version with the new hall.
+  await page.click('#publish');
+  await waitForStatus('Published version');
+  const published = JSON.parse(await hallBytes());
+  check(published.version > firstVersion, `the visitor API moved from version ${firstVersion} to ${published.version}`);
+  check(published.halls.some((h) => h.name === 'Annex'), 'the published hall has the Annex');
+  await page.waitForSelector(`#versions li.live[data-version="${published.version}"]`);
+  check(true, `the versions list marks v${published.version} live`);
+
+  // 6. Roll back: the visitor API serves the first snapshot byte for byte.
+  await page.locator(`#versions li[data-version="${firstVersion}"] button`).click();
+  await waitForStatus('Rolled back');
+  const rolledBack = await hallBytes();
+  check(rolledBack.equals(firstBytes), `after the rollback /api/v1/hall is version ${firstVersion} byte for byte`);
+  const audit = await page.locator('#audit li').allTextContents();
+  for (const action of ['rollback', 'publish', 'replace layout', 'add hall', 'sign in']) {
+    check(audit.some((line) => line.includes(`${staffName} · ${action}`)), `the audit log shows "${action}"`);
+  }
+  writeFileSync(join(artifacts, 'staff.png'), await page.screenshot());
+
+  // 7. Sign out.
+  await page.click('#sign-out');
+  await page.waitForFunction(() => document.body.dataset.state === 'signed-out');
+  check(await page.locator('#sign-in').isVisible(), 'signing out shows the sign-in form');
+  check(pageErrors.length === 0, `no script errors on the page ${pageErrors.join(' | ')}`);
+} finally {
+  await browser.close();
+  await api('DELETE', '/api/v1/staff/sessions').catch(() => {});
+}
+
+console.log(`\n${failures.length === 0 ? 'staff console: all checks passed' : `staff console: ${failures.length} check(s) failed`}`);
+process.exit(failures.length === 0 ? 0 : 1);
