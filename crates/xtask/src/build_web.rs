@@ -62,6 +62,28 @@ pub fn run(finish: Finish) -> Result<WasmSizes> {
     let out = root.join("web").join("pkg");
     fs::create_dir_all(&out)?;
 
+    // Post-processing takes minutes: skip it when the compiled wasm has not changed since
+    // the last build of the same kind and its outputs are all still there.
+    let stamp_path = out.join(".build-stamp");
+    let source = source_fingerprint(&raw, finish)?;
+    let outputs_present = [
+        format!("{CRATE_FILE}_bg.wasm"),
+        format!("{CRATE_FILE}_bg.wasm.br"),
+        format!("{CRATE_FILE}_bg.wasm.gz"),
+        format!("{CRATE_FILE}.js"),
+    ]
+    .iter()
+    .all(|name| out.join(name).exists());
+    if let Some(sizes) = fs::read_to_string(&stamp_path)
+        .ok()
+        .filter(|_| outputs_present)
+        .and_then(|stamp| parse_stamp(&stamp, &source))
+    {
+        eprintln!("web/pkg is up to date with the compiled viewer; nothing to post-process");
+        return Ok(sizes);
+    }
+    let _ = fs::remove_file(&stamp_path);
+
     let started = Instant::now();
     wasm_bindgen_cli_support::Bindgen::new()
         .input_path(&raw)
@@ -111,7 +133,46 @@ pub fn run(finish: Finish) -> Result<WasmSizes> {
         sizes.brotli,
         sizes.gzip
     );
+    fs::write(&stamp_path, format_stamp(&source, &sizes))?;
     Ok(sizes)
+}
+
+/// Identifies a compiled wasm (size and modification time) and the kind of finish asked for.
+fn source_fingerprint(raw: &Path, finish: Finish) -> Result<String> {
+    let meta = fs::metadata(raw).with_context(|| format!("reading {}", raw.display()))?;
+    let modified = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    Ok(format!("{finish:?}:{}:{modified}", meta.len()))
+}
+
+fn format_stamp(source: &str, sizes: &WasmSizes) -> String {
+    let optimised = sizes.optimised.map_or("-".into(), |s| s.to_string());
+    format!(
+        "{source} {} {} {optimised} {} {}\n",
+        sizes.rustc, sizes.bindgen, sizes.brotli, sizes.gzip
+    )
+}
+
+/// The sizes recorded by the last build, if it was made from the same source.
+fn parse_stamp(stamp: &str, source: &str) -> Option<WasmSizes> {
+    let mut fields = stamp.split_whitespace();
+    if fields.next()? != source {
+        return None;
+    }
+    let mut number = || fields.next().map(str::to_owned);
+    let rustc = number()?.parse().ok()?;
+    let bindgen = number()?.parse().ok()?;
+    let optimised = number()?;
+    Some(WasmSizes {
+        rustc,
+        bindgen,
+        optimised: optimised.parse().ok(),
+        brotli: number()?.parse().ok()?,
+        gzip: number()?.parse().ok()?,
+    })
 }
 
 fn ensure_wasm_target(root: &Path) -> Result<()> {
@@ -209,4 +270,42 @@ fn precompress(file: &Path, finish: Finish) -> Result<(u64, u64)> {
     let gz = encoder.finish()?;
     fs::write(&gz_path, &gz)?;
     Ok((br.len() as u64, gz.len() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_round_trip_and_only_match_their_source() {
+        let sizes = WasmSizes {
+            rustc: 40,
+            bindgen: 35,
+            optimised: Some(17),
+            brotli: 3,
+            gzip: 5,
+        };
+        let stamp = format_stamp("Release:40:123", &sizes);
+        let back = parse_stamp(&stamp, "Release:40:123").unwrap();
+        assert_eq!(
+            (
+                back.rustc,
+                back.bindgen,
+                back.optimised,
+                back.brotli,
+                back.gzip
+            ),
+            (40, 35, Some(17), 3, 5)
+        );
+        assert!(parse_stamp(&stamp, "Release:40:124").is_none());
+        assert!(parse_stamp(&stamp, "Quick:40:123").is_none());
+        let quick = format_stamp(
+            "Quick:1:2",
+            &WasmSizes {
+                optimised: None,
+                ..sizes
+            },
+        );
+        assert_eq!(parse_stamp(&quick, "Quick:1:2").unwrap().optimised, None);
+    }
 }
