@@ -2,7 +2,7 @@
 // and talks to the viewer through its bridge (calls in: focus_booth; CustomEvents out: pavilion:*).
 
 const $ = (id) => document.getElementById(id);
-const state = { exhibitors: [], selected: null, viewer: null };
+const state = { exhibitors: [], topics: new Map(), selected: null, viewer: null };
 window.pavilion = { metrics: {} };
 
 function setState(name) {
@@ -56,8 +56,9 @@ async function startViewer() {
   }
 }
 
+// Labels come with each exhibitor from the API; the slug is the fallback for older snapshots.
 function topicLabel(slug) {
-  return state.topics?.get(slug) ?? slug.replace(/-/g, ' ');
+  return state.topics.get(slug) ?? slug.replace(/-/g, ' ');
 }
 
 function renderDirectory(filter = '') {
@@ -303,6 +304,7 @@ async function loadDirectory() {
   try {
     const exhibitors = await fetchJson('/api/v1/exhibitors');
     state.exhibitors = exhibitors;
+    state.topics = new Map(exhibitors.filter((e) => e.topic_label).map((e) => [e.topic, e.topic_label]));
     renderDirectory();
   } catch (error) {
     $('directory-count').textContent = 'unavailable';
@@ -310,15 +312,6 @@ async function loadDirectory() {
   }
 }
 
-const topicNames = {
-  'app-privacy': 'Personal Information Protection in Apps', 'security-standards': 'Security Standards',
-  'industry-innovation': 'Industry Innovation', 'cyber-literacy': 'Cyber Literacy Education',
-  'youth-security': 'Youth Cyber Security', finance: 'Financial Security', telecoms: 'Telecom Security',
-  'rule-of-law': 'Rule of Law', 'network-security': 'Network Security', 'data-security': 'Data Security',
-  identity: 'Identity and Access', 'cloud-security': 'Cloud Security', 'endpoint-security': 'Endpoint Security',
-  'industrial-control': 'Industrial Control Systems', cryptography: 'Cryptography', 'threat-intelligence': 'Threat Intelligence',
-};
-state.topics = new Map(Object.entries(topicNames));
 
 loadDirectory();
 startViewer();

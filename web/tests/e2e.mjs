@@ -5,34 +5,16 @@
 //
 // Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifactsDir, check, failures, launchChromium } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 if (!base) throw new Error('set PAVILION_URL, e.g. http://127.0.0.1:8080/');
-const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
-mkdirSync(artifacts, { recursive: true });
+const artifacts = artifactsDir();
 
 const READY_TIMEOUT = 240_000;
-const failures = [];
-function check(condition, message) {
-  if (condition) {
-    console.log(`ok   ${message}`);
-  } else {
-    console.log(`FAIL ${message}`);
-    failures.push(message);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-  ],
-});
+const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 576 } });

@@ -6,26 +6,16 @@
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
 //      PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifactsDir, check, failures, launchChromium } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 const token = process.env.PAVILION_EXHIBITOR_TOKEN;
 if (!base || !token) throw new Error('set PAVILION_URL and PAVILION_EXHIBITOR_TOKEN');
-const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
-mkdirSync(artifacts, { recursive: true });
+const artifacts = artifactsDir();
 
-const failures = [];
-function check(condition, message) {
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${message}`);
-  if (!condition) failures.push(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });

@@ -7,9 +7,9 @@
 // Env: PAVILION_URL (required), PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD (an account
 // made with `pavilion staff create`), PAVILION_ARTIFACTS (screenshots; default ./e2e-output).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifactsDir, check, failures, launchChromium } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 const staffName = process.env.PAVILION_STAFF_NAME;
@@ -17,18 +17,7 @@ const staffPassword = process.env.PAVILION_STAFF_PASSWORD;
 if (!base || !staffName || !staffPassword) {
   throw new Error('set PAVILION_URL, PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD');
 }
-const artifacts = process.env.PAVILION_ARTIFACTS ?? 'e2e-output';
-mkdirSync(artifacts, { recursive: true });
-
-const failures = [];
-function check(condition, message) {
-  if (condition) {
-    console.log(`ok   ${message}`);
-  } else {
-    console.log(`FAIL ${message}`);
-    failures.push(message);
-  }
-}
+const artifacts = artifactsDir();
 
 // The test's own staff session, to check through the API what the page did.
 const signIn = await fetch(new URL('/api/v1/staff/sessions', base), {
@@ -55,14 +44,7 @@ const boothIn = (layout, slug) => {
   return null;
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-  ],
-});
+const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });

@@ -7,7 +7,7 @@ use gltf::image::Source as ImageSource;
 use gltf::mesh::Mode;
 use pavilion_model::BoothTier;
 
-use crate::image::ImageLimits;
+use crate::image::{ImageLimits, check_sides};
 use crate::{MediaError, MediaKind, sniff};
 
 /// The largest model accepted: 8 MiB.
@@ -340,15 +340,7 @@ fn check_images(document: &gltf::Document, blob: &[u8]) -> Result<(usize, u64), 
         }
         let (width, height) = image_size(view_bytes(&view, blob))
             .map_err(|detail| invalid(format!("image {} {detail}", image.index())))?;
-        let limits = ImageLimits::BOOTH;
-        if width > u64::from(limits.max_width) || height > u64::from(limits.max_height) {
-            return Err(MediaError::Dimensions {
-                width,
-                height,
-                max_width: limits.max_width,
-                max_height: limits.max_height,
-            });
-        }
+        check_sides(width, height, &ImageLimits::BOOTH)?;
         pixels += width * height;
     }
     Ok((document.images().len(), pixels))
@@ -478,6 +470,31 @@ fn scene_bounds(document: &gltf::Document) -> Option<[[f32; 3]; 2]> {
     bounds
 }
 
+/// Frames a binary glTF 2.0 file: the 12-byte header, then a `JSON` chunk holding `json`
+/// padded with spaces to a multiple of 4 bytes, then a `BIN\0` chunk holding `bin` as given.
+///
+/// `bin` is written unchanged, so the caller pads it (with zeros) if the result is to be a
+/// well-formed GLB; tests use that to build malformed files too. Used by the media tests and
+/// by the catalogue generator (`cargo xtask catalogue`), so a GLB is framed one way only.
+pub fn write_glb(json: &[u8], bin: &[u8]) -> Vec<u8> {
+    let mut json = json.to_vec();
+    while !json.len().is_multiple_of(4) {
+        json.push(b' ');
+    }
+    let total = 12 + 8 + json.len() + 8 + bin.len();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(b"glTF");
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&(total as u32).to_le_bytes());
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"JSON");
+    out.extend_from_slice(&json);
+    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
+    out.extend_from_slice(b"BIN\0");
+    out.extend_from_slice(bin);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -515,26 +532,7 @@ mod tests {
             bin.len()
         );
         edit(&mut json);
-        pack(json.as_bytes(), &bin)
-    }
-
-    fn pack(json: &[u8], bin: &[u8]) -> Vec<u8> {
-        let mut json = json.to_vec();
-        while !json.len().is_multiple_of(4) {
-            json.push(b' ');
-        }
-        let total = 12 + 8 + json.len() + 8 + bin.len();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(b"glTF");
-        out.extend_from_slice(&2u32.to_le_bytes());
-        out.extend_from_slice(&(total as u32).to_le_bytes());
-        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"JSON");
-        out.extend_from_slice(&json);
-        out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-        out.extend_from_slice(b"BIN\0");
-        out.extend_from_slice(bin);
-        out
+        write_glb(json.as_bytes(), &bin)
     }
 
     #[test]
@@ -670,7 +668,7 @@ mod tests {
             "expected a GLB model, but the file is of a format Pavilion does not accept"
         );
         let error = check_glb(
-            &pack(b"{\"asset\":{\"version\":\"2.0\"}}", &[]),
+            &write_glb(b"{\"asset\":{\"version\":\"2.0\"}}", &[]),
             ModelBudget::STANDARD,
         )
         .unwrap_err();
@@ -678,7 +676,7 @@ mod tests {
             error.to_string(),
             "the model is not valid glTF: it has no scene to show"
         );
-        let error = check_glb(&pack(b"{ not json", &[]), ModelBudget::STANDARD).unwrap_err();
+        let error = check_glb(&write_glb(b"{ not json", &[]), ModelBudget::STANDARD).unwrap_err();
         assert_eq!(error.code(), "invalid_gltf");
         let error = check_glb(
             &glb_with(1, |json| {
@@ -735,7 +733,7 @@ mod tests {
         bin.extend_from_slice(&2048u32.to_be_bytes());
         bin.extend_from_slice(&1024u32.to_be_bytes());
         bin.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        let glb = pack(json, &bin);
+        let glb = write_glb(json, &bin);
         let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
         assert_eq!(
             error.to_string(),

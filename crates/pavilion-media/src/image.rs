@@ -98,19 +98,25 @@ fn check_dimensions(width: u64, height: u64, limits: &ImageLimits) -> Result<(),
             detail: format!("it says it is {width} x {height} pixels"),
         });
     }
+    check_sides(width, height, limits)?;
+    if width * height > limits.max_pixels {
+        return Err(MediaError::TooManyPixels {
+            width,
+            height,
+            limit: limits.max_pixels,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses an image wider or taller than the limits allow.
+pub(crate) fn check_sides(width: u64, height: u64, limits: &ImageLimits) -> Result<(), MediaError> {
     if width > u64::from(limits.max_width) || height > u64::from(limits.max_height) {
         return Err(MediaError::Dimensions {
             width,
             height,
             max_width: limits.max_width,
             max_height: limits.max_height,
-        });
-    }
-    if width * height > limits.max_pixels {
-        return Err(MediaError::TooManyPixels {
-            width,
-            height,
-            limit: limits.max_pixels,
         });
     }
     Ok(())

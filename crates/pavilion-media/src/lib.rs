@@ -10,6 +10,9 @@
 //! - [`check_pdf`] accepts a plain PDF brochure and refuses active content.
 //! - [`check_glb`] accepts a self-contained binary glTF model within a [`ModelBudget`].
 //!
+//! [`write_glb`] and [`write_pdf`] frame well-formed files from their parts; the tests here and
+//! the catalogue generator (`cargo xtask catalogue`) build their fixtures with them.
+//!
 //! Every refusal is a [`MediaError`] whose `Display` is a sentence an exhibitor can act on.
 //! The crate does no IO, no networking and nothing async: callers pass bytes in.
 
@@ -19,9 +22,9 @@ mod image;
 mod pdf;
 
 pub use error::MediaError;
-pub use glb::{GlbSummary, MAX_GLB_BYTES, ModelBudget, check_glb};
+pub use glb::{GlbSummary, MAX_GLB_BYTES, ModelBudget, check_glb, write_glb};
 pub use image::{CheckedImage, ImageLimits, check_image};
-pub use pdf::{MAX_PDF_BYTES, PdfSummary, check_pdf};
+pub use pdf::{MAX_PDF_BYTES, PdfSummary, check_pdf, write_pdf};
 
 use std::fmt;
 

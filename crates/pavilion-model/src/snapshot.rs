@@ -36,6 +36,9 @@ pub struct ExhibitorSummary {
     pub name: String,
     pub tagline: String,
     pub topic: Topic,
+    /// The topic's display label, so clients need no copy of the topic list.
+    #[serde(default)]
+    pub topic_label: String,
     pub tier: BoothTier,
     /// Brand colour as `#rrggbb`.
     pub colour: String,
@@ -97,6 +100,7 @@ mod tests {
                 name: "Kestrel Ward".into(),
                 tagline: "Network detection".into(),
                 topic: Topic::NetworkSecurity,
+                topic_label: Topic::NetworkSecurity.label().into(),
                 tier: BoothTier::Standard,
                 colour: "#1f6f8b".into(),
                 logo_url: "/media/1.png".into(),

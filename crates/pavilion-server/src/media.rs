@@ -58,7 +58,7 @@ impl MediaName {
         if !is_hash {
             return None;
         }
-        let (extension, content_type) = KINDS.into_iter().find(|(ext, _)| *ext == extension)?;
+        let (extension, content_type) = kind_of(extension)?;
         Some(MediaName {
             sha256: sha256.to_owned(),
             extension,
@@ -100,10 +100,7 @@ impl MediaStore {
 
     /// The content type the store serves files of this extension with.
     pub fn content_type_of(extension: &str) -> Option<&'static str> {
-        KINDS
-            .into_iter()
-            .find(|(ext, _)| *ext == extension)
-            .map(|(_, content_type)| content_type)
+        kind_of(extension).map(|(_, content_type)| content_type)
     }
 
     /// Moves a finished upload (already written and synced, its hash computed while it
@@ -115,12 +112,7 @@ impl MediaStore {
         sha256: &str,
         extension: &str,
     ) -> io::Result<StoredMedia> {
-        let (extension, content_type) = KINDS
-            .into_iter()
-            .find(|(ext, _)| *ext == extension)
-            .ok_or_else(|| {
-                io::Error::other(format!("media of kind {extension:?} is not stored"))
-            })?;
+        let (extension, content_type) = stored_kind(extension)?;
         let stored = StoredMedia {
             sha256: sha256.to_owned(),
             extension,
@@ -142,12 +134,7 @@ impl MediaStore {
 
     /// Stores the bytes under their hash; storing the same bytes again writes nothing.
     pub fn put(&self, bytes: &[u8], extension: &str) -> io::Result<StoredMedia> {
-        let (extension, content_type) = KINDS
-            .into_iter()
-            .find(|(ext, _)| *ext == extension)
-            .ok_or_else(|| {
-                io::Error::other(format!("media of kind {extension:?} is not stored"))
-            })?;
+        let (extension, content_type) = stored_kind(extension)?;
         let sha256 = hex::encode(Sha256::digest(bytes));
         let stored = StoredMedia {
             byte_size: bytes.len() as u64,
@@ -174,6 +161,17 @@ impl MediaStore {
         fs::File::open(folder)?.sync_all()?;
         Ok(stored)
     }
+}
+
+/// The canonical extension and content type of a kind the store keeps, by its extension.
+fn kind_of(extension: &str) -> Option<(&'static str, &'static str)> {
+    KINDS.into_iter().find(|(ext, _)| *ext == extension)
+}
+
+/// [`kind_of`], or the error the store's writers give for a kind it does not keep.
+fn stored_kind(extension: &str) -> io::Result<(&'static str, &'static str)> {
+    kind_of(extension)
+        .ok_or_else(|| io::Error::other(format!("media of kind {extension:?} is not stored")))
 }
 
 #[cfg(test)]

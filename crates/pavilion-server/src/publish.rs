@@ -218,6 +218,7 @@ fn describe(
         name: profile.name.clone(),
         tagline: profile.tagline.clone(),
         topic,
+        topic_label: topic.label().to_owned(),
         tier,
         colour: profile.colour.clone(),
         logo_url: logo_url.clone(),

@@ -27,6 +27,7 @@ fn exhibitor(slug: &str, topic: Topic, tier: BoothTier) -> ExhibitorSummary {
         name: format!("Company {slug}"),
         tagline: "We protect things".into(),
         topic,
+        topic_label: topic.label().into(),
         tier,
         colour: "#336699".into(),
         logo_url: format!("/media/{slug}-logo.png"),

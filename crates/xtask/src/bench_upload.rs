@@ -6,14 +6,13 @@
 use std::fs;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::e2e::{Server, create_exhibitor_token, wait_until_healthy};
+use crate::e2e::{create_exhibitor_token, start_server, wait_until_healthy};
 use crate::{build_web, cmd, project_root};
 
 const EXHIBITOR: &str = "kestrel-ward";
@@ -54,21 +53,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let address = format!("127.0.0.1:{port}");
     let log = fs::File::create(work.join("server.log"))?;
-    let child = Command::new(&binary)
-        .args([
-            "--data-dir",
-            &data.to_string_lossy(),
-            "--bind",
-            &address,
-            "serve",
-        ])
-        .current_dir(&root)
-        .stdout(Stdio::from(log.try_clone()?))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let pid = child.id();
-    let _server = Server(child);
+    let server = start_server(&binary, &data, &address, &root, log)?;
+    let pid = server.0.id();
     wait_until_healthy(&address, Duration::from_secs(120))?;
 
     // Warm the server up with one small authenticated request, then let it settle.

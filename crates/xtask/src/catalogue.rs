@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use pavilion_media::write_pdf;
 use pavilion_model::{BoothTier, ExhibitorProfile, Topic};
 
 pub const MEDIA_DIR: &str = "media";
@@ -945,35 +946,7 @@ fn brochure(company: &Company) -> Result<Vec<u8>> {
         )
         .into_bytes(),
     ];
-    Ok(write_pdf(&objects, 9))
-}
-
-/// Writes numbered objects (1-based) with a cross-reference table whose offsets are exact.
-fn write_pdf(objects: &[Vec<u8>], info: usize) -> Vec<u8> {
-    // The second line's high bytes tell tools the file is binary.
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for offset in offsets {
-        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    Ok(write_pdf(&objects, Some(9)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1316,7 +1289,7 @@ fn product_model(company: &Company, shape: Shape) -> Vec<u8> {
         };
         q(l)
     });
-    write_glb(
+    mesh_glb(
         &m,
         linear,
         &format!("{} {}", company.profile.name, shape.label()),
@@ -1324,7 +1297,7 @@ fn product_model(company: &Company, shape: Shape) -> Vec<u8> {
 }
 
 /// Packs a mesh into a GLB: one node, one mesh, one primitive, one material.
-fn write_glb(mesh: &MeshBuilder, colour: Vec3, name: &str) -> Vec<u8> {
+fn mesh_glb(mesh: &MeshBuilder, colour: Vec3, name: &str) -> Vec<u8> {
     let mut bin = Vec::new();
     let mut views = Vec::new();
     let mut push_view = |bin: &mut Vec<u8>, bytes: Vec<u8>, target: u32| {
@@ -1407,22 +1380,7 @@ fn write_glb(mesh: &MeshBuilder, colour: Vec3, name: &str) -> Vec<u8> {
         views = views.join(","),
         bin_len = bin.len(),
     );
-    let mut json = json.into_bytes();
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
-    let total = 12 + 8 + json.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
+    pavilion_media::write_glb(json.as_bytes(), &bin)
 }
 
 /// A JSON string literal for plain text.
@@ -1563,7 +1521,10 @@ mod tests {
 
     #[test]
     fn brochure_offsets_point_at_their_objects() {
-        let pdf = write_pdf(&[b"<< /Type /Catalog >>".to_vec(), b"(two)".to_vec()], 2);
+        let pdf = write_pdf(
+            &[b"<< /Type /Catalog >>".to_vec(), b"(two)".to_vec()],
+            Some(2),
+        );
         let xref = pdf.windows(5).position(|w| w == b"xref\n").unwrap();
         let table = std::str::from_utf8(&pdf[xref..]).unwrap();
         let offsets: Vec<usize> = table

@@ -62,20 +62,7 @@ pub fn run(root: &Path) -> Result<()> {
     let token = create_exhibitor_token(&binary, &data, root, "kestrel-ward")?;
     // The staff console test signs in as staff: make the account through the CLI.
     let (staff_name, staff_password) = create_staff_account(&binary, &data, root, &work)?;
-    let child = Command::new(&binary)
-        .args([
-            "--data-dir",
-            &data.to_string_lossy(),
-            "--bind",
-            &address,
-            "serve",
-        ])
-        .current_dir(root)
-        .stdout(Stdio::from(log.try_clone()?))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let _server = Server(child);
+    let _server = start_server(&binary, &data, &address, root, log)?;
     wait_until_healthy(&address, Duration::from_secs(240))
         .with_context(|| format!("see {}", work.join("server.log").display()))?;
 
@@ -109,6 +96,30 @@ pub fn run(root: &Path) -> Result<()> {
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
         ],
     )
+}
+
+/// Starts `pavilion serve` on `data` at `address`, from `root`, logging to `log`.
+pub(crate) fn start_server(
+    binary: &Path,
+    data: &Path,
+    address: &str,
+    root: &Path,
+    log: fs::File,
+) -> Result<Server> {
+    let child = Command::new(binary)
+        .args([
+            "--data-dir",
+            &data.to_string_lossy(),
+            "--bind",
+            address,
+            "serve",
+        ])
+        .current_dir(root)
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    Ok(Server(child))
 }
 
 /// Creates an admin account with `pavilion staff create --password-file` and returns its

@@ -9,10 +9,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
 use sqlx::Row as _;
-use subtle::ConstantTimeEq as _;
 use utoipa::ToSchema;
 
-use crate::auth::staff::{bearer_token, token_digest};
+use crate::auth::staff::bearer_token;
+use crate::auth::{digest_matches, random_bytes, token_digest};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::Store;
@@ -81,10 +81,8 @@ pub async fn exhibitor_for_token(store: &Store, token: &str) -> Result<Exhibitor
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(refused)?;
-    // Found by its digest; compare again in constant time so nothing depends on how much
-    // of a guessed digest matched.
     let stored: String = row.get("token_sha256");
-    if !bool::from(stored.as_bytes().ct_eq(digest.as_bytes())) {
+    if !digest_matches(&stored, &digest) {
         return Err(refused());
     }
     Ok(ExhibitorAuth {
@@ -94,16 +92,14 @@ pub async fn exhibitor_for_token(store: &Store, token: &str) -> Result<Exhibitor
 }
 
 fn is_well_formed(token: &str) -> bool {
-    token.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
-        hex.len() == TOKEN_BYTES * 2 && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    super::is_well_formed(token, TOKEN_PREFIX, TOKEN_BYTES)
 }
 
 fn new_secret() -> Result<String, Error> {
-    let mut bytes = [0u8; TOKEN_BYTES];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| Error::Io(std::io::Error::other(format!("no randomness: {e}"))))?;
-    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+    Ok(format!(
+        "{TOKEN_PREFIX}{}",
+        hex::encode(random_bytes::<TOKEN_BYTES>()?)
+    ))
 }
 
 fn check_label(label: &str) -> Result<(), Error> {

@@ -17,10 +17,10 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
-use subtle::ConstantTimeEq as _;
 
+pub use crate::auth::token_digest;
+use crate::auth::{digest_matches, random_bytes};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::Store;
@@ -153,10 +153,8 @@ pub async fn session_for_token(store: &Store, token: &str) -> Result<StaffSessio
     .fetch_optional(store.pool())
     .await?
     .ok_or_else(refused)?;
-    // The row was found by its digest; compare again in constant time so no code path
-    // depends on how much of a guessed digest matched.
     let stored: String = row.get("token_sha256");
-    if !bool::from(stored.as_bytes().ct_eq(digest.as_bytes())) {
+    if !digest_matches(&stored, &digest) {
         return Err(refused());
     }
     let expires_at: i64 = row.get("expires_at");
@@ -172,27 +170,13 @@ pub async fn session_for_token(store: &Store, token: &str) -> Result<StaffSessio
 }
 
 fn is_well_formed(token: &str) -> bool {
-    token.strip_prefix(TOKEN_PREFIX).is_some_and(|hex| {
-        hex.len() == TOKEN_BYTES * 2 && hex.bytes().all(|b| b.is_ascii_hexdigit())
-    })
-}
-
-/// The stored form of a token: hex SHA-256.
-pub fn token_digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    super::is_well_formed(token, TOKEN_PREFIX, TOKEN_BYTES)
 }
 
 fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn random_bytes<const N: usize>() -> Result<[u8; N], Error> {
-    let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|e| Error::Io(std::io::Error::other(format!("no randomness: {e}"))))?;
-    Ok(bytes)
 }
 
 /// Hashes a password with Argon2id (the crate's defaults: m = 19 MiB, t = 2, p = 1, the

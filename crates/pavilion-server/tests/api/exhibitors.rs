@@ -20,6 +20,7 @@ async fn directory_lists_everyone_sorted_by_name() {
         list.iter()
             .all(|e| e.logo_url.starts_with("/media/") && e.logo_url.ends_with(".png"))
     );
+    assert!(list.iter().all(|e| e.topic_label == e.topic.label()));
 }
 
 #[tokio::test]
