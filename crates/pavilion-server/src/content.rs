@@ -437,21 +437,7 @@ pub async fn reject(
     }
     let found = pending_submission(store, id).await?;
     let mut tx = store.pool().begin().await?;
-    let updated = sqlx::query(
-        "UPDATE submissions SET status = 'rejected', decided_at = ?, decided_by = ?, reason = ?
-         WHERE id = ? AND status = 'pending'",
-    )
-    .bind(now_rfc3339())
-    .bind(&staff.name)
-    .bind(reason)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(Error::Conflict(format!(
-            "submission {id} was decided meanwhile"
-        )));
-    }
+    decide(&mut tx, id, "rejected", Some(reason), staff, &now_rfc3339()).await?;
     audit::record(
         &mut *tx,
         staff,
@@ -462,6 +448,35 @@ pub async fn reject(
     .await?;
     tx.commit().await?;
     submission(store, id).await
+}
+
+/// Records the staff decision on a submission that is still pending, inside the caller's
+/// transaction; a submission another reviewer decided first is a conflict.
+async fn decide(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    id: i64,
+    status: &str,
+    reason: Option<&str>,
+    staff: &StaffSession,
+    when: &str,
+) -> Result<(), Error> {
+    let updated = sqlx::query(
+        "UPDATE submissions SET status = ?, decided_at = ?, decided_by = ?, reason = ?
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(status)
+    .bind(when)
+    .bind(&staff.name)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Error::Conflict(format!(
+            "submission {id} was decided meanwhile"
+        )));
+    }
+    Ok(())
 }
 
 /// Approves a waiting submission: its profile and media become the exhibitor's approved
@@ -526,20 +541,7 @@ pub async fn approve(state: &AppState, id: i64, staff: &StaffSession) -> Result<
         .bind(&slug)
         .execute(&mut *tx)
         .await?;
-    let updated = sqlx::query(
-        "UPDATE submissions SET status = 'approved', decided_at = ?, decided_by = ?
-         WHERE id = ? AND status = 'pending'",
-    )
-    .bind(&now)
-    .bind(&staff.name)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if updated.rows_affected() == 0 {
-        return Err(Error::Conflict(format!(
-            "submission {id} was decided meanwhile"
-        )));
-    }
+    decide(&mut tx, id, "approved", None, staff, &now).await?;
     audit::record(
         &mut *tx,
         staff,
