@@ -179,6 +179,18 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+        self.request_with_body(method, uri, headers, Body::empty())
+            .await
+    }
+
+    /// Sends one request with a body through the router and collects the whole reply.
+    pub async fn request_with_body(
+        &self,
+        method: &str,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Reply {
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -186,7 +198,7 @@ impl TestApp {
         let response = self
             .router
             .clone()
-            .oneshot(request.body(Body::empty()).unwrap())
+            .oneshot(request.body(body).unwrap())
             .await
             .unwrap();
         let status = response.status();

@@ -6,12 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use axum::http::Request;
-use http_body_util::BodyExt as _;
 use pavilion_server::auth::exhibitor;
 use pavilion_server::auth::staff::token_digest;
 use resvg::tiny_skia::{Color, Pixmap};
-use tower::ServiceExt as _;
 
 use crate::{Reply, TestApp};
 
@@ -81,27 +78,14 @@ pub async fn send_with(
     headers: &[(&str, &str)],
     body: Body,
 ) -> Reply {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    let authorization = token.map(|token| format!("Bearer {token}"));
+    let mut all: Vec<(&str, &str)> = authorization
+        .as_deref()
+        .map(|value| ("authorization", value))
+        .into_iter()
+        .collect();
+    all.extend_from_slice(headers);
+    app.request_with_body(method, uri, &all, body).await
 }
 
 pub async fn send_json(
