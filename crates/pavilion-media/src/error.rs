@@ -1,6 +1,6 @@
 //! [`MediaError`]: why a file was refused, phrased for the person who sent it.
 
-use crate::{MediaKind, human_bytes};
+use crate::{FileFormat, human_bytes};
 
 /// Why a media file was refused. `Display` gives one sentence an exhibitor can act on;
 /// [`code`](MediaError::code) gives a stable identifier for API error bodies.
@@ -16,17 +16,17 @@ pub enum MediaError {
         limit: u64,
     },
 
-    #[error("expected {expected}, but the file is {}", found.map_or("of a format Pavilion does not accept", MediaKind::described))]
+    #[error("expected {expected}, but the file is {}", found.map_or("of a format Pavilion does not accept", FileFormat::described))]
     WrongKind {
         expected: &'static str,
-        found: Option<MediaKind>,
+        found: Option<FileFormat>,
     },
 
     #[error("{} is cut short: {detail}", kind.described())]
-    Truncated { kind: MediaKind, detail: String },
+    Truncated { kind: FileFormat, detail: String },
 
     #[error("{} cannot be read: {detail}", kind.described())]
-    Corrupt { kind: MediaKind, detail: String },
+    Corrupt { kind: FileFormat, detail: String },
 
     #[error(
         "the file says it is {width} x {height} pixels; the limit is {max_width} x {max_height}"
@@ -148,7 +148,7 @@ mod tests {
         );
         let error = MediaError::WrongKind {
             expected: "a PNG or JPEG image",
-            found: Some(MediaKind::Pdf),
+            found: Some(FileFormat::Pdf),
         };
         assert_eq!(
             error.to_string(),

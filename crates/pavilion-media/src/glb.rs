@@ -8,7 +8,7 @@ use gltf::mesh::Mode;
 use pavilion_model::BoothTier;
 
 use crate::image::{ImageLimits, check_sides};
-use crate::{MediaError, MediaKind, sniff};
+use crate::{MediaError, FileFormat, sniff};
 
 /// The largest model accepted: 8 MiB.
 pub const MAX_GLB_BYTES: u64 = 8 * 1024 * 1024;
@@ -91,7 +91,7 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
         });
     }
     let found = sniff(bytes);
-    if found != Some(MediaKind::Glb) {
+    if found != Some(FileFormat::Glb) {
         return Err(MediaError::WrongKind {
             expected: EXPECTED,
             found,
@@ -183,7 +183,7 @@ fn invalid(detail: String) -> MediaError {
 
 fn truncated(detail: String) -> MediaError {
     MediaError::Truncated {
-        kind: MediaKind::Glb,
+        kind: FileFormat::Glb,
         detail,
     }
 }
@@ -349,8 +349,8 @@ fn check_images(document: &gltf::Document, blob: &[u8]) -> Result<(usize, u64), 
 /// Width and height from a PNG or JPEG header, without decoding pixels.
 fn image_size(bytes: &[u8]) -> Result<(u64, u64), String> {
     let header = match sniff(bytes) {
-        Some(MediaKind::Png) => crate::image::png_header(bytes),
-        Some(MediaKind::Jpeg) => crate::image::jpeg_header(bytes),
+        Some(FileFormat::Png) => crate::image::png_header(bytes),
+        Some(FileFormat::Jpeg) => crate::image::jpeg_header(bytes),
         _ => return Err("is not a PNG or JPEG image".into()),
     };
     header.map_err(|error| format!("cannot be read: {error}"))

@@ -9,7 +9,7 @@ use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 
-use crate::{JPEG_SIGNATURE, MediaError, MediaKind, PNG_SIGNATURE, sniff};
+use crate::{JPEG_SIGNATURE, MediaError, FileFormat, PNG_SIGNATURE, sniff};
 
 /// How big an image may be, in bytes and in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,8 +42,8 @@ impl Default for ImageLimits {
 pub struct CheckedImage {
     pub width: u32,
     pub height: u32,
-    /// What the file was: [`MediaKind::Png`] or [`MediaKind::Jpeg`].
-    pub source: MediaKind,
+    /// What the file was: [`FileFormat::Png`] or [`FileFormat::Jpeg`].
+    pub source: FileFormat,
     /// A PNG encoded here from the decoded pixels; serve this, not the original bytes.
     pub png_bytes: Vec<u8>,
 }
@@ -67,8 +67,8 @@ pub fn check_image(bytes: &[u8], limits: ImageLimits) -> Result<CheckedImage, Me
         });
     }
     let (width, height, rgb) = match kind {
-        Some(MediaKind::Png) => decode_png(bytes, &limits)?,
-        Some(MediaKind::Jpeg) => decode_jpeg(bytes, &limits)?,
+        Some(FileFormat::Png) => decode_png(bytes, &limits)?,
+        Some(FileFormat::Jpeg) => decode_jpeg(bytes, &limits)?,
         found => {
             return Err(MediaError::WrongKind {
                 expected: EXPECTED,
@@ -80,7 +80,7 @@ pub fn check_image(bytes: &[u8], limits: ImageLimits) -> Result<CheckedImage, Me
     Ok(CheckedImage {
         width,
         height,
-        source: kind.unwrap_or(MediaKind::Png),
+        source: kind.unwrap_or(FileFormat::Png),
         png_bytes,
     })
 }
@@ -94,7 +94,7 @@ struct Pixels {
 fn check_dimensions(width: u64, height: u64, limits: &ImageLimits) -> Result<(), MediaError> {
     if width == 0 || height == 0 {
         return Err(MediaError::Corrupt {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail: format!("it says it is {width} x {height} pixels"),
         });
     }
@@ -128,13 +128,13 @@ pub(crate) fn png_header(bytes: &[u8]) -> Result<(u64, u64), MediaError> {
     const HEADER_END: usize = 8 + 4 + 4 + 13 + 4;
     if bytes.len() < HEADER_END {
         return Err(MediaError::Truncated {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail: format!("it ends after {} bytes, inside its header", bytes.len()),
         });
     }
     if &bytes[12..16] != b"IHDR" {
         return Err(MediaError::Corrupt {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail: "its first chunk is not the IHDR header".into(),
         });
     }
@@ -168,14 +168,14 @@ fn decode_png(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels), 
     data.truncate(frame.buffer_size());
     if frame.bit_depth != png::BitDepth::Eight {
         return Err(MediaError::Corrupt {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail: format!("its samples are {:?} after expansion", frame.bit_depth),
         });
     }
     let colour = match frame.color_type {
         png::ColorType::Indexed => {
             return Err(MediaError::Corrupt {
-                kind: MediaKind::Png,
+                kind: FileFormat::Png,
                 detail: "its palette could not be expanded".into(),
             });
         }
@@ -196,12 +196,12 @@ fn png_error(error: png::DecodingError) -> MediaError {
     };
     if truncated {
         MediaError::Truncated {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail: "its image data ends early".into(),
         }
     } else {
         MediaError::Corrupt {
-            kind: MediaKind::Png,
+            kind: FileFormat::Png,
             detail,
         }
     }
@@ -217,7 +217,7 @@ fn decode_jpeg(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels),
     let (width, height) = jpeg_header(bytes)?;
     check_dimensions(width, height, limits).map_err(|error| match error {
         MediaError::Corrupt { detail, .. } => MediaError::Corrupt {
-            kind: MediaKind::Jpeg,
+            kind: FileFormat::Jpeg,
             detail,
         },
         other => other,
@@ -254,7 +254,7 @@ fn decode_jpeg(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels),
 /// marker segments that precede it.
 pub(crate) fn jpeg_header(bytes: &[u8]) -> Result<(u64, u64), MediaError> {
     let cut_short = || MediaError::Truncated {
-        kind: MediaKind::Jpeg,
+        kind: FileFormat::Jpeg,
         detail: "it ends before its frame header".into(),
     };
     let mut at = 2;
@@ -298,12 +298,12 @@ fn jpeg_error(detail: &str) -> MediaError {
         || lower.contains("exhausted")
     {
         MediaError::Truncated {
-            kind: MediaKind::Jpeg,
+            kind: FileFormat::Jpeg,
             detail: "its image data ends early".into(),
         }
     } else {
         MediaError::Corrupt {
-            kind: MediaKind::Jpeg,
+            kind: FileFormat::Jpeg,
             detail: detail.trim().to_owned(),
         }
     }
@@ -311,7 +311,7 @@ fn jpeg_error(detail: &str) -> MediaError {
 
 fn encode_png(width: u32, height: u32, pixels: &Pixels) -> Result<Vec<u8>, MediaError> {
     let encoding = |error: png::EncodingError| MediaError::Corrupt {
-        kind: MediaKind::Png,
+        kind: FileFormat::Png,
         detail: format!("its pixels could not be re-encoded: {error}"),
     };
     let mut out = Vec::with_capacity(pixels.data.len() / 4);
@@ -388,7 +388,7 @@ mod tests {
     fn a_png_is_decoded_and_re_encoded() {
         let checked = check_image(&red_png(), ImageLimits::BOOTH).unwrap();
         assert_eq!((checked.width, checked.height), (4, 2));
-        assert_eq!(checked.source, MediaKind::Png);
+        assert_eq!(checked.source, FileFormat::Png);
         assert_eq!(decode(&checked.png_bytes), (4, 2, [255, 0, 0].repeat(8)));
     }
 
@@ -414,7 +414,7 @@ mod tests {
     fn a_jpeg_is_decoded_to_a_png() {
         let checked = check_image(JPEG, ImageLimits::BOOTH).unwrap();
         assert_eq!((checked.width, checked.height), (24, 16));
-        assert_eq!(checked.source, MediaKind::Jpeg);
+        assert_eq!(checked.source, FileFormat::Jpeg);
         let (_, _, rgb) = decode(&checked.png_bytes);
         assert_eq!(rgb.len(), 24 * 16 * 3);
         // The fixture's blue channel is 128 everywhere; JPEG keeps it close.

@@ -30,7 +30,7 @@ use std::fmt;
 
 /// A file format recognised by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum MediaKind {
+pub enum FileFormat {
     Png,
     Jpeg,
     Pdf,
@@ -41,48 +41,48 @@ pub enum MediaKind {
     Svg,
 }
 
-impl MediaKind {
+impl FileFormat {
     /// The MIME type the file is served with.
     pub fn content_type(self) -> &'static str {
         match self {
-            MediaKind::Png => "image/png",
-            MediaKind::Jpeg => "image/jpeg",
-            MediaKind::Pdf => "application/pdf",
-            MediaKind::Glb => "model/gltf-binary",
-            MediaKind::Mp4 => "video/mp4",
-            MediaKind::WebM => "video/webm",
-            MediaKind::Svg => "image/svg+xml",
+            FileFormat::Png => "image/png",
+            FileFormat::Jpeg => "image/jpeg",
+            FileFormat::Pdf => "application/pdf",
+            FileFormat::Glb => "model/gltf-binary",
+            FileFormat::Mp4 => "video/mp4",
+            FileFormat::WebM => "video/webm",
+            FileFormat::Svg => "image/svg+xml",
         }
     }
 
     /// The usual file extension, without a dot.
     pub fn extension(self) -> &'static str {
         match self {
-            MediaKind::Png => "png",
-            MediaKind::Jpeg => "jpg",
-            MediaKind::Pdf => "pdf",
-            MediaKind::Glb => "glb",
-            MediaKind::Mp4 => "mp4",
-            MediaKind::WebM => "webm",
-            MediaKind::Svg => "svg",
+            FileFormat::Png => "png",
+            FileFormat::Jpeg => "jpg",
+            FileFormat::Pdf => "pdf",
+            FileFormat::Glb => "glb",
+            FileFormat::Mp4 => "mp4",
+            FileFormat::WebM => "webm",
+            FileFormat::Svg => "svg",
         }
     }
 
     /// How the kind is named in messages: "a PNG image", "a PDF document".
     pub fn described(self) -> &'static str {
         match self {
-            MediaKind::Png => "a PNG image",
-            MediaKind::Jpeg => "a JPEG image",
-            MediaKind::Pdf => "a PDF document",
-            MediaKind::Glb => "a GLB (binary glTF) model",
-            MediaKind::Mp4 => "an MP4 video",
-            MediaKind::WebM => "a WebM video",
-            MediaKind::Svg => "an SVG drawing",
+            FileFormat::Png => "a PNG image",
+            FileFormat::Jpeg => "a JPEG image",
+            FileFormat::Pdf => "a PDF document",
+            FileFormat::Glb => "a GLB (binary glTF) model",
+            FileFormat::Mp4 => "an MP4 video",
+            FileFormat::WebM => "a WebM video",
+            FileFormat::Svg => "an SVG drawing",
         }
     }
 }
 
-impl fmt::Display for MediaKind {
+impl fmt::Display for FileFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.described())
     }
@@ -99,21 +99,21 @@ const SVG_SNIFF_WINDOW: usize = 1024;
 /// Only the start of the file is looked at, so a polyglot (a file that is also something else
 /// further in) is sniffed as what it starts with; the `check_*` functions then make sure the
 /// rest of it cannot be served.
-pub fn sniff(bytes: &[u8]) -> Option<MediaKind> {
+pub fn sniff(bytes: &[u8]) -> Option<FileFormat> {
     if bytes.starts_with(PNG_SIGNATURE) {
-        Some(MediaKind::Png)
+        Some(FileFormat::Png)
     } else if bytes.starts_with(JPEG_SIGNATURE) {
-        Some(MediaKind::Jpeg)
+        Some(FileFormat::Jpeg)
     } else if bytes.starts_with(b"%PDF-") {
-        Some(MediaKind::Pdf)
+        Some(FileFormat::Pdf)
     } else if bytes.len() >= 12 && bytes.starts_with(b"glTF") && bytes[4..8] == 2u32.to_le_bytes() {
-        Some(MediaKind::Glb)
+        Some(FileFormat::Glb)
     } else if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
-        Some(MediaKind::Mp4)
+        Some(FileFormat::Mp4)
     } else if bytes.starts_with(EBML_SIGNATURE) {
-        Some(MediaKind::WebM)
+        Some(FileFormat::WebM)
     } else if looks_like_svg(bytes) {
-        Some(MediaKind::Svg)
+        Some(FileFormat::Svg)
     } else {
         None
     }
@@ -176,21 +176,21 @@ mod tests {
 
     #[test]
     fn magic_bytes_name_the_format() {
-        let cases: [(&[u8], Option<MediaKind>); 14] = [
-            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(MediaKind::Png)),
-            (&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10], Some(MediaKind::Jpeg)),
-            (b"%PDF-1.4\n", Some(MediaKind::Pdf)),
-            (b"glTF\x02\0\0\0\x10\0\0\0", Some(MediaKind::Glb)),
+        let cases: [(&[u8], Option<FileFormat>); 14] = [
+            (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(FileFormat::Png)),
+            (&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10], Some(FileFormat::Jpeg)),
+            (b"%PDF-1.4\n", Some(FileFormat::Pdf)),
+            (b"glTF\x02\0\0\0\x10\0\0\0", Some(FileFormat::Glb)),
             (b"glTF\x01\0\0\0\x10\0\0\0", None),
-            (b"\0\0\0\x18ftypmp42\0\0\0\0", Some(MediaKind::Mp4)),
-            (&[0x1a, 0x45, 0xdf, 0xa3, 0x9f], Some(MediaKind::WebM)),
+            (b"\0\0\0\x18ftypmp42\0\0\0\0", Some(FileFormat::Mp4)),
+            (&[0x1a, 0x45, 0xdf, 0xa3, 0x9f], Some(FileFormat::WebM)),
             (
                 b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
-                Some(MediaKind::Svg),
+                Some(FileFormat::Svg),
             ),
             (
                 b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- a logo -->\n<!DOCTYPE svg>\n<svg>",
-                Some(MediaKind::Svg),
+                Some(FileFormat::Svg),
             ),
             (b"<svgfoo>", None),
             (b"<html><svg>", None),
@@ -205,9 +205,9 @@ mod tests {
 
     #[test]
     fn kinds_know_their_types() {
-        assert_eq!(MediaKind::Glb.content_type(), "model/gltf-binary");
-        assert_eq!(MediaKind::Pdf.extension(), "pdf");
-        assert_eq!(MediaKind::Jpeg.to_string(), "a JPEG image");
+        assert_eq!(FileFormat::Glb.content_type(), "model/gltf-binary");
+        assert_eq!(FileFormat::Pdf.extension(), "pdf");
+        assert_eq!(FileFormat::Jpeg.to_string(), "a JPEG image");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::io::Read as _;
 
-use crate::{MediaError, MediaKind, sniff};
+use crate::{MediaError, FileFormat, sniff};
 
 /// The largest brochure accepted: 10 MiB.
 pub const MAX_PDF_BYTES: u64 = 10 * 1024 * 1024;
@@ -53,7 +53,7 @@ pub fn check_pdf(bytes: &[u8]) -> Result<PdfSummary, MediaError> {
         });
     }
     let found = sniff(bytes);
-    if found != Some(MediaKind::Pdf) {
+    if found != Some(FileFormat::Pdf) {
         return Err(MediaError::WrongKind {
             expected: EXPECTED,
             found,
@@ -93,7 +93,7 @@ fn header_version(bytes: &[u8]) -> Result<String, MediaError> {
         Ok(version)
     } else {
         Err(MediaError::Corrupt {
-            kind: MediaKind::Pdf,
+            kind: FileFormat::Pdf,
             detail: "its header does not give a version such as %PDF-1.4".into(),
         })
     }
@@ -175,7 +175,7 @@ fn object_streams(bytes: &[u8]) -> Result<Vec<Vec<u8>>, MediaError> {
         {
             // An object stream we cannot read could hide anything.
             return Err(MediaError::Corrupt {
-                kind: MediaKind::Pdf,
+                kind: FileFormat::Pdf,
                 detail: "it has an object stream in an encoding Pavilion cannot inspect".into(),
             });
         }
@@ -186,13 +186,13 @@ fn object_streams(bytes: &[u8]) -> Result<Vec<Vec<u8>>, MediaError> {
             .read_to_end(&mut inflated);
         if read.is_err() && inflated.is_empty() {
             return Err(MediaError::Corrupt {
-                kind: MediaKind::Pdf,
+                kind: FileFormat::Pdf,
                 detail: "one of its object streams cannot be inflated".into(),
             });
         }
         if inflated.len() as u64 > budget {
             return Err(MediaError::Corrupt {
-                kind: MediaKind::Pdf,
+                kind: FileFormat::Pdf,
                 detail: "its object streams inflate to more than 32 MiB".into(),
             });
         }

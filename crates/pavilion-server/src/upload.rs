@@ -64,7 +64,7 @@ pub const SVG_RASTER_SIDE: u32 = 2048;
 const SNIFF_BYTES: usize = 1024;
 
 /// A file format recognised from content, by `pavilion-media`'s [`sniff`](pavilion_media::sniff).
-pub use pavilion_media::MediaKind as Format;
+pub use pavilion_media::FileFormat as Format;
 
 /// The booth media kind a format is shown as.
 pub fn kind_of(format: Format) -> MediaKind {
