@@ -7,12 +7,13 @@
 //!
 //! This module runs the plan and writes the files; each kind of file is made by its own
 //! module: [`picture`] (with [`raster`] and [`illustrations`]), [`brochure`] (with
-//! [`pdf_page`]) and [`model`].
+//! [`pdf_page`]) and [`model`]; the [`manifest`] lists them.
 
 mod brochure;
 mod colour;
 mod company;
 mod illustrations;
+mod manifest;
 mod model;
 mod pdf_page;
 mod picture;
@@ -20,21 +21,19 @@ mod plan;
 mod raster;
 mod seed;
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use pavilion_model::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaKind, MediaManifest};
 
 use brochure::brochure;
 use company::{Company, read_companies};
+use manifest::manifest_bytes;
 use model::{model_shape, product_model};
 use picture::product_image;
 use plan::{Plan, plan};
-
-pub const MEDIA_DIR: &str = "media";
-pub const MANIFEST: &str = "media.toml";
 
 pub fn run(root: &Path) -> Result<()> {
     let started = Instant::now();
@@ -116,44 +115,42 @@ pub fn generate(catalogue: &Path) -> Result<Report> {
 /// The files of one company's media folder, manifest included, by file name.
 fn company_media(company: &Company, plan: Plan) -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
-    let mut manifest = String::from(
-        "# Made by `cargo xtask catalogue`: do not edit by hand (the next run overwrites it).\n",
-    );
-    let quote = |text: &str| toml::Value::String(text.to_owned()).to_string();
+    let mut manifest = MediaManifest::default();
     let products = &company.profile.products;
     for index in 0..plan.images {
         let product = &products[index % products.len()];
         let name = format!("product-{}.png", index + 1);
         files.push((name.clone(), product_image(company, index)?));
-        let _ = write!(
-            manifest,
-            "\n[[files]]\nfile = {}\nkind = \"image\"\ntitle = {}\nproduct = {}\n",
-            quote(&name),
-            quote(&product.name),
-            quote(&product.name)
-        );
+        manifest.files.push(ManifestEntry::new(
+            name,
+            MediaKind::Image,
+            &product.name,
+            Some(product.name.clone()),
+        ));
     }
     if plan.brochure {
-        files.push(("brochure.pdf".to_owned(), brochure(company)?));
-        let _ = write!(
-            manifest,
-            "\n[[files]]\nfile = \"brochure.pdf\"\nkind = \"brochure\"\ntitle = {}\n",
-            quote(&format!("{} brochure", company.profile.name))
-        );
+        let name = "brochure.pdf";
+        files.push((name.to_owned(), brochure(company)?));
+        let title = format!("{} brochure", company.profile.name);
+        manifest
+            .files
+            .push(ManifestEntry::new(name, MediaKind::Brochure, title, None));
     }
     if plan.model {
+        let name = "model.glb";
         let shape = model_shape(company);
         let product = &products[0];
-        files.push(("model.glb".to_owned(), product_model(company, shape)));
-        let _ = write!(
-            manifest,
-            "\n[[files]]\nfile = \"model.glb\"\nkind = \"model\"\ntitle = {}\nproduct = {}\n",
-            quote(&format!("{} ({})", product.name, shape.label())),
-            quote(&product.name)
-        );
+        files.push((name.to_owned(), product_model(company, shape)));
+        let title = format!("{} ({})", product.name, shape.label());
+        manifest.files.push(ManifestEntry::new(
+            name,
+            MediaKind::Model,
+            title,
+            Some(product.name.clone()),
+        ));
     }
     if !files.is_empty() {
-        files.push((MANIFEST.to_owned(), manifest.into_bytes()));
+        files.push((MEDIA_MANIFEST.to_owned(), manifest_bytes(&manifest)?));
     }
     Ok(files)
 }
