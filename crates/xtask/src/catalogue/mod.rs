@@ -140,7 +140,7 @@ fn company_media(company: &Company, plan: Plan) -> Result<Vec<(String, Vec<u8>)>
         let name = "model.glb";
         let shape = model_shape(company);
         let product = &products[0];
-        files.push((name.to_owned(), product_model(company, shape)));
+        files.push((name.to_owned(), product_model(company, shape)?));
         let title = format!("{} ({})", product.name, shape.label());
         manifest.files.push(ManifestEntry::new(
             name,

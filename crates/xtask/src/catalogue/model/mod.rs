@@ -5,6 +5,7 @@ mod glb;
 mod mesh;
 mod shapes;
 
+use anyhow::Result;
 use glb::mesh_glb;
 use mesh::q;
 use shapes::shape_mesh;
@@ -15,7 +16,7 @@ use super::company::Company;
 use super::seed::Rng;
 
 /// A company's model of `shape` as GLB bytes, named after the company and the shape.
-pub(super) fn product_model(company: &Company, shape: Shape) -> Vec<u8> {
+pub(super) fn product_model(company: &Company, shape: Shape) -> Result<Vec<u8>> {
     let mut rng = Rng(company.seed ^ 0x5eed_0f3d);
     let m = shape_mesh(shape, &mut rng);
     let linear = company.colour.map(|c| {
