@@ -2,12 +2,14 @@
 //! layout rules that place booths in halls. Pure data and rules: no IO, no async, builds
 //! for wasm32 so the server and the viewer agree on one wire format.
 
+pub mod catalogue_manifest;
 pub mod exhibitor;
 pub mod layout;
 pub mod media;
 pub mod snapshot;
 pub mod topic;
 
+pub use catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaManifest};
 pub use exhibitor::{ExhibitorDetail, ExhibitorProfile, FieldError, Product, Slug};
 pub use layout::{
     BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
