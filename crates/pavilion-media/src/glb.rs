@@ -8,7 +8,7 @@ use gltf::mesh::Mode;
 use pavilion_model::BoothTier;
 
 use crate::image::{ImageLimits, check_sides};
-use crate::{MediaError, FileFormat, sniff};
+use crate::{FileFormat, MediaError, sniff};
 
 /// The largest model accepted: 8 MiB.
 pub const MAX_GLB_BYTES: u64 = 8 * 1024 * 1024;

@@ -9,7 +9,7 @@ use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 
-use crate::{JPEG_SIGNATURE, MediaError, FileFormat, PNG_SIGNATURE, sniff};
+use crate::{FileFormat, JPEG_SIGNATURE, MediaError, PNG_SIGNATURE, sniff};
 
 /// How big an image may be, in bytes and in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

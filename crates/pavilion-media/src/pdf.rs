@@ -6,7 +6,7 @@
 
 use std::io::Read as _;
 
-use crate::{MediaError, FileFormat, sniff};
+use crate::{FileFormat, MediaError, sniff};
 
 /// The largest brochure accepted: 10 MiB.
 pub const MAX_PDF_BYTES: u64 = 10 * 1024 * 1024;
