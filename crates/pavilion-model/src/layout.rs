@@ -281,6 +281,7 @@ pub const HALL_GAP: f32 = 12.0;
 
 /// Which rule a [`LayoutProblem`] breaks; a stable code for clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LayoutRule {
     /// The hall itself is malformed: empty or repeated id, size out of range, no doorway.
@@ -307,6 +308,7 @@ pub enum LayoutRule {
 
 /// A rule a layout breaks, with the hall and booth it concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LayoutProblem {
     pub hall: String,
     /// The exhibitor whose booth breaks the rule, when the rule concerns one booth.

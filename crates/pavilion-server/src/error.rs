@@ -1,15 +1,15 @@
-//! The one error type of the service and its JSON response `{"code", "message"}`.
-
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+//! The one error type of the service. Each variant has a stable `code()`; the HTTP layer
+//! (`http::error`) turns it into a status and the JSON error body, and logs internal causes
+//! instead of sending them. The refusals it carries (uploads, catalogue problems) are
+//! defined here too, so every area can return this type without import cycles.
 
 use pavilion_model::FieldError;
 use pavilion_model::layout::LayoutProblem;
 
-use crate::catalogue::CatalogueProblems;
-use crate::render::RenderError;
+use std::fmt;
+use std::path::PathBuf;
+
+const MIB: u64 = 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -17,6 +17,9 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A request body whose `Content-Type` is not the one the endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// The catalogue has invalid profiles; nothing was imported.
@@ -40,29 +43,27 @@ pub enum Error {
     InvalidFields(Vec<FieldError>),
     /// An upload refused by the ingest pipeline, with its own stable code and status.
     #[error(transparent)]
-    Upload(#[from] crate::upload::UploadError),
+    Upload(#[from] UploadError),
     #[error("nothing has been published yet")]
     NothingPublished,
     #[error("rendering {what}: {source}")]
-    Render { what: String, source: RenderError },
+    Render {
+        what: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Something that should not happen, such as a stored row that no longer parses.
+    #[error("internal: {0}")]
+    Internal(String),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    problems: Option<&'a [LayoutProblem]>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
 }
 
 impl Error {
@@ -75,6 +76,7 @@ impl Error {
         match self {
             Error::NotFound(_) => "not_found",
             Error::BadRequest(_) => "bad_request",
+            Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::MethodNotAllowed => "method_not_allowed",
             Error::InvalidCatalogue(_) => "invalid_catalogue",
             Error::InvalidLayout(_) | Error::LayoutProblems(_) => "invalid_layout",
@@ -85,75 +87,105 @@ impl Error {
             Error::Upload(upload) => upload.code(),
             Error::NothingPublished => "not_published",
             Error::Render { .. }
+            | Error::Internal(_)
             | Error::Database(_)
+            | Error::Migrate(_)
             | Error::Io(_)
             | Error::Json(_)
             | Error::Task(_) => "internal",
         }
     }
 
-    pub fn status(&self) -> StatusCode {
+    /// True for failures on the server's side, whose details are logged and never sent.
+    pub fn is_internal(&self) -> bool {
+        self.code() == "internal"
+    }
+}
+
+/// Why an upload was refused; each has a stable code and status.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("the upload is larger than the {} MiB allowed for {what}", limit.div_ceil(MIB))]
+    TooLarge { what: &'static str, limit: u64 },
+    #[error(
+        "the content is not a kind Pavilion accepts: send a PNG, JPEG or SVG image, an MP4 or WebM video, a PDF brochure or a GLB model"
+    )]
+    Unsupported,
+    #[error("{message}")]
+    Invalid { code: &'static str, message: String },
+    #[error("the upload is empty")]
+    Empty,
+    #[error("the upload was interrupted before it ended")]
+    Interrupted,
+}
+
+impl UploadError {
+    pub fn code(&self) -> &'static str {
         match self {
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Error::InvalidCatalogue(_) | Error::InvalidLayout(_) | Error::LayoutProblems(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Upload(upload) => upload.status(),
-            Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
+            UploadError::TooLarge { .. } => "too_large",
+            UploadError::Unsupported => "unsupported_type",
+            UploadError::Invalid { code, .. } => code,
+            UploadError::Empty => "empty_upload",
+            UploadError::Interrupted => "upload_interrupted",
+        }
+    }
+
+    pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> UploadError {
+        UploadError::Invalid {
+            code,
+            message: message.into(),
         }
     }
 }
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = if status.is_server_error() && self.code() == "internal" {
-            // Internal details go to the log, never to the client.
-            tracing::error!(error = %self, "request failed");
-            "something went wrong on our side; it has been logged".to_owned()
-        } else {
-            self.to_string()
-        };
-        let problems = match &self {
-            Error::LayoutProblems(problems) => Some(problems.as_slice()),
-            _ => None,
-        };
-        let body = ErrorBody {
-            code: self.code(),
-            message,
-            problems,
-            errors: match &self {
-                Error::InvalidFields(errors) => Some(errors.as_slice()),
-                _ => None,
+impl From<pavilion_media::MediaError> for UploadError {
+    fn from(error: pavilion_media::MediaError) -> UploadError {
+        match error {
+            pavilion_media::MediaError::Empty => UploadError::Empty,
+            other => UploadError::Invalid {
+                code: other.code(),
+                message: other.to_string(),
             },
-        };
-        let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
-                axum::http::header::WWW_AUTHENTICATE,
-                axum::http::HeaderValue::from_static("Bearer"),
-            );
         }
-        response
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One thing wrong in one folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueProblem {
+    pub folder: String,
+    /// The profile field, or the file name when the problem concerns a whole file.
+    pub field: String,
+    pub message: String,
+}
 
-    #[test]
-    fn internal_errors_hide_their_details() {
-        let response = Error::Io(std::io::Error::other("/secret/path")).into_response();
-        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        let response = Error::not_found("no such booth").into_response();
-        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+/// Every problem found in a catalogue; a catalogue with any problem is not imported at all.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct CatalogueProblems {
+    pub catalogue: PathBuf,
+    pub problems: Vec<CatalogueProblem>,
+}
+
+impl fmt::Display for CatalogueProblems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        let folders: std::collections::BTreeSet<&str> =
+            self.problems.iter().map(|p| p.folder.as_str()).collect();
+        write!(
+            f,
+            "the catalogue in {} has {count} problem{} in {} folder{}; nothing was imported:",
+            self.catalogue.display(),
+            if count == 1 { "" } else { "s" },
+            folders.len(),
+            if folders.len() == 1 { "" } else { "s" },
+        )?;
+        for problem in &self.problems {
+            write!(
+                f,
+                "\n  {}: {}: {}",
+                problem.folder, problem.field, problem.message
+            )?;
+        }
+        Ok(())
     }
 }

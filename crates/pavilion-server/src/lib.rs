@@ -1,32 +1,32 @@
 //! Pavilion's HTTP service: imports the exhibitor catalogue into an embedded store, renders
 //! booth signage, publishes immutable hall snapshots and serves them with media and the page.
+//!
+//! Layers, top to bottom (each imports only from layers below it): `http` (router,
+//! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
+//! `catalogue`, `exhibitor`, `staff`, `hall` -> `media` (store, ingest, rendering) and `db`
+//! (every SQL statement) -> `error`, `secret`, `time`.
 
-pub mod audit;
-pub mod auth;
+pub mod app;
 pub mod catalogue;
-pub mod config;
-pub mod content;
-pub mod curation;
+pub mod cli;
+pub mod db;
 pub mod error;
-pub mod http_cache;
-pub mod import;
+pub mod exhibitor;
+pub mod hall;
+pub mod http;
 pub mod media;
-pub mod publish;
-pub mod render;
-pub mod routes;
-pub mod state;
-pub mod store;
+pub mod secret;
+pub mod staff;
 pub mod time;
-pub mod upload;
 
 use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
-pub use config::{Command, Config};
+pub use app::AppState;
+pub use cli::{Command, Config};
 pub use error::Error;
-pub use routes::app;
-pub use state::AppState;
+pub use http::app;
 
 /// Serves the hall on `config.bind` until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Error> {

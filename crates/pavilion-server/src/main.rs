@@ -19,17 +19,17 @@ async fn main() -> anyhow::Result<()> {
             .await
             .context("the server stopped with an error"),
         Command::Import => {
-            let report = pavilion_server::state::run_import(&config)
+            let report = pavilion_server::app::run_import(&config)
                 .await
                 .with_context(|| format!("importing {}", config.catalogue_dir.display()))?;
             println!("{report}");
             Ok(())
         }
         Command::Staff { command } => {
-            let store = pavilion_server::store::Store::open(&config.data_dir)
+            let store = pavilion_server::db::Store::open(&config.data_dir)
                 .await
                 .with_context(|| format!("opening {}", config.data_dir.display()))?;
-            let outcome = pavilion_server::auth::staff::run_command(&store, &command).await;
+            let outcome = pavilion_server::cli::run_staff_command(&store, &command).await;
             store.close().await;
             println!("{}", outcome.context("staff command failed")?);
             Ok(())
@@ -38,8 +38,7 @@ async fn main() -> anyhow::Result<()> {
             let state = pavilion_server::AppState::open(&config)
                 .await
                 .with_context(|| format!("opening {}", config.data_dir.display()))?;
-            let outcome =
-                pavilion_server::auth::exhibitor::run_command(state.store(), &command).await;
+            let outcome = pavilion_server::cli::run_token_command(state.store(), &command).await;
             state.store().close().await;
             println!("{}", outcome.context("token command failed")?);
             Ok(())

@@ -64,7 +64,7 @@ async fn every_endpoint_against_every_kind_of_caller() {
     let other = other_exhibitor(&app, KESTREL).await;
     let token_a = exhibitor_token(&app, KESTREL).await;
     let token_b = exhibitor_token(&app, &other).await;
-    let revoked = pavilion_server::auth::exhibitor::create_token(
+    let revoked = pavilion_server::exhibitor::tokens::create_token(
         app.state.store(),
         KESTREL,
         "soon revoked",
@@ -72,7 +72,7 @@ async fn every_endpoint_against_every_kind_of_caller() {
     )
     .await
     .unwrap();
-    pavilion_server::auth::exhibitor::revoke_token(app.state.store(), revoked.id)
+    pavilion_server::exhibitor::tokens::revoke_token(app.state.store(), revoked.id)
         .await
         .unwrap();
     let curator = staff_token(&app, "carl", "curator").await;

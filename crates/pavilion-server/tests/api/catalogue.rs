@@ -7,7 +7,7 @@ use std::fs;
 use axum::http::StatusCode;
 use pavilion_model::{ExhibitorDetail, HallSnapshot, MediaKind};
 use pavilion_server::Error;
-use pavilion_server::store::Store;
+use pavilion_server::db::Store;
 use resvg::tiny_skia::{Color, Pixmap};
 
 use crate::{FIXTURE_SIZE, KESTREL, fixture_catalogue, spawn_app, spawn_app_with, write_profile};

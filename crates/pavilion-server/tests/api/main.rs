@@ -21,7 +21,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt as _;
-use pavilion_server::render::Renderer;
+use pavilion_server::media::Renderer;
 use pavilion_server::{AppState, Config, Error, app};
 use tempfile::TempDir;
 use tower::ServiceExt as _;

@@ -6,8 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use pavilion_server::auth::exhibitor;
-use pavilion_server::auth::staff::token_digest;
+use pavilion_server::exhibitor::tokens as exhibitor;
+use pavilion_server::secret::token_digest;
 use resvg::tiny_skia::{Color, Pixmap};
 
 use crate::{Reply, TestApp};

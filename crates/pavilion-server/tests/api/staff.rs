@@ -10,7 +10,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt as _;
 use pavilion_model::{Hall, HallSnapshot};
-use pavilion_server::auth::staff::{self, Role, StaffCommand};
+use pavilion_server::cli::{StaffCommand, run_staff_command};
+use pavilion_server::secret::token_digest;
+use pavilion_server::staff::accounts::{self as staff, Role};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tower::ServiceExt as _;
@@ -139,11 +141,15 @@ fn staff_routes() -> Vec<(&'static str, String, Option<Value>)> {
 #[tokio::test]
 async fn staff_routes_refuse_anonymous_and_exhibitor_callers() {
     let app = spawn_app().await;
-    let exhibitor =
-        pavilion_server::auth::exhibitor::create_token(app.state.store(), KESTREL, "test", "test")
-            .await
-            .unwrap()
-            .token;
+    let exhibitor = pavilion_server::exhibitor::tokens::create_token(
+        app.state.store(),
+        KESTREL,
+        "test",
+        "test",
+    )
+    .await
+    .unwrap()
+    .token;
     let forged = format!("pst_{}", "0".repeat(64));
     let callers: [(&str, Option<&str>); 4] = [
         ("anonymous", None),
@@ -165,7 +171,7 @@ async fn staff_routes_refuse_anonymous_and_exhibitor_callers() {
     }
     // nothing changed: still version 1, the audit log is empty
     assert_eq!(app.state.published().version, 1);
-    let audit = pavilion_server::audit::list(app.state.store(), 10, None)
+    let audit = pavilion_server::staff::audit::list(app.state.store(), 10, None)
         .await
         .unwrap();
     assert!(audit.is_empty(), "{audit:?}");
@@ -228,7 +234,7 @@ async fn sign_in_roles_sign_out_and_expiry() {
         .fetch_all(app.state.store().pool())
         .await
         .unwrap();
-    assert!(stored.contains(&staff::token_digest(&curator)));
+    assert!(stored.contains(&token_digest(&curator)));
     assert!(
         !stored
             .iter()
@@ -273,23 +279,17 @@ async fn the_cli_creates_accounts_from_a_password_file() {
         role: Role::Admin,
         password_file: Some(file.clone()),
     };
-    let out = staff::run_command(app.state.store(), &create)
-        .await
-        .unwrap();
+    let out = run_staff_command(app.state.store(), &create).await.unwrap();
     assert!(out.contains("created staff account ada (admin)"), "{out}");
-    assert!(
-        staff::run_command(app.state.store(), &create)
-            .await
-            .is_err()
-    );
+    assert!(run_staff_command(app.state.store(), &create).await.is_err());
     std::fs::write(&file, "short\n").unwrap();
     let short = StaffCommand::Create {
         name: "bob".into(),
         role: Role::Curator,
         password_file: Some(file),
     };
-    assert!(staff::run_command(app.state.store(), &short).await.is_err());
-    let listed = staff::run_command(app.state.store(), &StaffCommand::List)
+    assert!(run_staff_command(app.state.store(), &short).await.is_err());
+    let listed = run_staff_command(app.state.store(), &StaffCommand::List)
         .await
         .unwrap();
     assert!(listed.starts_with("ada\tadmin\t"), "{listed}");
@@ -549,7 +549,7 @@ async fn publish_versions_and_rollback_restore_the_exact_bytes() {
         .to_owned();
     let reply = send(&app, "POST", "/api/v1/staff/publish", Some(&token), None).await;
     assert_eq!(reply.json()["version"], 3);
-    let audit = pavilion_server::audit::list(app.state.store(), 20, None)
+    let audit = pavilion_server::staff::audit::list(app.state.store(), 20, None)
         .await
         .unwrap();
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
@@ -574,7 +574,11 @@ async fn an_invalid_draft_is_not_published() {
     let mut halls = app.state.store().layout_draft().await.unwrap().unwrap();
     let first = halls[0].booths[0].clone();
     halls[0].booths[1].position = first.position;
-    app.state.store().save_layout_draft(&halls).await.unwrap();
+    app.state
+        .store()
+        .save_layout_draft(&halls, None)
+        .await
+        .unwrap();
     let reply = send(&app, "POST", "/api/v1/staff/publish", Some(&token), None).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let problems = reply.json()["problems"].as_array().unwrap().clone();

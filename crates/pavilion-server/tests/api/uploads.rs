@@ -265,8 +265,8 @@ async fn oversized_bodies_get_413_before_they_are_read() {
     let app = spawn_app().await;
     let token = exhibitor_token(&app, KESTREL).await;
     let before = stored(&app).await;
-    let image_limit = pavilion_server::upload::LIMITS.image;
-    let largest = pavilion_server::upload::LIMITS.largest();
+    let image_limit = pavilion_server::media::ingest::LIMITS.image;
+    let largest = pavilion_server::media::ingest::LIMITS.largest();
     let png_head = png(4, 4, [0, 0, 0]);
 
     // Declared longer than anything accepted: refused unread.

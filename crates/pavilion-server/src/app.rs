@@ -1,0 +1,176 @@
+//! The application state shared by every request (store, media, renderer, the live hall and
+//! the folders the server reads), and the start-up sequence that imports, arranges and
+//! publishes on a fresh data folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::catalogue::{ImportReport, arrange_layout_if_needed, import_catalogue};
+use crate::cli::Config;
+use crate::db::Store;
+use crate::error::Error;
+use crate::exhibitor::review::SignageSources;
+use crate::hall::{LiveHall, PublishedHall, publish};
+use crate::media::{MediaStore, Renderer};
+
+pub const MEDIA_FOLDER: &str = "media";
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    media: MediaStore,
+    renderer: Renderer,
+    web_dir: PathBuf,
+    assets_dir: PathBuf,
+    catalogue_dir: PathBuf,
+    live: LiveHall,
+}
+
+impl AppState {
+    /// Opens the data folder, loading the system fonts first.
+    pub async fn open(config: &Config) -> Result<AppState, Error> {
+        let started = Instant::now();
+        let renderer = tokio::task::spawn_blocking(Renderer::with_system_fonts).await?;
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis(), "fonts loaded");
+        AppState::open_with_renderer(config, renderer).await
+    }
+
+    /// Opens the data folder: migrates the store; on a fresh store imports the catalogue;
+    /// arranges a layout draft if there is none; publishes if nothing is published yet.
+    /// On a store that already has all of these, nothing is written.
+    pub async fn open_with_renderer(
+        config: &Config,
+        renderer: Renderer,
+    ) -> Result<AppState, Error> {
+        let store = Store::open(&config.data_dir).await?;
+        let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
+
+        let mut published = None;
+        if store.exhibitor_count().await? == 0 {
+            tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");
+            let (_, fresh) =
+                import_and_publish(&store, &media, &renderer, &config.catalogue_dir).await?;
+            published = fresh;
+        }
+        arrange_layout_if_missing(&store).await?;
+        let published = match (published, store.published().await?) {
+            (Some(fresh), _) => fresh,
+            (None, Some(stored)) => {
+                tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await??
+            }
+            (None, None) => publish(&store, &media, &renderer, None).await?,
+        };
+        tracing::info!(version = published.version, "serving published hall");
+
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store,
+                media,
+                renderer,
+                web_dir: config.web_dir.clone(),
+                assets_dir: config.assets_dir.clone(),
+                catalogue_dir: config.catalogue_dir.clone(),
+                live: LiveHall::new(published),
+            }),
+        })
+    }
+
+    /// Re-imports the catalogue explicitly and publishes when anything changed (or when
+    /// nothing was ever published).
+    pub async fn reimport(&self, catalogue: &Path) -> Result<ImportReport, Error> {
+        let _curation = self.live().curation_lock().await;
+        let (report, published) =
+            import_and_publish(self.store(), self.media(), self.renderer(), catalogue).await?;
+        if let Some(published) = published {
+            self.live().swap(published);
+        }
+        Ok(report)
+    }
+
+    /// The published hall visitors see now and the curation lock.
+    pub fn live(&self) -> &LiveHall {
+        &self.inner.live
+    }
+
+    /// The hall visitors see now; cheap (an `Arc` clone).
+    pub fn published(&self) -> Arc<PublishedHall> {
+        self.inner.live.published()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
+    }
+
+    pub fn web_dir(&self) -> &Path {
+        &self.inner.web_dir
+    }
+
+    pub fn assets_dir(&self) -> &Path {
+        &self.inner.assets_dir
+    }
+
+    /// The seed catalogue (where approved profile changes find the logo to re-render with).
+    pub fn catalogue_dir(&self) -> &Path {
+        &self.inner.catalogue_dir
+    }
+
+    pub fn renderer(&self) -> &Renderer {
+        &self.inner.renderer
+    }
+
+    /// What approving a submission needs to re-render signage.
+    pub fn signage_sources(&self) -> SignageSources<'_> {
+        SignageSources {
+            renderer: self.renderer(),
+            media: self.media(),
+            catalogue_dir: self.catalogue_dir(),
+        }
+    }
+}
+
+async fn arrange_layout_if_missing(store: &Store) -> Result<(), Error> {
+    if store.layout_draft().await?.is_none() {
+        arrange_layout_if_needed(store).await?;
+    }
+    Ok(())
+}
+
+/// Imports the catalogue and publishes when anything changed or nothing was ever published;
+/// logs the report (with the import time).
+async fn import_and_publish(
+    store: &Store,
+    media: &MediaStore,
+    renderer: &Renderer,
+    catalogue: &Path,
+) -> Result<(ImportReport, Option<PublishedHall>), Error> {
+    let mut report = import_catalogue(store, media, renderer, catalogue).await?;
+    let published = if report.changed_anything() || store.published().await?.is_none() {
+        let published = publish(store, media, renderer, None).await?;
+        report.published_version = Some(published.version);
+        Some(published)
+    } else {
+        None
+    };
+    tracing::info!("{report}");
+    Ok((report, published))
+}
+
+/// The `import` command: re-imports the catalogue into the data folder without serving.
+pub async fn run_import(config: &Config) -> Result<ImportReport, Error> {
+    let renderer = tokio::task::spawn_blocking(Renderer::with_system_fonts).await?;
+    let store = Store::open(&config.data_dir).await?;
+    let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
+    let (report, _) = import_and_publish(&store, &media, &renderer, &config.catalogue_dir).await?;
+    store.close().await;
+    Ok(report)
+}

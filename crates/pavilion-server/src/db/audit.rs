@@ -1,0 +1,99 @@
+//! SQL of the `audit_log` table: one row per staff write, written in the same transaction as
+//! the change it describes (callers pass a [`NewAudit`] to the write).
+
+use serde::Serialize;
+use sqlx::{Row as _, SqliteExecutor};
+
+use super::{StaffSession, Store};
+use crate::error::Error;
+use crate::time::now_rfc3339;
+
+/// One audit entry as listed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub staff: String,
+    pub action: String,
+    pub target: String,
+    pub detail: serde_json::Value,
+}
+
+/// An entry to record: who did what to which target, with particulars.
+#[derive(Debug, Clone)]
+pub struct NewAudit<'a> {
+    pub who: &'a StaffSession,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: serde_json::Value,
+}
+
+impl<'a> NewAudit<'a> {
+    pub fn new(
+        who: &'a StaffSession,
+        action: &'a str,
+        target: &'a str,
+        detail: serde_json::Value,
+    ) -> NewAudit<'a> {
+        NewAudit {
+            who,
+            action,
+            target,
+            detail,
+        }
+    }
+}
+
+/// Inserts the entry through `executor` (a transaction, or the pool for a lone entry).
+pub(super) async fn insert<'e>(
+    executor: impl SqliteExecutor<'e>,
+    entry: &NewAudit<'_>,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(now_rfc3339())
+    .bind(entry.who.id)
+    .bind(&entry.who.name)
+    .bind(entry.action)
+    .bind(entry.target)
+    .bind(entry.detail.to_string())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Records an entry on its own (for actions that change nothing else in the database).
+    pub async fn record_audit(&self, entry: &NewAudit<'_>) -> Result<(), Error> {
+        insert(&self.pool, entry).await
+    }
+
+    /// The newest entries first, at most `limit`, older than `before` when given.
+    pub async fn audit_entries(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        let rows = sqlx::query(
+            "SELECT id, at, staff_name, action, target, detail FROM audit_log
+             WHERE id < ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| AuditEntry {
+                id: row.get("id"),
+                at: row.get("at"),
+                staff: row.get("staff_name"),
+                action: row.get("action"),
+                target: row.get("target"),
+                detail: serde_json::from_str(row.get("detail")).unwrap_or(serde_json::Value::Null),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,377 @@
+//! SQL of the exhibitor content tables: `exhibitor_drafts` (profile drafts),
+//! `exhibitor_media` (uploads in a draft) and `submissions` (drafts sent for review), plus the
+//! approval that writes a submission into `exhibitors` in one transaction.
+
+use pavilion_model::{BoothMedia, ExhibitorProfile, MediaKind};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row as _, Sqlite, Transaction};
+use utoipa::ToSchema;
+
+use super::{ApprovedSignage, NewAudit, Store};
+use crate::error::Error;
+use crate::media::{MediaStore, StoredMedia};
+use crate::time::now_rfc3339;
+
+/// Where a submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SubmissionStatus {
+    Pending,
+    Approved,
+    Rejected,
+    /// Replaced by a newer submission before anyone reviewed it.
+    Superseded,
+}
+
+impl SubmissionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmissionStatus::Pending => "pending",
+            SubmissionStatus::Approved => "approved",
+            SubmissionStatus::Rejected => "rejected",
+            SubmissionStatus::Superseded => "superseded",
+        }
+    }
+
+    fn parse(text: &str) -> SubmissionStatus {
+        match text {
+            "approved" => SubmissionStatus::Approved,
+            "rejected" => SubmissionStatus::Rejected,
+            "superseded" => SubmissionStatus::Superseded,
+            _ => SubmissionStatus::Pending,
+        }
+    }
+}
+
+/// A draft sent for review, frozen at the time it was sent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Submission {
+    pub id: i64,
+    pub exhibitor: String,
+    pub status: SubmissionStatus,
+    pub submitted_at: String,
+    pub decided_at: Option<String>,
+    pub decided_by: Option<String>,
+    /// Why staff rejected it, for the exhibitor to act on.
+    pub reason: Option<String>,
+    pub profile: ExhibitorProfile,
+    pub media: Vec<BoothMedia>,
+}
+
+/// An exhibitor's draft as the API returns it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Draft {
+    pub profile: ExhibitorProfile,
+    /// When the draft was last saved; `None` while it is still the approved profile.
+    pub updated_at: Option<String>,
+}
+
+/// A checked, stored upload to record in a draft.
+#[derive(Debug, Clone)]
+pub struct NewMediaRow<'a> {
+    pub stored: &'a StoredMedia,
+    pub kind: MediaKind,
+    pub title: &'a str,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+const SUBMISSION_COLUMNS: &str =
+    "id, exhibitor, status, submitted_at, decided_at, decided_by, reason, profile, media";
+
+fn media_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<BoothMedia, Error> {
+    let sha256: String = row.get("sha256");
+    let extension: String = row.get("extension");
+    let kind: String = row.get("kind");
+    let kind = MediaKind::parse(&kind)
+        .ok_or_else(|| Error::Internal(format!("unknown media kind {kind} in the database")))?;
+    Ok(BoothMedia {
+        url: format!("/media/{sha256}.{extension}"),
+        content_type: MediaStore::content_type_of(&extension)
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
+        sha256,
+        kind,
+        title: row.get("title"),
+        byte_size: u64::try_from(row.get::<i64, _>("byte_size")).unwrap_or(0),
+        width: row
+            .get::<Option<i64>, _>("width")
+            .and_then(|w| u32::try_from(w).ok()),
+        height: row
+            .get::<Option<i64>, _>("height")
+            .and_then(|h| u32::try_from(h).ok()),
+        product: None,
+    })
+}
+
+fn submission_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Submission, Error> {
+    Ok(Submission {
+        id: row.get("id"),
+        exhibitor: row.get("exhibitor"),
+        status: SubmissionStatus::parse(row.get("status")),
+        submitted_at: row.get("submitted_at"),
+        decided_at: row.get("decided_at"),
+        decided_by: row.get("decided_by"),
+        reason: row.get("reason"),
+        profile: serde_json::from_str(row.get("profile"))?,
+        media: serde_json::from_str(row.get("media"))?,
+    })
+}
+
+/// Records the staff decision on a submission that is still pending, inside the caller's
+/// transaction; a submission another reviewer decided first is a conflict.
+async fn decide(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    status: SubmissionStatus,
+    reason: Option<&str>,
+    audit: &NewAudit<'_>,
+) -> Result<(), Error> {
+    let updated = sqlx::query(
+        "UPDATE submissions SET status = ?, decided_at = ?, decided_by = ?, reason = ?
+         WHERE id = ? AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(now_rfc3339())
+    .bind(&audit.who.name)
+    .bind(reason)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(Error::Conflict(format!(
+            "submission {id} was decided meanwhile"
+        )));
+    }
+    super::audit::insert(&mut **tx, audit).await
+}
+
+impl Store {
+    /// The exhibitor's saved draft and when it was saved, if it has one.
+    pub async fn draft(&self, slug: &str) -> Result<Option<Draft>, Error> {
+        let row =
+            sqlx::query("SELECT profile, updated_at FROM exhibitor_drafts WHERE exhibitor = ?")
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(Draft {
+                profile: serde_json::from_str(row.get("profile"))?,
+                updated_at: Some(row.get("updated_at")),
+            })
+        })
+        .transpose()
+    }
+
+    /// Saves a draft (already validated); returns when it was saved.
+    pub async fn save_draft(
+        &self,
+        slug: &str,
+        profile: &ExhibitorProfile,
+    ) -> Result<String, Error> {
+        let updated_at = now_rfc3339();
+        sqlx::query(
+            "INSERT INTO exhibitor_drafts (exhibitor, profile, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT (exhibitor) DO UPDATE SET
+                profile = excluded.profile, updated_at = excluded.updated_at",
+        )
+        .bind(slug)
+        .bind(serde_json::to_string(profile)?)
+        .bind(&updated_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(updated_at)
+    }
+
+    /// The media in an exhibitor's draft, oldest first.
+    pub async fn draft_media(&self, slug: &str) -> Result<Vec<BoothMedia>, Error> {
+        let rows = sqlx::query(
+            "SELECT sha256, kind, extension, title, byte_size, width, height FROM exhibitor_media
+             WHERE exhibitor = ? ORDER BY created_at, sha256",
+        )
+        .bind(slug)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(media_from_row).collect()
+    }
+
+    pub async fn draft_media_count(&self, slug: &str) -> Result<i64, Error> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM exhibitor_media WHERE exhibitor = ?")
+                .bind(slug)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records a stored upload in the exhibitor's draft. Returns the item and whether it is
+    /// new (the same bytes uploaded again keep the first record, and its title).
+    pub async fn add_draft_media(
+        &self,
+        slug: &str,
+        item: &NewMediaRow<'_>,
+    ) -> Result<(BoothMedia, bool), Error> {
+        let now = now_rfc3339();
+        let stored = item.stored;
+        let mut tx = self.pool.begin().await?;
+        super::media::insert(&mut tx, std::slice::from_ref(stored), &now).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO exhibitor_media
+                (exhibitor, sha256, kind, extension, title, byte_size, width, height, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (exhibitor, sha256) DO NOTHING",
+        )
+        .bind(slug)
+        .bind(&stored.sha256)
+        .bind(item.kind.as_str())
+        .bind(stored.extension)
+        .bind(item.title)
+        .bind(i64::try_from(stored.byte_size).unwrap_or(i64::MAX))
+        .bind(item.width.map(i64::from))
+        .bind(item.height.map(i64::from))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query(
+            "SELECT sha256, kind, extension, title, byte_size, width, height FROM exhibitor_media
+             WHERE exhibitor = ? AND sha256 = ?",
+        )
+        .bind(slug)
+        .bind(&stored.sha256)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((media_from_row(&row)?, inserted.rows_affected() == 1))
+    }
+
+    /// Removes a media item from a draft; false when the draft has no such item.
+    pub async fn delete_draft_media(&self, slug: &str, sha256: &str) -> Result<bool, Error> {
+        let deleted = sqlx::query("DELETE FROM exhibitor_media WHERE exhibitor = ? AND sha256 = ?")
+            .bind(slug)
+            .bind(sha256)
+            .execute(&self.pool)
+            .await?;
+        Ok(deleted.rows_affected() > 0)
+    }
+
+    /// Records a submission; a submission of the same exhibitor still waiting is superseded.
+    pub async fn insert_submission(
+        &self,
+        slug: &str,
+        profile: &ExhibitorProfile,
+        media: &[BoothMedia],
+    ) -> Result<i64, Error> {
+        let now = now_rfc3339();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE submissions SET status = 'superseded', decided_at = ?
+             WHERE exhibitor = ? AND status = 'pending'",
+        )
+        .bind(&now)
+        .bind(slug)
+        .execute(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO submissions (exhibitor, profile, media, status, submitted_at)
+             VALUES (?, ?, ?, 'pending', ?)",
+        )
+        .bind(slug)
+        .bind(serde_json::to_string(profile)?)
+        .bind(serde_json::to_string(media)?)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(inserted.last_insert_rowid())
+    }
+
+    pub async fn submission(&self, id: i64) -> Result<Option<Submission>, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(submission_from_row).transpose()
+    }
+
+    /// The exhibitor's newest submission, if it ever sent one.
+    pub async fn latest_submission(&self, slug: &str) -> Result<Option<Submission>, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE exhibitor = ? ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(submission_from_row).transpose()
+    }
+
+    /// Submissions in one status, oldest first (the review queue is `Pending`).
+    pub async fn submissions_with_status(
+        &self,
+        status: SubmissionStatus,
+    ) -> Result<Vec<Submission>, Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = ? ORDER BY submitted_at, id"
+        ))
+        .bind(status.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(submission_from_row).collect()
+    }
+
+    /// Rejects a pending submission with its reason and audit entry, in one transaction.
+    pub async fn reject_submission(
+        &self,
+        id: i64,
+        reason: &str,
+        audit: &NewAudit<'_>,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        decide(&mut tx, id, SubmissionStatus::Rejected, Some(reason), audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Approves a pending submission: its profile and media become the exhibitor's approved
+    /// content, with re-rendered signage when given, the decision and the audit entry, all in
+    /// one transaction.
+    pub async fn approve_submission(
+        &self,
+        submission: &Submission,
+        signage: Option<&ApprovedSignage>,
+        audit: &NewAudit<'_>,
+    ) -> Result<(), Error> {
+        let now = now_rfc3339();
+        let slug = &submission.exhibitor;
+        let mut tx = self.pool.begin().await?;
+        if let Some(signage) = signage {
+            super::media::insert(&mut tx, &signage.stored, &now).await?;
+            sqlx::query(
+                "UPDATE exhibitors SET name_plate_sha256 = ?,
+                    fascia_sha256 = coalesce(?, fascia_sha256) WHERE slug = ?",
+            )
+            .bind(&signage.name_plate)
+            .bind(&signage.fascia)
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE exhibitors SET profile = ?, media = ? WHERE slug = ?")
+            .bind(serde_json::to_string(&submission.profile)?)
+            .bind(serde_json::to_string(&submission.media)?)
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
+        decide(
+            &mut tx,
+            submission.id,
+            SubmissionStatus::Approved,
+            None,
+            audit,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! SQL of the `snapshots` and `published` tables: immutable published hall documents and the
+//! one pointer naming the live version.
+
+use serde::Serialize;
+use sqlx::Row as _;
+
+use super::{NewAudit, Store};
+use crate::error::Error;
+use crate::media::StoredMedia;
+
+/// A snapshot as stored.
+#[derive(Debug, Clone)]
+pub struct StoredSnapshot {
+    pub version: u64,
+    pub document: String,
+    pub details: String,
+}
+
+/// One published version as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionInfo {
+    pub version: u64,
+    pub published_at: String,
+    /// True for the version visitors see now.
+    pub live: bool,
+    pub halls: i64,
+    pub booths: i64,
+    /// Size of the snapshot document in bytes.
+    pub bytes: i64,
+    /// Who published it (absent for versions published at start-up or by an import).
+    pub published_by: Option<String>,
+}
+
+fn version_param(version: u64) -> i64 {
+    i64::try_from(version).unwrap_or(-1)
+}
+
+impl Store {
+    /// The highest snapshot version ever written (0 when none).
+    pub async fn latest_version(&self) -> Result<u64, Error> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM snapshots")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(version.unwrap_or(0).try_into().unwrap_or(0))
+    }
+
+    /// Writes a snapshot and points `published` at it in one transaction (with the audit
+    /// entry of the staff member who published, if any), so readers see either the old hall
+    /// or the new one, never a mix.
+    pub async fn publish(
+        &self,
+        media: &[StoredMedia],
+        snapshot: &StoredSnapshot,
+        published_at: &str,
+        audit: Option<&NewAudit<'_>>,
+    ) -> Result<(), Error> {
+        let version = i64::try_from(snapshot.version)
+            .map_err(|_| Error::Internal("snapshot version overflow".into()))?;
+        let mut tx = self.pool.begin().await?;
+        super::media::insert(&mut tx, media, published_at).await?;
+        sqlx::query(
+            "INSERT INTO snapshots (version, published_at, document, details) VALUES (?, ?, ?, ?)",
+        )
+        .bind(version)
+        .bind(published_at)
+        .bind(&snapshot.document)
+        .bind(&snapshot.details)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO published (id, version) VALUES (1, ?)
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+        )
+        .bind(version)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(entry) = audit {
+            super::audit::insert(&mut *tx, entry).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The snapshot the `published` pointer names, if any.
+    pub async fn published(&self) -> Result<Option<StoredSnapshot>, Error> {
+        let row = sqlx::query(
+            "SELECT s.version, s.document, s.details
+             FROM published p JOIN snapshots s ON s.version = p.version
+             WHERE p.id = 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| StoredSnapshot {
+            version: row.get::<i64, _>("version").try_into().unwrap_or(0),
+            document: row.get("document"),
+            details: row.get("details"),
+        }))
+    }
+
+    /// One stored snapshot, byte for byte.
+    pub async fn snapshot(&self, version: u64) -> Result<Option<StoredSnapshot>, Error> {
+        let row = sqlx::query("SELECT document, details FROM snapshots WHERE version = ?")
+            .bind(version_param(version))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| StoredSnapshot {
+            version,
+            document: row.get("document"),
+            details: row.get("details"),
+        }))
+    }
+
+    /// Every version, newest first.
+    pub async fn versions(&self) -> Result<Vec<VersionInfo>, Error> {
+        let rows = sqlx::query(
+            "SELECT s.version, s.published_at,
+                    s.version = (SELECT version FROM published WHERE id = 1) AS live,
+                    json_array_length(s.document, '$.halls') AS halls,
+                    json_array_length(s.document, '$.exhibitors') AS booths,
+                    length(CAST(s.document AS BLOB)) AS bytes,
+                    (SELECT staff_name FROM audit_log a
+                     WHERE a.action = 'publish' AND a.target = 'version ' || s.version
+                     ORDER BY a.id LIMIT 1) AS published_by
+             FROM snapshots s ORDER BY s.version DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| VersionInfo {
+                version: row.get::<i64, _>("version").try_into().unwrap_or(0),
+                published_at: row.get("published_at"),
+                live: row.get::<Option<bool>, _>("live").unwrap_or(false),
+                halls: row.get::<Option<i64>, _>("halls").unwrap_or(0),
+                booths: row.get::<Option<i64>, _>("booths").unwrap_or(0),
+                bytes: row.get("bytes"),
+                published_by: row.get("published_by"),
+            })
+            .collect())
+    }
+
+    /// Points `published` at an existing version, with its audit entry, in one transaction.
+    pub async fn point_published_at(
+        &self,
+        version: u64,
+        audit: &NewAudit<'_>,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE published SET version = ? WHERE id = 1")
+            .bind(version_param(version))
+            .execute(&mut *tx)
+            .await?;
+        super::audit::insert(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

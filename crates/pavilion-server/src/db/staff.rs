@@ -1,0 +1,186 @@
+//! SQL of the `staff` and `staff_sessions` tables: accounts with their password hashes and
+//! the SHA-256 digests of live sign-in tokens.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row as _;
+
+use super::Store;
+use crate::error::Error;
+use crate::time::now_rfc3339;
+
+/// What a staff member may do: curators arrange, review and publish; admins also manage
+/// staff accounts and exhibitor tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Curator,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Curator => "curator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "curator" => Some(Role::Curator),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffSession {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// A staff account as listed (never with its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+/// An account with its password hash, for checking a sign-in.
+#[derive(Debug, Clone)]
+pub struct StaffCredentials {
+    pub staff: StaffSession,
+    pub password_hash: String,
+}
+
+/// A live session found by its digest.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub token_sha256: String,
+    pub expires_at: i64,
+    pub staff: StaffSession,
+}
+
+fn staff_from(row: &sqlx::sqlite::SqliteRow) -> Option<StaffSession> {
+    Some(StaffSession {
+        id: row.get("id"),
+        name: row.get("name"),
+        role: Role::parse(row.get("role"))?,
+    })
+}
+
+impl Store {
+    /// Inserts an account; `None` when the name is taken.
+    pub async fn insert_staff(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+    ) -> Result<Option<StaffAccount>, Error> {
+        let created_at = now_rfc3339();
+        let inserted = sqlx::query(
+            "INSERT INTO staff (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(password_hash)
+        .bind(&created_at)
+        .execute(&self.pool)
+        .await?;
+        Ok((inserted.rows_affected() == 1).then(|| StaffAccount {
+            id: inserted.last_insert_rowid(),
+            name: name.to_owned(),
+            role,
+            created_at,
+        }))
+    }
+
+    pub async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, Error> {
+        let rows = sqlx::query("SELECT id, name, role, created_at FROM staff ORDER BY name")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                Some(StaffAccount {
+                    id: row.get("id"),
+                    name: row.get("name"),
+                    role: Role::parse(row.get("role"))?,
+                    created_at: row.get("created_at"),
+                })
+            })
+            .collect())
+    }
+
+    pub async fn staff_credentials(&self, name: &str) -> Result<Option<StaffCredentials>, Error> {
+        let row = sqlx::query("SELECT id, name, role, password_hash FROM staff WHERE name = ?")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|row| {
+            Some(StaffCredentials {
+                password_hash: row.get("password_hash"),
+                staff: staff_from(&row)?,
+            })
+        }))
+    }
+
+    /// Opens a session (dropping expired ones on the way).
+    pub async fn insert_staff_session(
+        &self,
+        token_sha256: &str,
+        staff_id: i64,
+        now_unix: i64,
+        expires_at: i64,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= ?")
+            .bind(now_unix)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO staff_sessions (token_sha256, staff_id, created_at, expires_at)
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(token_sha256)
+        .bind(staff_id)
+        .bind(now_rfc3339())
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn staff_session(&self, token_sha256: &str) -> Result<Option<SessionRow>, Error> {
+        let row = sqlx::query(
+            "SELECT s.token_sha256, s.expires_at, st.id, st.name, st.role
+             FROM staff_sessions s JOIN staff st ON st.id = s.staff_id
+             WHERE s.token_sha256 = ?",
+        )
+        .bind(token_sha256)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.and_then(|row| {
+            Some(SessionRow {
+                token_sha256: row.get("token_sha256"),
+                expires_at: row.get("expires_at"),
+                staff: staff_from(&row)?,
+            })
+        }))
+    }
+
+    pub async fn delete_staff_session(&self, token_sha256: &str) -> Result<(), Error> {
+        sqlx::query("DELETE FROM staff_sessions WHERE token_sha256 = ?")
+            .bind(token_sha256)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

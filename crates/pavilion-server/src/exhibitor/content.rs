@@ -1,0 +1,269 @@
+//! Exhibitor content on its way to visitors: profile drafts, uploaded media in a draft, and
+//! submission of a draft for review. Staff decisions on submissions are in `review`.
+
+use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError};
+
+pub use crate::db::{Draft, Submission, SubmissionStatus};
+use crate::db::{NewMediaRow, Store};
+use crate::error::Error;
+use crate::media::ingest::{self, IngestContext, Ingested};
+use crate::media::render::Renderer;
+use crate::media::store::MediaStore;
+
+/// The most media one booth may hold in its draft.
+pub const MAX_MEDIA_PER_BOOTH: i64 = 30;
+/// Captions are one line of plain text.
+pub const MAX_TITLE_CHARS: usize = 120;
+
+/// The profile visitors see at the next publish (the approved one).
+pub async fn approved_profile(store: &Store, slug: &str) -> Result<ExhibitorProfile, Error> {
+    store
+        .approved_profile(slug)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no exhibitor {slug}")))
+}
+
+/// The exhibitor's draft, or its approved profile when it has not edited anything yet.
+pub async fn draft(store: &Store, slug: &str) -> Result<Draft, Error> {
+    match store.draft(slug).await? {
+        Some(draft) => Ok(draft),
+        None => Ok(Draft {
+            profile: approved_profile(store, slug).await?,
+            updated_at: None,
+        }),
+    }
+}
+
+/// Every rule a draft must meet: the catalogue's validation, plus the fields only staff
+/// change (the slug names the booth; topic and tier decide where it stands and how big it is).
+pub fn check_profile(approved: &ExhibitorProfile, candidate: &ExhibitorProfile) -> Vec<FieldError> {
+    let mut errors = candidate.validate();
+    let fixed = [
+        ("slug", &approved.slug, &candidate.slug),
+        ("topic", &approved.topic, &candidate.topic),
+        ("tier", &approved.tier, &candidate.tier),
+    ];
+    for (field, was, now) in fixed {
+        if was != now {
+            errors.retain(|e| e.field != field);
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: format!(
+                    "is set by the organisers ({was:?}); ask staff to change it, and send {was:?} here"
+                ),
+            });
+        }
+    }
+    errors
+}
+
+/// Validates and saves a draft; nothing is saved when any field is wrong.
+pub async fn save_draft(
+    store: &Store,
+    slug: &str,
+    profile: &ExhibitorProfile,
+) -> Result<Draft, Error> {
+    let approved = approved_profile(store, slug).await?;
+    let errors = check_profile(&approved, profile);
+    if !errors.is_empty() {
+        return Err(Error::InvalidFields(errors));
+    }
+    let updated_at = store.save_draft(slug, profile).await?;
+    Ok(Draft {
+        profile: profile.clone(),
+        updated_at: Some(updated_at),
+    })
+}
+
+/// Merges a JSON object into the draft (RFC 7396 merge patch), then validates and saves.
+pub async fn patch_draft(
+    store: &Store,
+    slug: &str,
+    patch: serde_json::Value,
+) -> Result<Draft, Error> {
+    if !patch.is_object() {
+        return Err(Error::BadRequest(
+            "a profile patch is a JSON object of the fields to change".into(),
+        ));
+    }
+    let current = draft(store, slug).await?;
+    let mut merged = serde_json::to_value(&current.profile)?;
+    merge_patch(&mut merged, patch);
+    let profile: ExhibitorProfile = serde_json::from_value(merged).map_err(|error| {
+        Error::BadRequest(format!("the patched profile is not readable: {error}"))
+    })?;
+    save_draft(store, slug, &profile).await
+}
+
+fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge_patch(target.entry(key).or_insert(serde_json::Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+/// Checks a caption: one line of plain text.
+pub fn check_title(title: &str) -> Result<String, Error> {
+    let title = title.trim();
+    if title.chars().count() > MAX_TITLE_CHARS
+        || title.chars().any(char::is_control)
+        || (title.contains('<') && title.contains('>'))
+    {
+        return Err(Error::InvalidFields(vec![FieldError {
+            field: "title".into(),
+            message: format!(
+                "must be one line of plain text, at most {MAX_TITLE_CHARS} characters"
+            ),
+        }]));
+    }
+    Ok(title.to_owned())
+}
+
+/// The media in an exhibitor's draft, oldest first.
+pub async fn list_media(store: &Store, slug: &str) -> Result<Vec<BoothMedia>, Error> {
+    store.draft_media(slug).await
+}
+
+/// Refuses an upload before it streams when the booth holds as much media as it may.
+pub async fn check_room_for_media(store: &Store, slug: &str) -> Result<(), Error> {
+    if store.draft_media_count(slug).await? >= MAX_MEDIA_PER_BOOTH {
+        return Err(Error::Conflict(format!(
+            "a booth holds at most {MAX_MEDIA_PER_BOOTH} media files; delete one first"
+        )));
+    }
+    Ok(())
+}
+
+/// Records a stored upload in the exhibitor's draft. Returns the item and whether it is new
+/// (the same bytes uploaded again keep the first record, and its title).
+pub async fn add_media(
+    store: &Store,
+    slug: &str,
+    ingested: &Ingested,
+    title: &str,
+) -> Result<(BoothMedia, bool), Error> {
+    store
+        .add_draft_media(
+            slug,
+            &NewMediaRow {
+                stored: &ingested.stored,
+                kind: ingested.kind,
+                title,
+                width: ingested.width,
+                height: ingested.height,
+            },
+        )
+        .await
+}
+
+/// An upload as it arrives: its caption, its streaming body and its declared length.
+#[derive(Debug)]
+pub struct Upload<'a> {
+    pub title: &'a str,
+    pub body: axum::body::Body,
+    pub declared_length: Option<u64>,
+}
+
+/// Checks the caption and the room left in the booth, streams and checks the upload within
+/// the booth tier's budgets, stores it and records it in the draft. Returns the item and
+/// whether it is new.
+pub async fn upload_media(
+    store: &Store,
+    media: &MediaStore,
+    renderer: &Renderer,
+    slug: &str,
+    upload: Upload<'_>,
+) -> Result<(BoothMedia, bool), Error> {
+    let title = check_title(upload.title)?;
+    check_room_for_media(store, slug).await?;
+    let profile = approved_profile(store, slug).await?;
+    let tier = profile
+        .tier()
+        .ok_or_else(|| Error::Internal(format!("{slug} has an unknown tier")))?;
+    let context = IngestContext {
+        media: media.clone(),
+        renderer: renderer.clone(),
+        limits: ingest::LIMITS,
+        tier,
+    };
+    let ingested = ingest::ingest(&context, upload.body, upload.declared_length).await?;
+    add_media(store, slug, &ingested, &title).await
+}
+
+/// Removes a media item from the draft. The stored file stays: it is content-addressed and
+/// may be part of a published snapshot.
+pub async fn delete_media(store: &Store, slug: &str, sha256: &str) -> Result<(), Error> {
+    if !store.delete_draft_media(slug, sha256).await? {
+        return Err(Error::not_found("your booth has no such media"));
+    }
+    Ok(())
+}
+
+/// Sends the current draft for review; a submission still waiting is superseded by it.
+pub async fn submit(store: &Store, slug: &str) -> Result<Submission, Error> {
+    let current = draft(store, slug).await?;
+    let approved = approved_profile(store, slug).await?;
+    let errors = check_profile(&approved, &current.profile);
+    if !errors.is_empty() {
+        return Err(Error::InvalidFields(errors));
+    }
+    let media = list_media(store, slug).await?;
+    let id = store
+        .insert_submission(slug, &current.profile, &media)
+        .await?;
+    submission(store, id).await
+}
+
+pub async fn submission(store: &Store, id: i64) -> Result<Submission, Error> {
+    store
+        .submission(id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no submission {id}")))
+}
+
+/// The exhibitor's newest submission, if it ever sent one.
+pub async fn latest_submission(store: &Store, slug: &str) -> Result<Option<Submission>, Error> {
+    store.latest_submission(slug).await
+}
+
+/// Submissions in one status, oldest first (the review queue is `Pending`).
+pub async fn submissions_with_status(
+    store: &Store,
+    status: SubmissionStatus,
+) -> Result<Vec<Submission>, Error> {
+    store.submissions_with_status(status).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_patch_replaces_removes_and_recurses() {
+        let mut target = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
+        merge_patch(
+            &mut target,
+            serde_json::json!({"a": 9, "b": {"c": null}, "e": [2, 3]}),
+        );
+        assert_eq!(
+            target,
+            serde_json::json!({"a": 9, "b": {"d": 3}, "e": [2, 3]})
+        );
+    }
+
+    #[test]
+    fn titles_are_one_line_of_plain_text() {
+        assert_eq!(check_title("  Booth at night ").unwrap(), "Booth at night");
+        assert!(check_title("<b>bold</b>").is_err());
+        assert!(check_title("two\nlines").is_err());
+        assert!(check_title(&"x".repeat(121)).is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! Staff curation of the hall: the layout draft's server-side rules (booths belong to known
+//! exhibitors and have their tier's footprint), draft edits saved together with their audit
+//! entry, publishing with an audit entry, the version list and rollback to an older snapshot.
+
+use std::collections::HashMap;
+
+use pavilion_model::Hall;
+use pavilion_model::layout::{self, ArrangeEntry};
+
+use super::live::LiveHall;
+use super::publish::{PublishedHall, publish, version_target};
+use super::rules::{exhibitors_by_slug, layout_problems};
+use crate::db::{ExhibitorRecord, NewAudit, StaffSession, Store, StoredSnapshot, VersionInfo};
+use crate::error::Error;
+use crate::media::render::Renderer;
+use crate::media::store::MediaStore;
+
+/// The draft with when it was last saved (empty when there is none).
+pub async fn draft(store: &Store) -> Result<(Vec<Hall>, String), Error> {
+    Ok(store
+        .layout_draft_with_time()
+        .await?
+        .unwrap_or_else(|| (Vec::new(), String::new())))
+}
+
+/// Checks a new draft and, when it keeps every rule, saves it with its audit entry in one
+/// transaction. Call with the curation lock held.
+pub async fn save_draft(
+    store: &Store,
+    who: &StaffSession,
+    halls: &[Hall],
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<(), Error> {
+    let exhibitors = exhibitors_by_slug(store).await?;
+    let problems = layout_problems(halls, &exhibitors);
+    if !problems.is_empty() {
+        return Err(Error::LayoutProblems(problems));
+    }
+    store
+        .save_layout_draft(halls, Some(&NewAudit::new(who, action, target, detail)))
+        .await
+}
+
+/// A fresh automatic arrangement of every exhibitor (topics grouped, flagships on islands).
+pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Result<Vec<Hall>, Error> {
+    let entries = exhibitors
+        .values()
+        .map(|record| {
+            let profile = &record.profile;
+            Ok(ArrangeEntry {
+                slug: profile.slug.clone(),
+                topic: profile.topic().ok_or_else(|| unknown(profile, "topic"))?,
+                tier: profile.tier().ok_or_else(|| unknown(profile, "tier"))?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    Ok(layout::arrange(&entries))
+}
+
+fn unknown(profile: &pavilion_model::ExhibitorProfile, what: &str) -> Error {
+    Error::InvalidLayout(format!(
+        "the stored profile of {} has an unknown {what}",
+        profile.slug
+    ))
+}
+
+/// Publishes the draft as a new version, records who did it, and makes it live.
+pub async fn publish_draft(
+    live: &LiveHall,
+    store: &Store,
+    media: &MediaStore,
+    renderer: &Renderer,
+    who: &StaffSession,
+) -> Result<u64, Error> {
+    let _curation = live.curation_lock().await;
+    let published = publish(store, media, renderer, Some(who)).await?;
+    let version = published.version;
+    live.swap(published);
+    Ok(version)
+}
+
+/// Every version, newest first.
+pub async fn versions(store: &Store) -> Result<Vec<VersionInfo>, Error> {
+    store.versions().await
+}
+
+/// One stored snapshot document, byte for byte.
+pub async fn snapshot(store: &Store, version: u64) -> Result<StoredSnapshot, Error> {
+    store
+        .snapshot(version)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no version {version}")))
+}
+
+/// Points `published` back at an existing snapshot (which is never changed) and serves it.
+/// The pointer and the audit entry are written in one transaction.
+pub async fn rollback(
+    live: &LiveHall,
+    store: &Store,
+    who: &StaffSession,
+    version: u64,
+) -> Result<u64, Error> {
+    let _curation = live.curation_lock().await;
+    let stored = snapshot(store, version).await?;
+    let previous = live.published().version;
+    let prepared = tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await??;
+    let target = version_target(version);
+    store
+        .point_published_at(
+            version,
+            &NewAudit::new(
+                who,
+                "rollback",
+                &target,
+                serde_json::json!({ "from": previous, "to": version }),
+            ),
+        )
+        .await?;
+    live.swap(prepared);
+    tracing::info!(version, previous, staff = %who.name, "rolled back");
+    Ok(version)
+}

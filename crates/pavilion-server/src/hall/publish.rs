@@ -1,0 +1,290 @@
+//! Publishing: build an immutable hall snapshot from the layout draft and the exhibitors,
+//! render the hall and zone signs, store it atomically, and keep a ready-to-serve copy
+//! (JSON, gzip, brotli, ETag, per-exhibitor details) in memory.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+
+use axum::body::Bytes;
+use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot};
+use sha2::{Digest as _, Sha256};
+
+use super::rules::layout_problems;
+use crate::db::{ExhibitorRecord, NewAudit, Store, StoredSnapshot};
+use crate::error::Error;
+use crate::media::render::{Renderer, SignKind};
+use crate::media::store::{MediaStore, StoredMedia};
+use crate::time::now_rfc3339;
+
+/// A content coding the published documents are kept in, ready to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The `Content-Encoding` value, or `None` for the identity coding.
+    pub fn header_value(self) -> Option<&'static str> {
+        match self {
+            Encoding::Brotli => Some("br"),
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Identity => None,
+        }
+    }
+
+    /// Suffix that keeps the ETag of each coding distinct, as strong ETags must be.
+    pub fn etag_suffix(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "-br",
+            Encoding::Gzip => "-gz",
+            Encoding::Identity => "",
+        }
+    }
+}
+
+/// The live snapshot, prepared once per publish so requests only copy bytes.
+#[derive(Debug, Clone)]
+pub struct PublishedHall {
+    pub version: u64,
+    /// The snapshot JSON exactly as stored.
+    pub json: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+    /// The opaque part of the ETag, shared by all codings (each adds its own suffix).
+    etag_base: String,
+    /// `[ExhibitorSummary]` sorted by name.
+    pub exhibitors_json: Bytes,
+    /// `ExhibitorDetail` JSON by slug.
+    pub details: HashMap<String, Bytes>,
+}
+
+impl PublishedHall {
+    /// Prepares a stored snapshot for serving; CPU-heavy (brotli), so call it off the runtime.
+    pub fn prepare(stored: &StoredSnapshot) -> Result<PublishedHall, Error> {
+        let snapshot: HallSnapshot = serde_json::from_str(&stored.document)?;
+        let details: BTreeMap<String, serde_json::Value> = serde_json::from_str(&stored.details)?;
+        let mut exhibitors = snapshot.exhibitors.clone();
+        exhibitors.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+        let details = details
+            .into_iter()
+            .map(|(slug, detail)| Ok((slug, Bytes::from(serde_json::to_vec(&detail)?))))
+            .collect::<Result<HashMap<_, _>, Error>>()?;
+        let json = stored.document.as_bytes();
+        let digest = hex::encode(Sha256::digest(json));
+        Ok(PublishedHall {
+            version: stored.version,
+            gzip: Bytes::from(gzip(json)?),
+            brotli: Bytes::from(brotli(json)?),
+            json: Bytes::copy_from_slice(json),
+            etag_base: format!("v{}-{}", stored.version, &digest[..16]),
+            exhibitors_json: Bytes::from(serde_json::to_vec(&exhibitors)?),
+            details,
+        })
+    }
+
+    pub fn body(&self, encoding: Encoding) -> Bytes {
+        match encoding {
+            Encoding::Brotli => self.brotli.clone(),
+            Encoding::Gzip => self.gzip.clone(),
+            Encoding::Identity => self.json.clone(),
+        }
+    }
+
+    /// The strong ETag of the representation in one coding, quoted.
+    pub fn etag(&self, encoding: Encoding) -> String {
+        format!("\"{}{}\"", self.etag_base, encoding.etag_suffix())
+    }
+
+    /// The ETags of every coding: any of them names the current snapshot.
+    pub fn all_etags(&self) -> [String; 3] {
+        [Encoding::Identity, Encoding::Gzip, Encoding::Brotli].map(|e| self.etag(e))
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?)
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut output = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: 11,
+        lgwin: 22,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &bytes[..], &mut output, &params)?;
+    Ok(output)
+}
+
+/// Publishes the layout draft as the next snapshot version and returns it ready to serve.
+/// The snapshot, the `published` pointer and the audit entry (when staff published) are
+/// written in one transaction.
+pub async fn publish(
+    store: &Store,
+    media: &MediaStore,
+    renderer: &Renderer,
+    who: Option<&crate::db::StaffSession>,
+) -> Result<PublishedHall, Error> {
+    let halls = store
+        .layout_draft()
+        .await?
+        .ok_or_else(|| Error::InvalidLayout("there is no layout draft to publish".into()))?;
+    let exhibitors: HashMap<String, ExhibitorRecord> = store
+        .exhibitors()
+        .await?
+        .into_iter()
+        .map(|record| (record.profile.slug.clone(), record))
+        .collect();
+    let problems = layout_problems(&halls, &exhibitors);
+    if !problems.is_empty() {
+        return Err(Error::LayoutProblems(problems));
+    }
+    let mut booth_media = store.approved_media().await?;
+
+    let (halls, sign_media) = tokio::task::spawn_blocking({
+        let renderer = renderer.clone();
+        let media = media.clone();
+        move || render_signs(&renderer, &media, halls)
+    })
+    .await??;
+
+    let mut summaries = Vec::new();
+    let mut details = BTreeMap::new();
+    for booth in halls.iter().flat_map(|hall| &hall.booths) {
+        let record = exhibitors.get(&booth.exhibitor).ok_or_else(|| {
+            Error::InvalidLayout(format!(
+                "a booth is placed for {}, who is not an exhibitor",
+                booth.exhibitor
+            ))
+        })?;
+        let media = booth_media.remove(&booth.exhibitor).unwrap_or_default();
+        let (summary, detail) = describe(record, media)?;
+        summaries.push(summary);
+        details.insert(detail.slug.clone(), detail);
+    }
+    summaries.sort_by(|a, b| a.slug.cmp(&b.slug));
+
+    let version = store.latest_version().await? + 1;
+    let snapshot = HallSnapshot {
+        version,
+        published_at: now_rfc3339(),
+        halls,
+        exhibitors: summaries,
+    };
+    let stored = StoredSnapshot {
+        version,
+        document: serde_json::to_string(&snapshot)?,
+        details: serde_json::to_string(&details)?,
+    };
+    let target = version_target(version);
+    let audit = who.map(|who| {
+        NewAudit::new(
+            who,
+            "publish",
+            &target,
+            serde_json::json!({ "version": version, "bytes": stored.document.len() }),
+        )
+    });
+    store
+        .publish(&sign_media, &stored, &snapshot.published_at, audit.as_ref())
+        .await?;
+    tracing::info!(version, booths = snapshot.booth_count(), "hall published");
+    tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await?
+}
+
+/// The audit target of a version: `version <n>`.
+pub fn version_target(version: u64) -> String {
+    format!("version {version}")
+}
+
+/// Renders the entrance sign of every hall and the sign of every zone, and fills in their URLs.
+fn render_signs(
+    renderer: &Renderer,
+    media: &MediaStore,
+    mut halls: Vec<Hall>,
+) -> Result<(Vec<Hall>, Vec<StoredMedia>), Error> {
+    let mut stored = Vec::new();
+    let mut sign = |text: &str, kind: SignKind| -> Result<String, Error> {
+        let png = renderer
+            .sign_png(text, kind)
+            .map_err(|source| Error::Render {
+                what: format!("the sign {text:?}"),
+                source: source.into(),
+            })?;
+        let item = media.put(&png, "png")?;
+        let url = item.url();
+        stored.push(item);
+        Ok(url)
+    };
+    for hall in &mut halls {
+        hall.sign_url = Some(sign(&hall.name, SignKind::Hall)?);
+        for zone in &mut hall.zones {
+            zone.sign_url = Some(sign(zone.topic.label(), SignKind::Zone)?);
+        }
+    }
+    Ok((halls, stored))
+}
+
+fn png_url(sha256: &str) -> String {
+    format!("/media/{sha256}.png")
+}
+
+fn describe(
+    record: &ExhibitorRecord,
+    media: Vec<pavilion_model::BoothMedia>,
+) -> Result<(ExhibitorSummary, ExhibitorDetail), Error> {
+    let profile = &record.profile;
+    let unchecked = || {
+        Error::InvalidLayout(format!(
+            "the stored profile of {} has an unknown topic or tier",
+            profile.slug
+        ))
+    };
+    let topic = profile.topic().ok_or_else(unchecked)?;
+    let tier = profile.tier().ok_or_else(unchecked)?;
+    let logo_url = png_url(&record.logo_sha256);
+    let summary = ExhibitorSummary {
+        slug: profile.slug.clone(),
+        name: profile.name.clone(),
+        tagline: profile.tagline.clone(),
+        topic,
+        topic_label: topic.label().to_owned(),
+        tier,
+        colour: profile.colour.clone(),
+        logo_url: logo_url.clone(),
+        fascia_url: png_url(&record.fascia_sha256),
+        name_plate_url: png_url(&record.name_plate_sha256),
+        // The viewer puts the booth's (first) model on a plinth.
+        model_url: media
+            .iter()
+            .find(|item| item.kind == pavilion_model::MediaKind::Model)
+            .map(|item| item.url.clone()),
+    };
+    let detail = ExhibitorDetail {
+        slug: profile.slug.clone(),
+        name: profile.name.clone(),
+        tagline: profile.tagline.clone(),
+        topic,
+        topic_label: topic.label().to_owned(),
+        tier,
+        colour: profile.colour.clone(),
+        founded: profile.founded,
+        headquarters: profile.headquarters.clone(),
+        website: profile.website.clone(),
+        email: profile.email.clone(),
+        description: profile.paragraphs(),
+        products: profile.products.clone(),
+        logo_url,
+        media,
+    };
+    Ok((summary, detail))
+}

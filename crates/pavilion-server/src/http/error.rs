@@ -1,0 +1,153 @@
+//! The error contract on the wire: every failing request gets [`ErrorBody`], the one type the
+//! OpenAPI schema `ErrorBody` is derived from, with the status its code stands for. Internal
+//! causes are logged here and replaced by a sentence without paths or SQL.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use pavilion_model::FieldError;
+use pavilion_model::layout::LayoutProblem;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{Error, UploadError};
+
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for programs: `not_found`, `bad_request`, `unsupported_media_type`,
+    /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
+    /// `too_large`, `unsupported_type`, `internal`, ...
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// With `invalid_layout`: every rule the layout breaks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<LayoutProblem>>,
+    /// With `invalid_fields`: every field that needs attention.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+/// The message sent instead of an internal cause.
+pub const INTERNAL_MESSAGE: &str = "something went wrong on our side; it has been logged";
+
+/// The HTTP status an error answers with.
+pub fn status_of(error: &Error) -> StatusCode {
+    match error {
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+        Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Error::InvalidCatalogue(_)
+        | Error::InvalidLayout(_)
+        | Error::LayoutProblems(_)
+        | Error::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Upload(upload) => upload_status(upload),
+        Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Render { .. }
+        | Error::Internal(_)
+        | Error::Database(_)
+        | Error::Migrate(_)
+        | Error::Io(_)
+        | Error::Json(_)
+        | Error::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+fn upload_status(error: &UploadError) -> StatusCode {
+    match error {
+        UploadError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        UploadError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        UploadError::Empty | UploadError::Interrupted => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl ErrorBody {
+    /// The body for an error; internal causes are logged and replaced.
+    pub fn of(error: Error) -> ErrorBody {
+        let message = if error.is_internal() {
+            tracing::error!(error = %error, "request failed");
+            INTERNAL_MESSAGE.to_owned()
+        } else {
+            error.to_string()
+        };
+        let code = error.code().to_owned();
+        let (problems, errors) = match error {
+            Error::LayoutProblems(problems) => (Some(problems), None),
+            Error::InvalidFields(errors) => (None, Some(errors)),
+            _ => (None, None),
+        };
+        ErrorBody {
+            code,
+            message,
+            problems,
+            errors,
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = status_of(&self);
+        let mut response = (status, Json(ErrorBody::of(self))).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn body_text(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn internal_errors_never_send_paths_or_sql() {
+        let database =
+            sqlx::Error::Protocol("near \"SELEC\": syntax error in SELECT * FROM staff".into());
+        let cases = [
+            Error::Io(std::io::Error::other("/secret/path/pavilion.db")),
+            Error::Internal("row in /var/lib/pavilion failed".into()),
+            Error::Database(database),
+            Error::Render {
+                what: "the sign at /usr/share/fonts".into(),
+                source: "font file /usr/share/fonts/x.ttf".into(),
+            },
+        ];
+        for error in cases {
+            let response = error.into_response();
+            assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+            let body = body_text(response).await;
+            let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(parsed["code"], "internal");
+            assert_eq!(parsed["message"], INTERNAL_MESSAGE);
+            for leak in ["/", "SELECT", "sqlite", "staff"] {
+                assert!(!body.contains(leak), "{leak:?} leaked in {body}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn client_errors_keep_their_message_and_code() {
+        let response = Error::not_found("no such booth").into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!(body["code"], "not_found");
+        assert_eq!(body["message"], "no such booth");
+        assert!(body.get("errors").is_none());
+    }
+}

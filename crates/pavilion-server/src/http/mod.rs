@@ -1,0 +1,56 @@
+//! The HTTP surface, the top layer: the router ([`app`]), extractors, the error body,
+//! caching helpers, the OpenAPI document and one routes module per area. Nothing below this
+//! module imports it.
+
+pub mod cache;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use crate::error::Error;
+use routes::{
+    exhibitors, hall, health, me, media, staff_layout, staff_publish, staff_review, staff_sessions,
+    web,
+};
+
+/// The whole application: API, media, and the page and viewer files.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(hall::router())
+        .merge(exhibitors::router())
+        .merge(staff_sessions::router())
+        .merge(staff_layout::router())
+        .merge(staff_publish::router())
+        .merge(me::router())
+        .merge(staff_review::router())
+        .merge(openapi::router())
+        .route("/api", axum::routing::any(api_not_found))
+        .route("/api/{*rest}", axum::routing::any(api_not_found));
+    Router::new()
+        .merge(health::router())
+        .merge(api)
+        .merge(media::router())
+        .merge(web::router(state.web_dir(), state.assets_dir()))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found(uri: axum::http::Uri) -> Error {
+    Error::not_found(format!("there is no API endpoint at {}", uri.path()))
+}
+
+async fn method_not_allowed() -> Error {
+    Error::MethodNotAllowed
+}

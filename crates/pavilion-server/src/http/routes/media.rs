@@ -1,0 +1,207 @@
+//! `GET /media/{sha256}.{ext}`: content-addressed, immutable media from the media store,
+//! streamed from disk with single byte-range support (video seeking); PDFs as attachments.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::routing::get;
+use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
+use tokio_util::io::ReaderStream;
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::cache::if_none_match_hits;
+use crate::media::MediaName;
+
+pub fn router() -> Router<AppState> {
+    // A catch-all, so names with slashes get the same JSON 404 instead of reaching the page files.
+    Router::new()
+        .route("/media", get(no_name))
+        .route("/media/", get(no_name))
+        .route("/media/{*name}", get(media))
+}
+
+async fn no_name() -> Error {
+    Error::not_found("name a media file: /media/<sha256>.<ext>")
+}
+
+async fn media(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let not_found = || Error::not_found("there is no such media file");
+    let name = MediaName::parse(&name).ok_or_else(not_found)?;
+    let etag = name.etag();
+    let mut immutable = vec![
+        (header::ETAG, etag.clone()),
+        (
+            header::CACHE_CONTROL,
+            "public, max-age=31536000, immutable".to_owned(),
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        (header::ACCEPT_RANGES, "bytes".to_owned()),
+    ];
+    if name.extension == "pdf" {
+        // Brochures download; a browser never renders an uploaded PDF inside our origin.
+        immutable.push((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"brochure-{}.pdf\"",
+                &name.sha256[..12]
+            ),
+        ));
+    }
+    let path = state.media().path_of(&name.sha256, name.extension);
+    let file = match tokio::fs::File::open(&path).await {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(error) => return Err(error.into()),
+    };
+    let revalidating = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|value| if_none_match_hits(value, &[&etag]));
+    if revalidating {
+        return Ok((StatusCode::NOT_MODIFIED, AppendHeaders(immutable)).into_response());
+    }
+    let length = file.metadata().await?.len();
+    // A Range applies unless If-Range names another representation.
+    let if_range_ok = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|value| value == etag);
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|_| if_range_ok)
+        .map(|value| parse_range(value, length));
+    let content_type = [(header::CONTENT_TYPE, name.content_type)];
+    match range {
+        None | Some(RangeRequest::Ignored) => Ok((
+            AppendHeaders(immutable),
+            content_type,
+            [(header::CONTENT_LENGTH, length.to_string())],
+            Body::from_stream(ReaderStream::with_capacity(file, STREAM_CHUNK)),
+        )
+            .into_response()),
+        Some(RangeRequest::Unsatisfiable) => Ok((
+            StatusCode::RANGE_NOT_SATISFIABLE,
+            AppendHeaders(immutable),
+            [(header::CONTENT_RANGE, format!("bytes */{length}"))],
+        )
+            .into_response()),
+        Some(RangeRequest::Bytes { start, end }) => {
+            let mut file = file;
+            file.seek(std::io::SeekFrom::Start(start)).await?;
+            let count = end - start + 1;
+            Ok((
+                StatusCode::PARTIAL_CONTENT,
+                AppendHeaders(immutable),
+                content_type,
+                [
+                    (
+                        header::CONTENT_RANGE,
+                        format!("bytes {start}-{end}/{length}"),
+                    ),
+                    (header::CONTENT_LENGTH, count.to_string()),
+                ],
+                Body::from_stream(ReaderStream::with_capacity(file.take(count), STREAM_CHUNK)),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// Read size for streamed media: large enough for video, small enough to keep memory flat.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// What a `Range` header asks of a file of a given length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RangeRequest {
+    /// One satisfiable byte range, both ends inclusive.
+    Bytes { start: u64, end: u64 },
+    /// No byte range overlaps the file: 416.
+    Unsatisfiable,
+    /// Not a single byte range we serve (other units, several ranges, garbage): send it all.
+    Ignored,
+}
+
+fn parse_range(value: &str, length: u64) -> RangeRequest {
+    let Some(spec) = value.trim().strip_prefix("bytes=") else {
+        return RangeRequest::Ignored;
+    };
+    if spec.contains(',') {
+        return RangeRequest::Ignored;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return RangeRequest::Ignored;
+    };
+    let (first, last) = (first.trim(), last.trim());
+    let parse = |text: &str| text.parse::<u64>().ok();
+    let (start, end) = match (first.is_empty(), last.is_empty()) {
+        // bytes=-N: the last N bytes.
+        (true, false) => match parse(last) {
+            Some(0) => return RangeRequest::Unsatisfiable,
+            Some(suffix) => (length.saturating_sub(suffix), length.saturating_sub(1)),
+            None => return RangeRequest::Ignored,
+        },
+        (false, true) => match parse(first) {
+            Some(start) => (start, length.saturating_sub(1)),
+            None => return RangeRequest::Ignored,
+        },
+        (false, false) => match (parse(first), parse(last)) {
+            (Some(start), Some(end)) if start <= end => (start, end.min(length.saturating_sub(1))),
+            _ => return RangeRequest::Ignored,
+        },
+        (true, true) => return RangeRequest::Ignored,
+    };
+    if length == 0 || start >= length {
+        return RangeRequest::Unsatisfiable;
+    }
+    RangeRequest::Bytes { start, end }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_like_rfc_9110_says() {
+        use RangeRequest::*;
+        assert_eq!(parse_range("bytes=0-99", 1000), Bytes { start: 0, end: 99 });
+        assert_eq!(
+            parse_range("bytes=900-", 1000),
+            Bytes {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range("bytes=-100", 1000),
+            Bytes {
+                start: 900,
+                end: 999
+            }
+        );
+        assert_eq!(
+            parse_range("bytes=-5000", 1000),
+            Bytes { start: 0, end: 999 }
+        );
+        assert_eq!(
+            parse_range("bytes=990-5000", 1000),
+            Bytes {
+                start: 990,
+                end: 999
+            }
+        );
+        assert_eq!(parse_range("bytes=1000-", 1000), Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 1000), Unsatisfiable);
+        assert_eq!(parse_range("bytes=5-2", 1000), Ignored);
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), Ignored);
+        assert_eq!(parse_range("items=0-1", 1000), Ignored);
+        assert_eq!(parse_range("bytes=a-b", 1000), Ignored);
+    }
+}

@@ -1,0 +1,12 @@
+//! One module per area of the API, each exposing `router()`; `http::app` merges them.
+
+pub mod exhibitors;
+pub mod hall;
+pub mod health;
+pub mod me;
+pub mod media;
+pub mod staff_layout;
+pub mod staff_publish;
+pub mod staff_review;
+pub mod staff_sessions;
+pub mod web;

@@ -1,0 +1,343 @@
+//! The staff's layout draft: `GET`/`PUT /api/v1/staff/layout`, one booth placed, moved,
+//! turned or removed (`PATCH`/`DELETE /api/v1/staff/layout/booths/{slug}`), halls added and
+//! removed, and `POST /api/v1/staff/layout/arrange`. A change that breaks a layout rule is
+//! refused with 422 and every problem, and nothing is saved.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, patch, post};
+use axum::{Json, Router};
+use pavilion_model::layout::{self, HALL_GAP, LayoutProblem};
+use pavilion_model::{BoothPlacement, BoothTier, Entrance, Footprint, Hall, Rotation, Topic};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::db::StaffSession;
+use crate::error::Error;
+use crate::hall::curation::{self, arrange_all, save_draft};
+use crate::hall::rules::{exhibitors_by_slug, layout_problems};
+use crate::http::extract::JsonBody;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/staff/layout", get(read).put(replace))
+        .route("/api/v1/staff/layout/check", post(check))
+        .route("/api/v1/staff/layout/arrange", post(auto_arrange))
+        .route(
+            "/api/v1/staff/layout/booths/{slug}",
+            patch(place_booth).delete(remove_booth),
+        )
+        .route("/api/v1/staff/layout/halls", post(add_hall))
+        .route("/api/v1/staff/layout/halls/{id}", delete(remove_hall))
+}
+
+/// An exhibitor as the floor-plan editor needs it.
+#[derive(Debug, Serialize)]
+struct ExhibitorEntry {
+    slug: String,
+    name: String,
+    topic: Option<Topic>,
+    tier: Option<BoothTier>,
+    /// The footprint of the tier, before rotation.
+    footprint: Option<Footprint>,
+    placed: bool,
+}
+
+/// The draft as the editor sees it: halls, the rules it breaks now (normally none), every
+/// exhibitor (placed or not) and the aisle the rules ask for.
+#[derive(Debug, Serialize)]
+struct LayoutView {
+    halls: Vec<Hall>,
+    updated_at: String,
+    problems: Vec<LayoutProblem>,
+    exhibitors: Vec<ExhibitorEntry>,
+    aisle: f32,
+    entrance_clearance: f32,
+}
+
+async fn view(state: &AppState) -> Result<LayoutView, Error> {
+    let (halls, updated_at) = curation::draft(state.store()).await?;
+    let exhibitors = exhibitors_by_slug(state.store()).await?;
+    let problems = layout_problems(&halls, &exhibitors);
+    let placed: std::collections::HashSet<&str> = halls
+        .iter()
+        .flat_map(|h| &h.booths)
+        .map(|b| b.exhibitor.as_str())
+        .collect();
+    let mut entries: Vec<ExhibitorEntry> = exhibitors
+        .values()
+        .map(|record| ExhibitorEntry {
+            slug: record.profile.slug.clone(),
+            name: record.profile.name.clone(),
+            topic: record.profile.topic(),
+            tier: record.profile.tier(),
+            footprint: record.profile.tier().map(BoothTier::footprint),
+            placed: placed.contains(record.profile.slug.as_str()),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Ok(LayoutView {
+        halls,
+        updated_at,
+        problems,
+        exhibitors: entries,
+        aisle: layout::AISLE,
+        entrance_clearance: layout::ENTRANCE_CLEARANCE,
+    })
+}
+
+async fn read(State(state): State<AppState>, _staff: StaffSession) -> Result<Response, Error> {
+    Ok(Json(view(&state).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LayoutBody {
+    halls: Vec<Hall>,
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    staff: StaffSession,
+    JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
+) -> Result<Response, Error> {
+    let _curation = state.live().curation_lock().await;
+    let booths: usize = halls.iter().map(|h| h.booths.len()).sum();
+    save_draft(
+        state.store(),
+        &staff,
+        &halls,
+        "replace_layout",
+        "layout",
+        json!({ "halls": halls.len(), "booths": booths }),
+    )
+    .await?;
+    Ok(Json(view(&state).await?).into_response())
+}
+
+/// Checks a layout without saving it: 200 with the problems (empty when valid).
+async fn check(
+    State(state): State<AppState>,
+    _staff: StaffSession,
+    JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
+) -> Result<Json<Vec<LayoutProblem>>, Error> {
+    let exhibitors = exhibitors_by_slug(state.store()).await?;
+    Ok(Json(layout_problems(&halls, &exhibitors)))
+}
+
+async fn auto_arrange(
+    State(state): State<AppState>,
+    staff: StaffSession,
+) -> Result<Response, Error> {
+    let _curation = state.live().curation_lock().await;
+    let exhibitors = exhibitors_by_slug(state.store()).await?;
+    let halls = arrange_all(&exhibitors)?;
+    save_draft(
+        state.store(),
+        &staff,
+        &halls,
+        "arrange_layout",
+        "layout",
+        json!({ "halls": halls.len(), "booths": exhibitors.len() }),
+    )
+    .await?;
+    Ok(Json(view(&state).await?).into_response())
+}
+
+/// A booth placed or changed: any field left out keeps its value. A booth not yet in the
+/// draft needs `hall` and `position`; its footprint always comes from the exhibitor's tier.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct BoothChange {
+    hall: Option<String>,
+    position: Option<[f32; 2]>,
+    rotation: Option<Rotation>,
+    /// Quarter turns to add to the rotation (1 = a quarter turn counter-clockwise from above).
+    turn: Option<i32>,
+}
+
+async fn place_booth(
+    State(state): State<AppState>,
+    staff: StaffSession,
+    Path(slug): Path<String>,
+    JsonBody(change): JsonBody<BoothChange>,
+) -> Result<Response, Error> {
+    let _curation = state.live().curation_lock().await;
+    let (mut halls, _) = curation::draft(state.store()).await?;
+    let exhibitors = exhibitors_by_slug(state.store()).await?;
+    let record = exhibitors
+        .get(&slug)
+        .ok_or_else(|| Error::not_found(format!("there is no exhibitor {slug}")))?;
+    let tier = record
+        .profile
+        .tier()
+        .ok_or_else(|| Error::InvalidLayout(format!("{slug} has an unknown tier")))?;
+
+    let found = halls.iter().enumerate().find_map(|(h, hall)| {
+        hall.booths
+            .iter()
+            .position(|b| b.exhibitor == slug)
+            .map(|b| (h, b))
+    });
+    let mut booth = match found {
+        Some((h, b)) => halls[h].booths.remove(b),
+        None => BoothPlacement {
+            exhibitor: slug.clone(),
+            position: change.position.ok_or_else(|| {
+                Error::BadRequest(format!("{slug} is not placed yet: give a position"))
+            })?,
+            rotation: Rotation::FacingEntrance,
+            footprint: tier.footprint(),
+        },
+    };
+    let from_hall = found.map(|(h, _)| halls[h].id.clone());
+    let to_hall = change
+        .hall
+        .clone()
+        .or_else(|| from_hall.clone())
+        .ok_or_else(|| Error::BadRequest(format!("{slug} is not placed yet: give a hall")))?;
+    let target = halls
+        .iter()
+        .position(|h| h.id == to_hall)
+        .ok_or_else(|| Error::not_found(format!("there is no hall {to_hall}")))?;
+    if let Some(position) = change.position {
+        booth.position = position;
+    }
+    if let Some(rotation) = change.rotation {
+        booth.rotation = rotation;
+    }
+    if let Some(turn) = change.turn {
+        booth.rotation = booth.rotation.turned(turn);
+    }
+    booth.footprint = tier.footprint();
+    let detail = json!({
+        "from_hall": from_hall,
+        "hall": to_hall,
+        "position": booth.position,
+        "rotation": booth.rotation,
+    });
+    halls[target].booths.push(booth);
+    let action = if found.is_some() {
+        "move_booth"
+    } else {
+        "place_booth"
+    };
+    save_draft(state.store(), &staff, &halls, action, &slug, detail).await?;
+    Ok(Json(view(&state).await?).into_response())
+}
+
+async fn remove_booth(
+    State(state): State<AppState>,
+    staff: StaffSession,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
+    let _curation = state.live().curation_lock().await;
+    let (mut halls, _) = curation::draft(state.store()).await?;
+    let mut removed_from = None;
+    for hall in &mut halls {
+        let before = hall.booths.len();
+        hall.booths.retain(|b| b.exhibitor != slug);
+        if hall.booths.len() != before {
+            removed_from = Some(hall.id.clone());
+        }
+    }
+    let hall = removed_from
+        .ok_or_else(|| Error::not_found(format!("{slug} has no booth in the draft")))?;
+    save_draft(
+        state.store(),
+        &staff,
+        &halls,
+        "remove_booth",
+        &slug,
+        json!({ "hall": hall }),
+    )
+    .await?;
+    Ok(Json(view(&state).await?).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewHall {
+    name: String,
+    width: Option<f32>,
+    depth: Option<f32>,
+    /// Doorways; one 8 m doorway in the middle of the entrance wall when left out.
+    entrances: Option<Vec<Entrance>>,
+}
+
+async fn add_hall(
+    State(state): State<AppState>,
+    staff: StaffSession,
+    JsonBody(request): JsonBody<NewHall>,
+) -> Result<Response, Error> {
+    let name = request.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Error::BadRequest(
+            "a hall name has 1 to 80 characters".into(),
+        ));
+    }
+    let _curation = state.live().curation_lock().await;
+    let (mut halls, _) = curation::draft(state.store()).await?;
+    let number = (1..)
+        .find(|n| !halls.iter().any(|h| h.id == format!("hall-{n}")))
+        .unwrap_or(1);
+    let width = request.width.unwrap_or(layout::HALL_WIDTH);
+    let depth = request.depth.unwrap_or(40.0);
+    let origin_x = halls
+        .iter()
+        .map(|h| h.origin[0] + h.width + HALL_GAP)
+        .fold(0.0_f32, f32::max);
+    let hall = Hall {
+        id: format!("hall-{number}"),
+        name: name.to_owned(),
+        origin: [origin_x, 0.0],
+        width,
+        depth,
+        entrances: request.entrances.unwrap_or_else(|| {
+            vec![Entrance {
+                x: width / 2.0,
+                width: 8.0,
+            }]
+        }),
+        sign_url: None,
+        zones: Vec::new(),
+        booths: Vec::new(),
+    };
+    let id = hall.id.clone();
+    let detail = json!({ "name": hall.name, "width": width, "depth": depth });
+    halls.push(hall);
+    save_draft(state.store(), &staff, &halls, "add_hall", &id, detail).await?;
+    Ok((StatusCode::CREATED, Json(view(&state).await?)).into_response())
+}
+
+async fn remove_hall(
+    State(state): State<AppState>,
+    staff: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Response, Error> {
+    let _curation = state.live().curation_lock().await;
+    let (mut halls, _) = curation::draft(state.store()).await?;
+    let index = halls
+        .iter()
+        .position(|h| h.id == id)
+        .ok_or_else(|| Error::not_found(format!("there is no hall {id}")))?;
+    let booths = halls[index].booths.len();
+    if booths > 0 {
+        return Err(Error::Conflict(format!(
+            "{id} still has {booths} booth(s): move or remove them first"
+        )));
+    }
+    let removed = halls.remove(index);
+    save_draft(
+        state.store(),
+        &staff,
+        &halls,
+        "remove_hall",
+        &id,
+        json!({ "name": removed.name }),
+    )
+    .await?;
+    Ok(Json(view(&state).await?).into_response())
+}

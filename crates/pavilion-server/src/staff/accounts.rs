@@ -1,0 +1,210 @@
+//! Staff accounts and their sessions: Argon2id password hashes, sign-in that issues a random
+//! bearer token (256 bits, only its SHA-256 is stored, sessions expire), and the lookup that
+//! turns a token back into the [`StaffSession`] every staff route needs.
+//!
+//! A request proves it is staff with `Authorization: Bearer pst_<64 hex digits>`. A missing,
+//! malformed, unknown, expired or signed-out token (an exhibitor's token included) is 401;
+//! a curator calling an admin-only route is 403.
+
+use std::sync::OnceLock;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use serde::Serialize;
+
+use crate::db::Store;
+pub use crate::db::{Role, StaffAccount, StaffSession};
+use crate::error::Error;
+use crate::secret::{digest_matches, is_well_formed_token, random_bytes, token_digest};
+use crate::time::rfc3339_from_unix;
+
+/// How long a sign-in lasts.
+pub const SESSION_LIFETIME_SECONDS: u64 = 12 * 60 * 60;
+/// Every staff token starts with this, so a leaked one is recognisable (and scannable).
+pub const TOKEN_PREFIX: &str = "pst_";
+/// Random bytes in a token: 256 bits.
+const TOKEN_BYTES: usize = 32;
+/// Shortest password an account may have.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// What a successful sign-in returns: the token, shown once.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuedSession {
+    pub token: String,
+    pub expires_at: String,
+    pub staff: StaffSession,
+}
+
+/// Looks a bearer token up among live sessions.
+pub async fn session_for_token(store: &Store, token: &str) -> Result<StaffSession, Error> {
+    let refused = || Error::Unauthorized("the staff session is unknown or has expired".into());
+    if !is_well_formed(token) {
+        return Err(refused());
+    }
+    let digest = token_digest(token);
+    let row = store.staff_session(&digest).await?.ok_or_else(refused)?;
+    if !digest_matches(&row.token_sha256, &digest) || row.expires_at <= unix_now() {
+        return Err(refused());
+    }
+    Ok(row.staff)
+}
+
+fn is_well_formed(token: &str) -> bool {
+    is_well_formed_token(token, TOKEN_PREFIX, TOKEN_BYTES)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Hashes a password with Argon2id (the crate's defaults: m = 19 MiB, t = 2, p = 1, the
+/// OWASP recommendation) and a random 128-bit salt, as a PHC string.
+pub fn hash_password(password: &str) -> Result<String, Error> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
+        .map_err(|e| Error::Internal(format!("password salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| Error::Internal(format!("argon2: {e}")))
+}
+
+/// True when `password` matches the PHC string (in constant time, by the argon2 crate).
+pub fn verify_password(phc: &str, password: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
+}
+
+/// A hash no password matches, checked when the name is unknown so that sign-in takes as
+/// long for a wrong name as for a wrong password.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let password = hex::encode(random_bytes::<32>().unwrap_or([7; 32]));
+        hash_password(&password).unwrap_or_default()
+    })
+}
+
+/// Checks a staff name: 1 to 64 of `a-z 0-9 . _ -`, starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), Error> {
+    let ok = (1..=64).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(
+            "a staff name is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'".into(),
+        ))
+    }
+}
+
+fn check_password(password: &str) -> Result<(), Error> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::BadRequest(format!(
+            "a staff password has at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if password.len() > 1024 {
+        return Err(Error::BadRequest("the password is too long".into()));
+    }
+    Ok(())
+}
+
+/// Creates a staff account; 409 when the name is taken.
+pub async fn create_account(
+    store: &Store,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<StaffAccount, Error> {
+    check_name(name)?;
+    check_password(password)?;
+    let password = password.to_owned();
+    let phc = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    store
+        .insert_staff(name, role, &phc)
+        .await?
+        .ok_or_else(|| Error::Conflict(format!("a staff account named {name} exists already")))
+}
+
+pub async fn list_accounts(store: &Store) -> Result<Vec<StaffAccount>, Error> {
+    store.staff_accounts().await
+}
+
+/// Checks a name and password and opens a session; the same 401 for a wrong name or password.
+pub async fn sign_in(store: &Store, name: &str, password: &str) -> Result<IssuedSession, Error> {
+    let found = store.staff_credentials(name).await?;
+    let phc = found
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
+    let attempt = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&phc, &attempt)).await?;
+    let staff = found
+        .filter(|_| matches)
+        .map(|c| c.staff)
+        .ok_or_else(|| Error::Unauthorized("the name or password is wrong".into()))?;
+
+    let token = format!(
+        "{TOKEN_PREFIX}{}",
+        hex::encode(random_bytes::<TOKEN_BYTES>()?)
+    );
+    let now = unix_now();
+    let expires = now.saturating_add(i64::try_from(SESSION_LIFETIME_SECONDS).unwrap_or(0));
+    store
+        .insert_staff_session(&token_digest(&token), staff.id, now, expires)
+        .await?;
+    Ok(IssuedSession {
+        token,
+        expires_at: rfc3339_from_unix(u64::try_from(expires).unwrap_or(0)),
+        staff,
+    })
+}
+
+/// Ends the session of this token (signing out twice is harmless).
+pub async fn sign_out(store: &Store, token: &str) -> Result<(), Error> {
+    store.delete_staff_session(&token_digest(token)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let phc = hash_password("correct horse battery").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$"), "{phc}");
+        assert!(verify_password(&phc, "correct horse battery"));
+        assert!(!verify_password(&phc, "correct horse battery!"));
+        assert!(!verify_password("not a hash", "x"));
+        assert_ne!(phc, hash_password("correct horse battery").unwrap());
+    }
+
+    #[test]
+    fn tokens_are_checked_for_shape_before_any_lookup() {
+        let good = format!("{TOKEN_PREFIX}{}", "ab".repeat(32));
+        assert!(is_well_formed(&good));
+        assert!(!is_well_formed(&good[..good.len() - 1]));
+        assert!(!is_well_formed(&"ab".repeat(32)));
+        assert!(!is_well_formed(&format!(
+            "{TOKEN_PREFIX}{}",
+            "zz".repeat(32)
+        )));
+        assert_eq!(token_digest("x").len(), 64);
+    }
+
+    #[test]
+    fn names_are_checked() {
+        assert!(check_name("ada.lovelace-2").is_ok());
+        for bad in ["", "Ada", "-ada", "a b", &"a".repeat(65)] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+}
