@@ -151,6 +151,21 @@ pub fn check_glb_within(
     {
         return Err(MediaError::UnsupportedExtension { name: name.clone() });
     }
+    // gltf-json's validation reads the POSITION accessor of every primitive before it has
+    // checked that the accessor exists, and panics on a dangling index: check that first.
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for primitive in &mesh.primitives {
+            let positions = gltf::json::validation::Checked::Valid(gltf::Semantic::Positions);
+            if let Some(index) = primitive.attributes.get(&positions)
+                && index.value() >= root.accessors.len()
+            {
+                return Err(invalid(format!(
+                    "mesh {m} takes its positions from accessor {}, which does not exist",
+                    index.value()
+                )));
+            }
+        }
+    }
     let document = gltf::Document::from_json(root).map_err(|error| match error {
         gltf::Error::Validation(problems) => invalid(
             problems
@@ -1026,6 +1041,20 @@ mod tests {
         assert_eq!(
             check_glb_within(&glb_with(1, |_| {}), ModelBudget::STANDARD, &limits).unwrap_err(),
             MediaError::TimeLimit
+        );
+    }
+
+    #[test]
+    fn a_dangling_position_accessor_is_refused_without_a_panic() {
+        // Found by pavilion-fuzz: gltf-json indexed the accessor list before validating.
+        let glb = glb_with(1, |json| {
+            *json = json.replace(r#""POSITION":0"#, r#""POSITION":7"#)
+        });
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD)
+                .unwrap_err()
+                .to_string(),
+            "the model is not valid glTF: mesh 0 takes its positions from accessor 7, which does not exist"
         );
     }
 }

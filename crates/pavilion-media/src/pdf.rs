@@ -971,7 +971,9 @@ fn undo_predictor(
                         3 => ((u16::from(left) + u16::from(up)) / 2) as u8,
                         4 => paeth(left, up, up_left),
                         _ => {
-                            return Err(corrupt("a stream's PNG predictor row has an unknown type"));
+                            return Err(corrupt(
+                                "a stream's PNG predictor row has an unknown type",
+                            ));
                         }
                     });
                 }
