@@ -184,7 +184,8 @@ pub fn check_svg_within(
         for attribute in node.attributes() {
             meter.tick()?;
             let attribute_name = attribute.name();
-            if attribute_name.len() > 2 && attribute_name[..2].eq_ignore_ascii_case("on") {
+            let name_bytes = attribute_name.as_bytes();
+            if name_bytes.len() > 2 && name_bytes[..2].eq_ignore_ascii_case(b"on") {
                 return Err(MediaError::SvgActiveContent {
                     what: format!("the event attribute {attribute_name}"),
                 });
@@ -619,6 +620,9 @@ mod tests {
                 "{body}"
             );
         }
+        // Found by pavilion-fuzz: an attribute name with a multi-byte second character.
+        let error = check_svg(&svg("<rect i\u{4e3}d=\"1\"/>"), SvgLimits::LOGO);
+        assert!(error.is_ok(), "{error:?}");
         let onload = br#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#;
         assert_eq!(
             check_svg(onload, SvgLimits::LOGO).unwrap_err().code(),
