@@ -90,6 +90,30 @@ fn stream(dictionary: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The three uploads that once hung the checks: a GLB whose nodes share children (40 levels
+/// of two nodes each pointing at both below: 2^40 paths), a GLB whose node lists itself twice
+/// as a child, and a ~9 MB PDF of `stream` keywords (each once searched to the end).
+pub fn hostile() -> Vec<(&'static str, Vec<u8>)> {
+    let mut nodes = Vec::new();
+    for level in 0..40 {
+        let below = 2 * (level + 1);
+        for _ in 0..2 {
+            nodes.push(format!(r#"{{"children":[{below},{}]}}"#, below + 1));
+        }
+    }
+    nodes.extend([r#"{"mesh":0}"#.to_owned(), r#"{"mesh":0}"#.to_owned()]);
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /ObjStm >>\n".to_vec();
+    while pdf.len() < 9_000_000 {
+        pdf.extend_from_slice(b"stream\n");
+    }
+    pdf.extend_from_slice(b"xref\ntrailer\n<< >>\nstartxref\n0\n%%EOF\n");
+    vec![
+        ("dag.glb", glb(&nodes.join(","), "0,1")),
+        ("cycle.glb", glb(r#"{"mesh":0,"children":[0,0]}"#, "0")),
+        ("streams.pdf", pdf),
+    ]
+}
+
 /// The generated seeds of one target, named.
 pub fn seeds(target: Target) -> Vec<(&'static str, Vec<u8>)> {
     match target {

@@ -12,6 +12,7 @@ const USAGE: &str =
     "usage: pavilion-fuzz <target|all> --runs N [--seed S] [--corpus DIR] [--crashes DIR]
        pavilion-fuzz seed-corpus [DIR]
        pavilion-fuzz replay <target> FILE...
+       pavilion-fuzz hostile DIR   (writes the three files that once hung the checks)
 targets: sniff image pdf glb svg profile layout";
 
 fn main() -> anyhow::Result<()> {
@@ -23,6 +24,15 @@ fn main() -> anyhow::Result<()> {
         let dir = args.next().map_or_else(corpus::default_dir, PathBuf::from);
         let written = corpus::write_all(&dir)?;
         println!("wrote {written} seeds under {}", dir.display());
+        return Ok(());
+    }
+    if first == "hostile" {
+        let dir = PathBuf::from(args.next().context(USAGE)?);
+        std::fs::create_dir_all(&dir)?;
+        for (name, bytes) in pavilion_fuzz::corpus::hostile() {
+            std::fs::write(dir.join(name), &bytes)?;
+            println!("{}: {} bytes", dir.join(name).display(), bytes.len());
+        }
         return Ok(());
     }
     if first == "replay" {
