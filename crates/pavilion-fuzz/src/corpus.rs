@@ -102,7 +102,7 @@ pub fn hostile() -> Vec<(&'static str, Vec<u8>)> {
         }
     }
     nodes.extend([r#"{"mesh":0}"#.to_owned(), r#"{"mesh":0}"#.to_owned()]);
-    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /ObjStm >>\n".to_vec();
+    let mut pdf = b"%PDF-1.4\n".to_vec();
     while pdf.len() < 9_000_000 {
         pdf.extend_from_slice(b"stream\n");
     }
