@@ -48,7 +48,7 @@ pub enum MediaError {
     PdfNoXref,
 
     #[error(
-        "the PDF contains {name} (active content); brochures may hold only text, pictures and links"
+        "the PDF contains {name} (active content); brochures may hold only text, pictures and links within the document"
     )]
     PdfActiveContent { name: String },
 
@@ -80,6 +80,53 @@ pub enum MediaError {
         limit: u64,
         tier: &'static str,
     },
+
+    #[error("checking the file took longer than Pavilion allows; send a simpler or smaller file")]
+    TimeLimit,
+
+    #[error("checking the file would unpack more than {} of data (it may be a compression bomb); send a file that is not so heavily compressed", human_bytes(*limit))]
+    MemoryLimit { limit: u64 },
+
+    #[error(
+        "the model's node {node} is listed as a child twice (by node {first_parent} and node {second_parent}); in glTF a node has at most one parent"
+    )]
+    GltfNodeTwoParents {
+        node: usize,
+        first_parent: usize,
+        second_parent: usize,
+    },
+
+    #[error(
+        "the model's node {node} is its own ancestor (its children lead back to it); a glTF node tree may not loop"
+    )]
+    GltfNodeCycle { node: usize },
+
+    #[error("the model has {nodes} nodes; a booth model may have at most {limit}")]
+    TooManyNodes { nodes: usize, limit: usize },
+
+    #[error("the PDF has a stream encoded with /{filter}, which Pavilion cannot inspect{}; export the brochure again with standard (Flate) compression", if *image_only { " outside an image" } else { "" })]
+    PdfUnsupportedFilter { filter: String, image_only: bool },
+
+    #[error(
+        "the SVG refers to {reference:?} outside the file; a logo must carry everything it shows"
+    )]
+    SvgExternalReference { reference: String },
+
+    #[error(
+        "the SVG contains {what} (active content); a logo may hold only shapes, text and pictures"
+    )]
+    SvgActiveContent { what: String },
+
+    #[error(
+        "the SVG draws {elements} elements once its <use> references and patterns are expanded; a logo may draw at most {limit}"
+    )]
+    SvgTooManyElements { elements: u64, limit: u64 },
+
+    #[error("the SVG's element {id:?} refers back to itself through <use> or url() references")]
+    SvgReferenceCycle { id: String },
+
+    #[error("the SVG nests elements and references more than {limit} levels deep")]
+    SvgTooDeep { limit: usize },
 }
 
 impl MediaError {
@@ -103,6 +150,17 @@ impl MediaError {
             MediaError::InvalidGltf { .. } => "invalid_gltf",
             MediaError::TooManyTriangles { .. } => "too_many_triangles",
             MediaError::TooManyTexturePixels { .. } => "too_many_texture_pixels",
+            MediaError::TimeLimit => "time_limit",
+            MediaError::MemoryLimit { .. } => "memory_limit",
+            MediaError::GltfNodeTwoParents { .. } => "gltf_node_two_parents",
+            MediaError::GltfNodeCycle { .. } => "gltf_node_cycle",
+            MediaError::TooManyNodes { .. } => "too_many_nodes",
+            MediaError::PdfUnsupportedFilter { .. } => "pdf_unsupported_filter",
+            MediaError::SvgExternalReference { .. } => "svg_external_reference",
+            MediaError::SvgActiveContent { .. } => "svg_active_content",
+            MediaError::SvgTooManyElements { .. } => "svg_too_many_elements",
+            MediaError::SvgReferenceCycle { .. } => "svg_reference_cycle",
+            MediaError::SvgTooDeep { .. } => "svg_too_deep",
         }
     }
 }

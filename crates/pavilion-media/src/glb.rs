@@ -1,6 +1,11 @@
 //! GLB (binary glTF 2.0) models: self-contained (no URIs of any kind), structurally sound
 //! (every accessor and view inside its buffer, every index inside its vertices), using only
 //! extensions the viewer supports, and within the triangle and texture budget of a booth tier.
+//!
+//! Every step is linear in the size of the file: the node hierarchy must be a forest (a node
+//! with two parents or inside a loop is refused, so no walk can revisit a node), each accessor
+//! is read at most once, and the triangle budget (counting every mesh instance) is judged
+//! before any index data is read.
 
 use gltf::buffer::Source as BufferSource;
 use gltf::image::Source as ImageSource;
@@ -8,10 +13,13 @@ use gltf::mesh::Mode;
 use pavilion_model::BoothTier;
 
 use crate::image::{ImageLimits, check_sides};
+use crate::limits::{CheckLimits, Meter};
 use crate::{FileFormat, MediaError, sniff};
 
 /// The largest model accepted: 8 MiB.
 pub const MAX_GLB_BYTES: u64 = 8 * 1024 * 1024;
+/// The most nodes a model may have (a booth model needs a few hundred at most).
+pub const MAX_GLB_NODES: usize = 65_536;
 
 /// Extensions a model may require: those the viewer's glTF loader implements.
 const SUPPORTED_REQUIRED_EXTENSIONS: [&str; 7] = [
@@ -77,8 +85,24 @@ pub struct GlbSummary {
     pub bounds: Option<[[f32; 3]; 2]>,
 }
 
-/// Checks a GLB model against [`MAX_GLB_BYTES`] and `budget`.
+/// Checks a GLB model against [`MAX_GLB_BYTES`] and `budget`, with the default
+/// [`CheckLimits`] (no deadline).
 pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaError> {
+    check_glb_within(bytes, budget, &CheckLimits::default())
+}
+
+/// Checks a GLB model against [`MAX_GLB_BYTES`] and `budget`, giving up with
+/// [`MediaError::TimeLimit`] once `limits.deadline` has passed.
+///
+/// In order: the framing, the JSON, required extensions, buffers and views, accessors (from
+/// their declarations only), the node hierarchy (a forest of at most [`MAX_GLB_NODES`]),
+/// the triangle budget over every mesh instance, the embedded images' headers and the
+/// texture budget, and last the index data, each index accessor scanned once.
+pub fn check_glb_within(
+    bytes: &[u8],
+    budget: ModelBudget,
+    limits: &CheckLimits,
+) -> Result<GlbSummary, MediaError> {
     const EXPECTED: &str = "a GLB model";
     if bytes.is_empty() {
         return Err(MediaError::Empty);
@@ -116,6 +140,8 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
             other => invalid(other.to_string()),
         },
     )?;
+    let mut meter = Meter::new(limits);
+    meter.check_clock()?;
     let blob = parsed.blob.unwrap_or_default();
     let root = parsed.document.into_json();
     if let Some(name) = root
@@ -124,6 +150,21 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
         .find(|name| !SUPPORTED_REQUIRED_EXTENSIONS.contains(&name.as_str()))
     {
         return Err(MediaError::UnsupportedExtension { name: name.clone() });
+    }
+    // gltf-json's validation reads the POSITION accessor of every primitive before it has
+    // checked that the accessor exists, and panics on a dangling index: check that first.
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for primitive in &mesh.primitives {
+            let positions = gltf::json::validation::Checked::Valid(gltf::Semantic::Positions);
+            if let Some(index) = primitive.attributes.get(&positions)
+                && index.value() >= root.accessors.len()
+            {
+                return Err(invalid(format!(
+                    "mesh {m} takes its positions from accessor {}, which does not exist",
+                    index.value()
+                )));
+            }
+        }
     }
     let document = gltf::Document::from_json(root).map_err(|error| match error {
         gltf::Error::Validation(problems) => invalid(
@@ -137,15 +178,15 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
         other => invalid(other.to_string()),
     })?;
 
+    meter.check_clock()?;
     check_buffers(&document, blob.len())?;
-    check_accessors(&document)?;
-    check_indices(&document, &blob)?;
-    let (textures, texture_pixels) = check_images(&document, &blob)?;
+    check_accessors(&document, &mut meter)?;
+    check_node_forest(&document, &mut meter)?;
 
     if document.scenes().len() == 0 {
         return Err(invalid("it has no scene to show".into()));
     }
-    let triangles = count_triangles(&document);
+    let triangles = count_triangles(&document, &mut meter)?;
     if triangles > budget.triangles {
         return Err(MediaError::TooManyTriangles {
             triangles,
@@ -153,6 +194,7 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
             tier: budget.tier,
         });
     }
+    let (textures, texture_pixels) = check_images(&document, &blob, &mut meter)?;
     if texture_pixels > budget.texture_pixels {
         return Err(MediaError::TooManyTexturePixels {
             pixels: texture_pixels,
@@ -160,6 +202,7 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
             tier: budget.tier,
         });
     }
+    check_indices(&document, &blob, &mut meter)?;
     let vertices = document
         .meshes()
         .flat_map(|mesh| mesh.primitives())
@@ -173,7 +216,7 @@ pub fn check_glb(bytes: &[u8], budget: ModelBudget) -> Result<GlbSummary, MediaE
         materials: document.materials().len(),
         textures,
         texture_pixels,
-        bounds: scene_bounds(&document),
+        bounds: scene_bounds(&document, &mut meter)?,
     })
 }
 
@@ -234,8 +277,9 @@ fn check_buffers(document: &gltf::Document, blob_len: usize) -> Result<(), Media
     Ok(())
 }
 
-fn check_accessors(document: &gltf::Document) -> Result<(), MediaError> {
+fn check_accessors(document: &gltf::Document, meter: &mut Meter) -> Result<(), MediaError> {
     for accessor in document.accessors() {
+        meter.tick()?;
         if accessor.sparse().is_some() {
             return Err(invalid(format!(
                 "accessor {} is sparse, which Pavilion does not accept",
@@ -275,44 +319,131 @@ fn view_bytes<'b>(view: &gltf::buffer::View, blob: &'b [u8]) -> &'b [u8] {
 }
 
 /// Every index of every primitive must name a vertex that exists.
-fn check_indices(document: &gltf::Document, blob: &[u8]) -> Result<(), MediaError> {
+///
+/// Each index accessor is scanned once for its largest value, which is then compared with the
+/// vertex count of every primitive that uses it: a model that shares one big index accessor
+/// between many primitives costs no more than one that does not.
+fn check_indices(
+    document: &gltf::Document,
+    blob: &[u8],
+    meter: &mut Meter,
+) -> Result<(), MediaError> {
+    let mut largest_index: Vec<Option<u64>> = vec![None; document.accessors().len()];
     for mesh in document.meshes() {
         for primitive in mesh.primitives() {
+            meter.tick()?;
             let (Some(indices), Some(positions)) = (
                 primitive.indices(),
                 primitive.get(&gltf::Semantic::Positions),
             ) else {
                 continue;
             };
-            let Some(view) = indices.view() else { continue };
-            let data = view_bytes(&view, blob);
-            let size = indices.size();
-            let stride = view.stride().unwrap_or(size);
-            let vertices = positions.count() as u64;
-            for i in 0..indices.count() {
-                let at = indices.offset() + i * stride;
-                let value = match size {
-                    1 => u64::from(data[at]),
-                    2 => u64::from(u16::from_le_bytes([data[at], data[at + 1]])),
-                    4 => u64::from(u32::from_le_bytes([
-                        data[at],
-                        data[at + 1],
-                        data[at + 2],
-                        data[at + 3],
-                    ])),
-                    _ => {
-                        return Err(invalid(format!(
-                            "accessor {} holds indices of {size} bytes",
-                            indices.index()
-                        )));
-                    }
-                };
-                if value >= vertices {
-                    return Err(out_of_bounds(format!(
-                        "mesh {} uses vertex {value}, but it has only {vertices} vertices",
-                        mesh.index()
-                    )));
+            let largest = match largest_index[indices.index()] {
+                Some(largest) => largest,
+                None => {
+                    let largest = scan_largest_index(&indices, blob, meter)?;
+                    largest_index[indices.index()] = Some(largest);
+                    largest
                 }
+            };
+            let vertices = positions.count() as u64;
+            if indices.count() > 0 && largest >= vertices {
+                return Err(out_of_bounds(format!(
+                    "mesh {} uses vertex {largest}, but it has only {vertices} vertices",
+                    mesh.index()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The largest value in an index accessor (0 when it is empty or has no view).
+fn scan_largest_index(
+    indices: &gltf::Accessor,
+    blob: &[u8],
+    meter: &mut Meter,
+) -> Result<u64, MediaError> {
+    let Some(view) = indices.view() else {
+        return Ok(0);
+    };
+    let data = view_bytes(&view, blob);
+    let size = indices.size();
+    if ![1, 2, 4].contains(&size) {
+        return Err(invalid(format!(
+            "accessor {} holds indices of {size} bytes",
+            indices.index()
+        )));
+    }
+    let stride = view.stride().unwrap_or(size);
+    let mut largest = 0;
+    for i in 0..indices.count() {
+        meter.tick()?;
+        // The accessor was checked to lie inside its view.
+        let at = indices.offset() + i * stride;
+        let value = match size {
+            1 => u64::from(data[at]),
+            2 => u64::from(u16::from_le_bytes([data[at], data[at + 1]])),
+            _ => u64::from(u32::from_le_bytes([
+                data[at],
+                data[at + 1],
+                data[at + 2],
+                data[at + 3],
+            ])),
+        };
+        largest = largest.max(value);
+    }
+    Ok(largest)
+}
+
+/// Refuses a node hierarchy that is not a forest: a node listed as a child twice (two
+/// parents, or the same parent twice) or a node that is its own ancestor. Every later walk
+/// over the nodes then visits each node at most once per scene.
+fn check_node_forest(document: &gltf::Document, meter: &mut Meter) -> Result<(), MediaError> {
+    let count = document.nodes().len();
+    if count > MAX_GLB_NODES {
+        return Err(MediaError::TooManyNodes {
+            nodes: count,
+            limit: MAX_GLB_NODES,
+        });
+    }
+    let mut parent: Vec<Option<usize>> = vec![None; count];
+    for node in document.nodes() {
+        for child in node.children() {
+            meter.tick()?;
+            let child = child.index();
+            if child == node.index() {
+                return Err(MediaError::GltfNodeCycle { node: child });
+            }
+            if let Some(first_parent) = parent[child] {
+                return Err(MediaError::GltfNodeTwoParents {
+                    node: child,
+                    first_parent,
+                    second_parent: node.index(),
+                });
+            }
+            parent[child] = Some(node.index());
+        }
+    }
+    // With one parent each, a loop is a walk up the parents that comes back to where it
+    // started. Each walk stops at a node an earlier walk finished, so every node is passed
+    // once over all the walks.
+    const UNSEEN: usize = usize::MAX;
+    let mut walk_of = vec![UNSEEN; count];
+    for start in 0..count {
+        let mut at = start;
+        loop {
+            meter.tick()?;
+            if walk_of[at] == start {
+                return Err(MediaError::GltfNodeCycle { node: at });
+            }
+            if walk_of[at] != UNSEEN {
+                break;
+            }
+            walk_of[at] = start;
+            match parent[at] {
+                Some(up) => at = up,
+                None => break,
             }
         }
     }
@@ -320,9 +451,16 @@ fn check_indices(document: &gltf::Document, blob: &[u8]) -> Result<(), MediaErro
 }
 
 /// Checks the embedded images and returns how many there are and their total pixels.
-fn check_images(document: &gltf::Document, blob: &[u8]) -> Result<(usize, u64), MediaError> {
+fn check_images(
+    document: &gltf::Document,
+    blob: &[u8],
+    meter: &mut Meter,
+) -> Result<(usize, u64), MediaError> {
     let mut pixels = 0u64;
+    // Images may share a view; each view's header is read once.
+    let mut sizes: Vec<Option<(u64, u64)>> = vec![None; document.views().len()];
     for image in document.images() {
+        meter.tick()?;
         let view = match image.source() {
             ImageSource::Uri { uri, .. } => {
                 return Err(MediaError::ExternalUri {
@@ -338,10 +476,17 @@ fn check_images(document: &gltf::Document, blob: &[u8]) -> Result<(usize, u64), 
                 image.index()
             )));
         }
-        let (width, height) = image_size(view_bytes(&view, blob))
-            .map_err(|detail| invalid(format!("image {} {detail}", image.index())))?;
+        let (width, height) = match sizes[view.index()] {
+            Some(size) => size,
+            None => {
+                let size = image_size(view_bytes(&view, blob))
+                    .map_err(|detail| invalid(format!("image {} {detail}", image.index())))?;
+                sizes[view.index()] = Some(size);
+                size
+            }
+        };
         check_sides(width, height, &ImageLimits::BOOTH)?;
-        pixels += width * height;
+        pixels = pixels.saturating_add(width * height);
     }
     Ok((document.images().len(), pixels))
 }
@@ -368,27 +513,34 @@ fn primitive_triangles(primitive: &gltf::Primitive) -> u64 {
     }
 }
 
-/// Triangles drawn: each node's mesh counts once per node; meshes no node uses count once.
-fn count_triangles(document: &gltf::Document) -> u64 {
-    let mesh_triangles: Vec<u64> = document
-        .meshes()
-        .map(|mesh| mesh.primitives().map(|p| primitive_triangles(&p)).sum())
-        .collect();
+/// Triangles drawn: each mesh counts once per node that shows it (an instance), and a mesh
+/// no node uses counts once. The node hierarchy is a forest by now, so this is the number
+/// a renderer would draw for any one scene, or more.
+fn count_triangles(document: &gltf::Document, meter: &mut Meter) -> Result<u64, MediaError> {
+    let mut mesh_triangles = Vec::with_capacity(document.meshes().len());
+    for mesh in document.meshes() {
+        let mut triangles = 0u64;
+        for primitive in mesh.primitives() {
+            meter.tick()?;
+            triangles = triangles.saturating_add(primitive_triangles(&primitive));
+        }
+        mesh_triangles.push(triangles);
+    }
     let mut used = vec![false; mesh_triangles.len()];
-    let mut total = 0;
+    let mut total = 0u64;
     for node in document.nodes() {
+        meter.tick()?;
         if let Some(mesh) = node.mesh() {
             used[mesh.index()] = true;
-            total += mesh_triangles[mesh.index()];
+            total = total.saturating_add(mesh_triangles[mesh.index()]);
         }
     }
-    total
-        + mesh_triangles
-            .iter()
-            .zip(used)
-            .filter(|(_, used)| !used)
-            .map(|(t, _)| t)
-            .sum::<u64>()
+    let unused: u64 = mesh_triangles
+        .iter()
+        .zip(used)
+        .filter(|(_, used)| !used)
+        .fold(0u64, |sum, (t, _)| sum.saturating_add(*t));
+    Ok(total.saturating_add(unused))
 }
 
 type Matrix = [[f32; 4]; 4];
@@ -423,10 +575,19 @@ fn vector3(value: Option<gltf::json::Value>) -> Option<[f32; 3]> {
 }
 
 /// The bounds of the default (or first) scene from the POSITION accessors' min and max.
-fn scene_bounds(document: &gltf::Document) -> Option<[[f32; 3]; 2]> {
-    let scene = document
+///
+/// The hierarchy was checked to be a forest, and a node listed twice among the scene's roots
+/// is walked once, so no node is visited twice.
+fn scene_bounds(
+    document: &gltf::Document,
+    meter: &mut Meter,
+) -> Result<Option<[[f32; 3]; 2]>, MediaError> {
+    let Some(scene) = document
         .default_scene()
-        .or_else(|| document.scenes().next())?;
+        .or_else(|| document.scenes().next())
+    else {
+        return Ok(None);
+    };
     let identity: Matrix = [
         [1.0, 0.0, 0.0, 0.0],
         [0.0, 1.0, 0.0, 0.0],
@@ -434,10 +595,13 @@ fn scene_bounds(document: &gltf::Document) -> Option<[[f32; 3]; 2]> {
         [0.0, 0.0, 0.0, 1.0],
     ];
     let mut bounds: Option<[[f32; 3]; 2]> = None;
-    // Depth-first over the node tree; glTF forbids cycles, and the depth is capped anyway.
-    let mut stack: Vec<(gltf::Node, Matrix, usize)> =
-        scene.nodes().map(|n| (n, identity, 0)).collect();
-    while let Some((node, parent, depth)) = stack.pop() {
+    let mut visited = vec![false; document.nodes().len()];
+    let mut stack: Vec<(gltf::Node, Matrix)> = scene.nodes().map(|n| (n, identity)).collect();
+    while let Some((node, parent)) = stack.pop() {
+        meter.tick()?;
+        if std::mem::replace(&mut visited[node.index()], true) {
+            continue;
+        }
         let world = multiply(&parent, &node.transform().matrix());
         if let Some(mesh) = node.mesh() {
             for primitive in mesh.primitives() {
@@ -463,11 +627,9 @@ fn scene_bounds(document: &gltf::Document) -> Option<[[f32; 3]; 2]> {
                 }
             }
         }
-        if depth < 64 {
-            stack.extend(node.children().map(|child| (child, world, depth + 1)));
-        }
+        stack.extend(node.children().map(|child| (child, world)));
     }
-    bounds
+    Ok(bounds)
 }
 
 /// Frames a binary glTF 2.0 file: the 12-byte header, then a `JSON` chunk holding `json`
@@ -741,5 +903,158 @@ mod tests {
         );
         let summary = check_glb(&glb, ModelBudget::PREMIUM).unwrap();
         assert_eq!((summary.textures, summary.texture_pixels), (1, 2048 * 1024));
+    }
+
+    /// A model whose node list is `nodes` (JSON objects), all showing mesh 0 when they say
+    /// so, with scene 0 listing `roots`.
+    fn glb_with_nodes(nodes: &str, roots: &str) -> Vec<u8> {
+        glb_with(1, |json| {
+            *json = json
+                .replace(r#""nodes":[{"mesh":0}]"#, &format!(r#""nodes":[{nodes}]"#))
+                .replace(
+                    r#""scenes":[{"nodes":[0]}]"#,
+                    &format!(r#""scenes":[{{"nodes":[{roots}]}}]"#),
+                );
+        })
+    }
+
+    #[test]
+    fn a_node_with_two_parents_is_refused() {
+        // A diamond lattice: 40 levels of two nodes, each pointing at both nodes below, would
+        // be 2^40 visits if walked as a tree.
+        let mut nodes = Vec::new();
+        for level in 0..40 {
+            let below = 2 * (level + 1);
+            nodes.push(format!(r#"{{"children":[{below},{}]}}"#, below + 1));
+            nodes.push(format!(r#"{{"children":[{below},{}]}}"#, below + 1));
+        }
+        nodes.push(r#"{"mesh":0}"#.into());
+        nodes.push(r#"{"mesh":0}"#.into());
+        let glb = glb_with_nodes(&nodes.join(","), "0,1");
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error,
+            MediaError::GltfNodeTwoParents {
+                node: 2,
+                first_parent: 0,
+                second_parent: 1
+            }
+        );
+        assert_eq!(
+            error.to_string(),
+            "the model's node 2 is listed as a child twice (by node 0 and node 1); in glTF a node has at most one parent"
+        );
+        assert_eq!(error.code(), "gltf_node_two_parents");
+    }
+
+    #[test]
+    fn a_node_in_a_cycle_is_refused() {
+        let glb = glb_with_nodes(r#"{"mesh":0,"children":[0]}"#, "0");
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(error, MediaError::GltfNodeCycle { node: 0 });
+        assert_eq!(error.code(), "gltf_node_cycle");
+        let glb = glb_with_nodes(
+            r#"{"children":[1]},{"children":[2]},{"mesh":0,"children":[1]}"#,
+            "0",
+        );
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD).unwrap_err().code(),
+            "gltf_node_two_parents"
+        );
+        // A loop no scene reaches is still a loop.
+        let glb = glb_with_nodes(r#"{"mesh":0},{"children":[2]},{"children":[1]}"#, "0");
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD).unwrap_err().code(),
+            "gltf_node_cycle"
+        );
+    }
+
+    #[test]
+    fn instances_count_against_the_triangle_budget_before_indices_are_read() {
+        // 5,000 nodes showing a two-triangle mesh are 10,000 triangles: within standard.
+        let nodes = vec![r#"{"mesh":0}"#; 5_000].join(",");
+        let roots: Vec<String> = (0..5_000).map(|i| i.to_string()).collect();
+        let glb = glb_with_nodes(&nodes, &roots.join(","));
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD).unwrap().triangles,
+            10_000
+        );
+        // A wide fan-out: one root with 20,001 children each showing the mesh.
+        let mut nodes = vec![format!(
+            r#"{{"children":[{}]}}"#,
+            (1..=20_001)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        )];
+        nodes.extend(std::iter::repeat_n(r#"{"mesh":0}"#.to_owned(), 20_001));
+        let mut glb = glb_with_nodes(&nodes.join(","), "0");
+        // A bad index would be found by the index scan: the budget is judged first.
+        let bin_start = glb.windows(4).position(|w| w == b"BIN\0").unwrap() + 4;
+        glb[bin_start + 48] = 9;
+        let error = check_glb(&glb, ModelBudget::STANDARD).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the model has 40002 triangles; a standard booth allows 20000"
+        );
+        assert_eq!(
+            check_glb(&glb, ModelBudget::FLAGSHIP).unwrap_err().code(),
+            "out_of_bounds"
+        );
+    }
+
+    #[test]
+    fn too_many_nodes_are_refused() {
+        let nodes = vec!["{}"; MAX_GLB_NODES + 1].join(",");
+        let error = check_glb(&glb_with_nodes(&nodes, "0"), ModelBudget::FLAGSHIP).unwrap_err();
+        assert_eq!(
+            error,
+            MediaError::TooManyNodes {
+                nodes: MAX_GLB_NODES + 1,
+                limit: MAX_GLB_NODES
+            }
+        );
+    }
+
+    #[test]
+    fn a_shared_index_accessor_is_scanned_once() {
+        // 2,000 primitives share one index accessor; the check stays within a deadline
+        // counted in ticks, not seconds.
+        let primitives =
+            vec![r#"{"attributes":{"POSITION":0},"indices":1,"material":0}"#; 2_000].join(",");
+        let glb = glb_with(1, |json| {
+            *json = json.replace(
+                r#""primitives":[{"attributes":{"POSITION":0},"indices":1,"material":0}]"#,
+                &format!(r#""primitives":[{primitives}]"#),
+            );
+        });
+        let summary = check_glb(&glb, ModelBudget::STANDARD).unwrap();
+        assert_eq!(summary.triangles, 4_000);
+    }
+
+    #[test]
+    fn a_past_deadline_stops_the_check() {
+        let limits = CheckLimits {
+            deadline: Some(std::time::Instant::now()),
+            ..CheckLimits::default()
+        };
+        assert_eq!(
+            check_glb_within(&glb_with(1, |_| {}), ModelBudget::STANDARD, &limits).unwrap_err(),
+            MediaError::TimeLimit
+        );
+    }
+
+    #[test]
+    fn a_dangling_position_accessor_is_refused_without_a_panic() {
+        // Found by pavilion-fuzz: gltf-json indexed the accessor list before validating.
+        let glb = glb_with(1, |json| {
+            *json = json.replace(r#""POSITION":0"#, r#""POSITION":7"#)
+        });
+        assert_eq!(
+            check_glb(&glb, ModelBudget::STANDARD)
+                .unwrap_err()
+                .to_string(),
+            "the model is not valid glTF: mesh 0 takes its positions from accessor 7, which does not exist"
+        );
     }
 }

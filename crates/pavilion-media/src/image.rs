@@ -9,6 +9,7 @@ use zune_jpeg::zune_core::bytestream::ZCursor;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
 
+use crate::limits::{CheckLimits, Meter};
 use crate::{FileFormat, JPEG_SIGNATURE, MediaError, PNG_SIGNATURE, sniff};
 
 /// How big an image may be, in bytes and in pixels.
@@ -55,6 +56,25 @@ const EXPECTED: &str = "a PNG or JPEG image";
 /// The byte size is checked first, then the dimensions from the header, and only then are
 /// pixels decoded; an image that claims 100000 x 100000 pixels costs nothing to refuse.
 pub fn check_image(bytes: &[u8], limits: ImageLimits) -> Result<CheckedImage, MediaError> {
+    // The default allowance must not be tighter than the pixel limits the caller chose.
+    let check = CheckLimits {
+        max_decoded_bytes: CheckLimits::DEFAULT_MAX_DECODED_BYTES
+            .max(limits.max_pixels.saturating_mul(4)),
+        ..CheckLimits::default()
+    };
+    check_image_within(bytes, limits, &check)
+}
+
+/// Checks a PNG or JPEG image and re-encodes it as PNG, like [`check_image`], under a
+/// deadline and a decoded-data allowance: the pixel buffer (4 bytes a pixel at most) is
+/// charged to `check` before decoding, and the deadline is looked at between the stages.
+pub fn check_image_within(
+    bytes: &[u8],
+    limits: ImageLimits,
+    check: &CheckLimits,
+) -> Result<CheckedImage, MediaError> {
+    let mut meter = Meter::new(check);
+    meter.check_clock()?;
     if bytes.is_empty() {
         return Err(MediaError::Empty);
     }
@@ -67,8 +87,8 @@ pub fn check_image(bytes: &[u8], limits: ImageLimits) -> Result<CheckedImage, Me
         });
     }
     let (width, height, rgb) = match kind {
-        Some(FileFormat::Png) => decode_png(bytes, &limits)?,
-        Some(FileFormat::Jpeg) => decode_jpeg(bytes, &limits)?,
+        Some(FileFormat::Png) => decode_png(bytes, &limits, &mut meter)?,
+        Some(FileFormat::Jpeg) => decode_jpeg(bytes, &limits, &mut meter)?,
         found => {
             return Err(MediaError::WrongKind {
                 expected: EXPECTED,
@@ -76,7 +96,9 @@ pub fn check_image(bytes: &[u8], limits: ImageLimits) -> Result<CheckedImage, Me
             });
         }
     };
+    meter.check_clock()?;
     let png_bytes = encode_png(width, height, &rgb)?;
+    meter.check_clock()?;
     Ok(CheckedImage {
         width,
         height,
@@ -149,10 +171,15 @@ pub(crate) fn png_header(bytes: &[u8]) -> Result<(u64, u64), MediaError> {
     Ok((word(16), word(20)))
 }
 
-fn decode_png(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels), MediaError> {
+fn decode_png(
+    bytes: &[u8],
+    limits: &ImageLimits,
+    meter: &mut Meter,
+) -> Result<(u32, u32, Pixels), MediaError> {
     debug_assert!(bytes.starts_with(PNG_SIGNATURE));
     let (width, height) = png_header(bytes)?;
     check_dimensions(width, height, limits)?;
+    meter.charge(width * height * 4)?;
 
     let corrupt = |error: png::DecodingError| png_error(error);
     // The pixel budget bounds what the decoder may allocate: 4 bytes a pixel plus slack for
@@ -207,7 +234,11 @@ fn png_error(error: png::DecodingError) -> MediaError {
     }
 }
 
-fn decode_jpeg(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels), MediaError> {
+fn decode_jpeg(
+    bytes: &[u8],
+    limits: &ImageLimits,
+    meter: &mut Meter,
+) -> Result<(u32, u32, Pixels), MediaError> {
     debug_assert!(bytes.starts_with(JPEG_SIGNATURE));
     let options = DecoderOptions::default()
         // JPEG headers hold 16-bit sizes: let the decoder read any, and judge them here.
@@ -222,6 +253,7 @@ fn decode_jpeg(bytes: &[u8], limits: &ImageLimits) -> Result<(u32, u32, Pixels),
         },
         other => other,
     })?;
+    meter.charge(width * height * 3)?;
     let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
     decoder
         .decode_headers()

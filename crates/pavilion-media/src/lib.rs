@@ -9,6 +9,14 @@
 //!   decoded, never the uploaded bytes.
 //! - [`check_pdf`] accepts a plain PDF brochure and refuses active content.
 //! - [`check_glb`] accepts a self-contained binary glTF model within a [`ModelBudget`].
+//! - [`check_svg`] accepts a self-contained, script-free SVG logo that draws a bounded number
+//!   of elements once its references are expanded.
+//!
+//! Every check runs in time and memory linear in the size of its input. The `*_within`
+//! variants also take [`CheckLimits`]: a deadline and an allowance of decoded bytes, checked
+//! cooperatively, so a check that runs out stops with [`MediaError::TimeLimit`] or
+//! [`MediaError::MemoryLimit`] and frees its thread. The plain functions use
+//! [`CheckLimits::default`] (no deadline).
 //!
 //! [`write_glb`] and [`write_pdf`] frame well-formed files from their parts; the tests here and
 //! the catalogue generator (`cargo xtask catalogue`) build their fixtures with them.
@@ -19,12 +27,18 @@
 mod error;
 mod glb;
 mod image;
+mod limits;
 mod pdf;
+mod svg;
 
 pub use error::MediaError;
-pub use glb::{GlbSummary, MAX_GLB_BYTES, ModelBudget, check_glb, write_glb};
-pub use image::{CheckedImage, ImageLimits, check_image};
-pub use pdf::{MAX_PDF_BYTES, PdfSummary, check_pdf, write_pdf};
+pub use glb::{
+    GlbSummary, MAX_GLB_BYTES, MAX_GLB_NODES, ModelBudget, check_glb, check_glb_within, write_glb,
+};
+pub use image::{CheckedImage, ImageLimits, check_image, check_image_within};
+pub use limits::CheckLimits;
+pub use pdf::{MAX_PDF_BYTES, PdfSummary, check_pdf, check_pdf_within, write_pdf};
+pub use svg::{SvgLimits, SvgSummary, check_svg, check_svg_within};
 
 use std::fmt;
 
@@ -141,7 +155,15 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
         let skipped = [("<?", "?>"), ("<!--", "-->"), ("<!", ">")]
             .into_iter()
             .find(|(open, _)| rest.starts_with(open))
-            .and_then(|(_, close)| rest.find(close).map(|end| end + close.len()));
+            .and_then(|(open, close)| {
+                // A doctype may carry an internal subset in brackets, with `>` inside it.
+                let subset = open == "<!"
+                    && rest
+                        .find('[')
+                        .is_some_and(|b| rest.find('>').is_some_and(|g| b < g));
+                let close = if subset { "]>" } else { close };
+                rest.find(close).map(|end| end + close.len())
+            });
         match skipped {
             Some(end) => rest = &rest[end..],
             None => return false,
@@ -176,7 +198,7 @@ mod tests {
 
     #[test]
     fn magic_bytes_name_the_format() {
-        let cases: [(&[u8], Option<FileFormat>); 14] = [
+        let cases: [(&[u8], Option<FileFormat>); 15] = [
             (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Some(FileFormat::Png)),
             (&[0xff, 0xd8, 0xff, 0xe0, 0, 0x10], Some(FileFormat::Jpeg)),
             (b"%PDF-1.4\n", Some(FileFormat::Pdf)),
@@ -190,6 +212,10 @@ mod tests {
             ),
             (
                 b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- a logo -->\n<!DOCTYPE svg>\n<svg>",
+                Some(FileFormat::Svg),
+            ),
+            (
+                b"<!DOCTYPE svg [<!ENTITY a \"b\">\n]>\n<svg>",
                 Some(FileFormat::Svg),
             ),
             (b"<svgfoo>", None),
