@@ -38,7 +38,11 @@ fn sources(src: &Path) -> Vec<(String, String)> {
     let mut sources: Vec<(String, String)> = files
         .iter()
         .map(|path| {
-            let relative = path.strip_prefix(src).unwrap().to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             (relative, fs::read_to_string(path).unwrap())
         })
         .collect();
@@ -61,11 +65,7 @@ fn code_of(text: &str) -> String {
 /// The top-level area of the crate a file belongs to: `db/staff.rs` -> `db`, `error.rs` ->
 /// `error`.
 fn area_of(relative: &str) -> &str {
-    relative
-        .split('/')
-        .next()
-        .unwrap()
-        .trim_end_matches(".rs")
+    relative.split('/').next().unwrap().trim_end_matches(".rs")
 }
 
 /// Every area a file refers to with a `crate::<area>` path.
@@ -95,7 +95,9 @@ fn areas_referred(code: &str) -> Vec<String> {
 }
 
 /// The dependency graph between areas (`crate::...` references), without self-references.
-fn area_graph(src: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+fn area_graph(
+    src: &Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
     let mut graph: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
         Default::default();
     for (relative, text) in sources(src) {
@@ -169,7 +171,9 @@ fn only_the_http_layer_imports_http() {
             !relative.starts_with("http/") && relative != "lib.rs" && relative != "main.rs"
         })
         .filter(|(_, text)| {
-            areas_referred(&code_of(text)).iter().any(|area| area == "http")
+            areas_referred(&code_of(text))
+                .iter()
+                .any(|area| area == "http")
         })
         .map(|(relative, _)| relative)
         .collect();
@@ -236,7 +240,10 @@ fn report_import_graph() {
     let src = std::env::var_os("PAVILION_TIDY_SRC").map_or_else(src_dir, PathBuf::from);
     let graph = area_graph(&src);
     for (area, targets) in &graph {
-        println!("{area} -> {}", targets.iter().cloned().collect::<Vec<_>>().join(", "));
+        println!(
+            "{area} -> {}",
+            targets.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
     }
     let found = cycles(&graph);
     println!("{} cycle(s): {found:?}", found.len());
