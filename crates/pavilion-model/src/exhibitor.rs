@@ -326,6 +326,7 @@ fn check_email(value: &str, fail: &mut impl FnMut(&str, String)) {
 
 /// One booth's full content as the public API serves it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExhibitorDetail {
     pub slug: String,
     pub name: String,

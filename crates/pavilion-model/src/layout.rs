@@ -13,6 +13,7 @@ use crate::topic::{BoothTier, Topic};
 
 /// An axis-aligned rectangle on the floor: corner `(x, z)` and its size.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rect {
     pub x: f32,
     pub z: f32,
@@ -97,6 +98,7 @@ impl Rect {
 
 /// A booth's size before rotation: `width` along its open front, `depth` front to back.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Footprint {
     pub width: f32,
     pub depth: f32,
@@ -188,11 +190,14 @@ impl From<Rotation> for u8 {
 
 /// One exhibitor's booth in a hall.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoothPlacement {
     /// The exhibitor's slug.
     pub exhibitor: String,
     /// Centre of the booth, hall-local `[x, z]` in metres.
     pub position: [f32; 2],
+    /// Quarter turns counter-clockwise from facing the entrance wall: 0 to 3.
+    #[cfg_attr(feature = "openapi", schema(value_type = u8, minimum = 0, maximum = 3))]
     pub rotation: Rotation,
     pub footprint: Footprint,
 }
@@ -222,6 +227,7 @@ impl BoothPlacement {
 
 /// A doorway in a hall's entrance wall (z = 0).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entrance {
     /// Centre of the doorway along the entrance wall, hall-local.
     pub x: f32,
@@ -230,6 +236,7 @@ pub struct Entrance {
 
 /// The part of a hall given to one topic, with the sign that hangs over it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TopicZone {
     pub topic: Topic,
     /// Hall-local floor area of the zone.
@@ -240,6 +247,7 @@ pub struct TopicZone {
 
 /// One exhibition hall: its walls, doorways, topic zones and booths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hall {
     pub id: String,
     pub name: String,

@@ -7,6 +7,7 @@ use crate::topic::{BoothTier, Topic};
 
 /// Everything a visitor sees, as one versioned, immutable document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HallSnapshot {
     /// Increases by one with every publish.
     pub version: u64,
@@ -31,6 +32,7 @@ impl HallSnapshot {
 
 /// What the hall needs to draw one exhibitor's booth and list it in the directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExhibitorSummary {
     pub slug: String,
     pub name: String,

@@ -6,6 +6,7 @@ use crate::layout::Footprint;
 
 /// A subject area of the exhibition; halls and their signage are grouped by topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Topic {
     AppPrivacy,
@@ -99,6 +100,7 @@ impl Topic {
 
 /// The size class an exhibitor booked; it decides the booth's footprint and shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BoothTier {
     /// An inline booth, 3 m wide and 3 m deep.

@@ -9,13 +9,15 @@ use crate::error::Error;
 use crate::time::now_rfc3339;
 
 /// One audit entry as listed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
     pub staff: String,
     pub action: String,
     pub target: String,
+    /// The particulars of the change, as recorded.
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
 

@@ -17,7 +17,7 @@ pub struct StoredSnapshot {
 }
 
 /// One published version as listed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionInfo {
     pub version: u64,
     pub published_at: String,

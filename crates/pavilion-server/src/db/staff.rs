@@ -10,7 +10,7 @@ use crate::time::now_rfc3339;
 
 /// What a staff member may do: curators arrange, review and publish; admins also manage
 /// staff accounts and exhibitor tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Curator,
@@ -35,7 +35,7 @@ impl Role {
 }
 
 /// A signed-in staff member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StaffSession {
     pub id: i64,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct StaffSession {
 }
 
 /// A staff account as listed (never with its hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StaffAccount {
     pub id: i64,
     pub name: String,

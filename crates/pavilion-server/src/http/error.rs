@@ -104,6 +104,44 @@ impl IntoResponse for Error {
     }
 }
 
+/// The refusals of an endpoint that needs a signed-in caller: for OpenAPI `responses(...)`.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum SignedIn {
+    /// No credential, or an unknown, expired or revoked one.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+}
+
+/// The refusals of an admin-only staff endpoint.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum AdminOnly {
+    /// No credential, or an unknown, expired or revoked one.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Signed in, but not as a staff admin.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+}
+
+/// The refusals of an endpoint that reads a JSON body.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum JsonRefusals {
+    /// The body is empty, is not JSON, or does not fit the schema (the message names the
+    /// field path).
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// The body is not sent as `Content-Type: application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
+}
+
+/// The refusal of an address whose path parameter does not parse (a number that is not one).
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum BadPath {
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,6 +75,55 @@ impl FromRequestParts<AppState> for ExhibitorAuth {
     }
 }
 
+/// Path parameters of type `T`; a parameter that does not parse is 400 with the error body
+/// (axum's own rejection is plain text).
+#[derive(Debug)]
+pub struct PathParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for PathParams<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(value)| PathParams(value))
+            .map_err(|rejection| {
+                Error::BadRequest(format!(
+                    "the address is not valid here: {}",
+                    rejection.body_text()
+                ))
+            })
+    }
+}
+
+/// Query parameters of type `T`; a query that does not parse is 400 with the error body.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for QueryParams<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(value)| QueryParams(value))
+            .map_err(|rejection| {
+                Error::BadRequest(format!(
+                    "the query is not valid here: {}",
+                    rejection.body_text()
+                ))
+            })
+    }
+}
+
 /// A JSON request body of type `T`.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);

@@ -1,4 +1,4 @@
-//! `GET /api/v1/openapi.json`: the OpenAPI 3 document of the exhibitor and review API,
+//! `GET /api/v1/openapi.json`: the OpenAPI 3 document of every route the server answers,
 //! generated from the handlers' annotations and the body types (utoipa). The readable page
 //! that renders it is `web/api.html`.
 
@@ -9,15 +9,25 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use pavilion_model::layout::{LayoutProblem, LayoutRule};
-use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError, MediaKind, Product};
+use pavilion_model::{
+    BoothMedia, BoothPlacement, BoothTier, Entrance, ExhibitorDetail, ExhibitorProfile,
+    ExhibitorSummary, FieldError, Footprint, Hall, HallSnapshot, MediaKind, Product, Rect, Topic,
+    TopicZone,
+};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
-use super::routes::{me, staff_review};
+use super::routes::{
+    exhibitors, hall, health, me, media, staff_layout, staff_publish, staff_review, staff_sessions,
+};
 use crate::app::AppState;
-use crate::db::{Draft, Submission, SubmissionStatus, TokenInfo};
+use crate::db::{
+    AuditEntry, Draft, Role, StaffAccount, StaffSession, Submission, SubmissionStatus, TokenInfo,
+    VersionInfo,
+};
 use crate::exhibitor::tokens::IssuedToken;
+use crate::staff::accounts::IssuedSession;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/openapi.json", get(document))
@@ -26,14 +36,41 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Pavilion exhibitor API",
-        description = "Exhibitors keep their booth up to date: the profile draft, products, media, \
-submission for review. Staff review submissions and issue exhibitor tokens. Every error is \
-`{\"code\", \"message\"}` with a stable code; validation errors add `errors`, one per field. \
+        title = "Pavilion API",
+        description = "Every route the Pavilion server answers besides the page files. Visitors read \
+the published hall, its exhibitors and media; exhibitors keep their booth up to date (profile draft, \
+products, media, submission for review); staff sign in, arrange the hall, review submissions, \
+publish, roll back and read the audit log. Every error is `{\"code\", \"message\"}` with a stable \
+code (the `ErrorBody` schema); validation errors add `errors` (one per field) or `problems` (layout \
+rules). JSON bodies must be sent as `Content-Type: application/json` (415 otherwise). \
 See docs/exhibitor-guide.md for a walk-through with curl.",
         version = "1"
     ),
     paths(
+        health::health,
+        document,
+        hall::hall,
+        exhibitors::list,
+        exhibitors::detail,
+        media::media,
+        staff_sessions::sign_in,
+        staff_sessions::sign_out,
+        staff_sessions::me,
+        staff_sessions::list_accounts,
+        staff_sessions::create_account,
+        staff_layout::read,
+        staff_layout::replace,
+        staff_layout::check,
+        staff_layout::auto_arrange,
+        staff_layout::place_booth,
+        staff_layout::remove_booth,
+        staff_layout::add_hall,
+        staff_layout::remove_hall,
+        staff_publish::publish,
+        staff_publish::versions,
+        staff_publish::version,
+        staff_publish::rollback,
+        staff_publish::audit_log,
         me::me,
         me::get_profile,
         me::put_profile,
@@ -61,6 +98,31 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         ErrorBody,
         LayoutProblem,
         LayoutRule,
+        HallSnapshot,
+        Hall,
+        Rect,
+        Footprint,
+        BoothPlacement,
+        Entrance,
+        TopicZone,
+        Topic,
+        BoothTier,
+        ExhibitorSummary,
+        ExhibitorDetail,
+        Role,
+        StaffSession,
+        StaffAccount,
+        IssuedSession,
+        VersionInfo,
+        AuditEntry,
+        staff_sessions::SignIn,
+        staff_sessions::NewAccount,
+        staff_layout::LayoutView,
+        staff_layout::ExhibitorEntry,
+        staff_layout::LayoutBody,
+        staff_layout::BoothChange,
+        staff_layout::NewHall,
+        staff_publish::LiveVersion,
         ExhibitorProfile,
         Product,
         FieldError,
@@ -79,6 +141,10 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
     )),
     modifiers(&BearerSchemes),
     tags(
+        (name = "visitors", description = "The published hall, its exhibitors and their media: public, cached"),
+        (name = "operations", description = "Health and this document"),
+        (name = "staff", description = "Staff sign-in, accounts, publishing, versions and the audit log: `Authorization: Bearer pst_...`"),
+        (name = "staff layout", description = "The layout draft staff arrange: `Authorization: Bearer pst_...`"),
         (name = "exhibitor", description = "An exhibitor's own booth, with its token: `Authorization: Bearer pex_...`"),
         (name = "staff review", description = "The review queue, for signed-in staff: `Authorization: Bearer pst_...`"),
         (name = "exhibitor tokens", description = "Issuing and revoking exhibitor tokens, for staff admins"),
@@ -117,7 +183,9 @@ pub fn document_json() -> &'static str {
     })
 }
 
-async fn document() -> impl IntoResponse {
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "This document (OpenAPI 3.1)", body = Object)))]
+pub(crate) async fn document() -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "application/json"),

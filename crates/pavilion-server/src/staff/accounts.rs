@@ -29,7 +29,7 @@ const TOKEN_BYTES: usize = 32;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// What a successful sign-in returns: the token, shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IssuedSession {
     pub token: String,
     pub expires_at: String,

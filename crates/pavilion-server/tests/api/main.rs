@@ -8,6 +8,7 @@ mod hall;
 mod me;
 mod me_support;
 mod media;
+mod openapi;
 mod staff;
 mod tidy;
 mod uploads;

@@ -13,7 +13,11 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/hall", get(hall))
 }
 
-async fn hall(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[utoipa::path(get, path = "/api/v1/hall", tag = "visitors",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
+    responses((status = 200, description = "The published hall (brotli or gzip when accepted), with a strong ETag and `Cache-Control: no-cache`", body = pavilion_model::HallSnapshot),
+        (status = 304, description = "The hall has not changed since the ETag sent")))]
+pub(crate) async fn hall(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let published = state.published();
     let encoding = negotiate_encoding(
         headers

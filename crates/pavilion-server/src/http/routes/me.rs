@@ -3,7 +3,7 @@
 //! takes [`ExhibitorAuth`], so it only ever reads or writes the token's own booth.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::exhibitor::content::{self, Draft, Submission, SubmissionStatus, Upload};
 use crate::exhibitor::tokens::ExhibitorAuth;
 use crate::http::error::ErrorBody;
-use crate::http::extract::JsonBody;
+use crate::http::extract::{JsonBody, PathParams, QueryParams};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,7 +86,8 @@ pub(crate) async fn get_profile(
     responses((status = 200, body = Draft),
         (status = 400, description = "Not the profile JSON", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "Fields break rules; `errors` lists each", body = ErrorBody)))]
+        (status = 422, description = "Fields break rules; `errors` lists each", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn put_profile(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
@@ -103,7 +104,8 @@ pub(crate) async fn put_profile(
     responses((status = 200, body = Draft),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn patch_profile(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
@@ -142,7 +144,9 @@ async fn change_products(
     request_body = Vec<Product>,
     responses((status = 200, body = Vec<Product>),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn put_products(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
@@ -162,7 +166,9 @@ pub(crate) async fn put_products(
     request_body = Product,
     responses((status = 201, body = Vec<Product>),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn add_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
@@ -192,11 +198,13 @@ fn product_slot(list: &mut [Product], index: usize) -> Result<&mut Product, Erro
     responses((status = 200, body = Vec<Product>),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn put_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-    Path(index): Path<usize>,
+    PathParams(index): PathParams<usize>,
     JsonBody(product): JsonBody<Product>,
 ) -> Result<Json<Vec<Product>>, Error> {
     Ok(Json(
@@ -214,11 +222,12 @@ pub(crate) async fn put_product(
     responses((status = 200, body = Vec<Product>),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, description = "A booth lists 2 to 5 products", body = ErrorBody)))]
+        (status = 422, description = "A booth lists 2 to 5 products", body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn delete_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-    Path(index): Path<usize>,
+    PathParams(index): PathParams<usize>,
 ) -> Result<Json<Vec<Product>>, Error> {
     Ok(Json(
         change_products(&state, &auth.slug, |list| {
@@ -259,11 +268,12 @@ pub struct UploadQuery {
         (status = 409, description = "The booth holds as much media as it may", body = ErrorBody),
         (status = 413, description = "Larger than the kind's limit (refused while streaming)", body = ErrorBody),
         (status = 415, description = "Not a kind Pavilion accepts", body = ErrorBody),
-        (status = 422, description = "The content fails its checks (truncated, too many pixels, active content, external URIs, over budget, ...)", body = ErrorBody)))]
+        (status = 422, description = "The content fails its checks (truncated, too many pixels, active content, external URIs, over budget, ...)", body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn upload_media(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-    Query(query): Query<UploadQuery>,
+    QueryParams(query): QueryParams<UploadQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
@@ -298,11 +308,12 @@ pub(crate) async fn upload_media(
     params(("sha256" = String, Path, description = "The media's id (its SHA-256)")),
     responses((status = 204, description = "Removed from the draft"),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn delete_media(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-    Path(sha256): Path<String>,
+    PathParams(sha256): PathParams<String>,
 ) -> Result<StatusCode, Error> {
     content::delete_media(state.store(), &auth.slug, &sha256).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -27,7 +27,16 @@ async fn no_name() -> Error {
     Error::not_found("name a media file: /media/<sha256>.<ext>")
 }
 
-async fn media(
+#[utoipa::path(get, path = "/media/{name}", tag = "visitors",
+    params(("name" = String, Path, description = "`<sha256>.<ext>`: 64 lowercase hex digits and png, jpg, webp, mp4, webm, pdf or glb"),
+        ("Range" = Option<String>, Header, description = "One byte range, such as `bytes=0-1023`"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag (the content hash)")),
+    responses((status = 200, description = "The file, `Cache-Control: public, max-age=31536000, immutable`; PDFs as attachments"),
+        (status = 206, description = "The requested byte range"),
+        (status = 304, description = "Unchanged (it never changes)"),
+        (status = 404, description = "No such media file", body = crate::http::error::ErrorBody),
+        (status = 416, description = "The range lies outside the file")))]
+pub(crate) async fn media(
     State(state): State<AppState>,
     Path(name): Path<String>,
     headers: HeaderMap,

@@ -3,7 +3,7 @@
 //! removed, and `POST /api/v1/staff/layout/arrange`. A change that breaks a layout rule is
 //! refused with 422 and every problem, and nothing is saved.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
@@ -12,13 +12,15 @@ use pavilion_model::layout::{self, HALL_GAP, LayoutProblem};
 use pavilion_model::{BoothPlacement, BoothTier, Entrance, Footprint, Hall, Rotation, Topic};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::db::StaffSession;
 use crate::error::Error;
 use crate::hall::curation::{self, arrange_all, save_draft};
 use crate::hall::rules::{exhibitors_by_slug, layout_problems};
-use crate::http::extract::JsonBody;
+use crate::http::error::{ErrorBody, SignedIn};
+use crate::http::extract::{JsonBody, PathParams};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,27 +36,27 @@ pub fn router() -> Router<AppState> {
 }
 
 /// An exhibitor as the floor-plan editor needs it.
-#[derive(Debug, Serialize)]
-struct ExhibitorEntry {
-    slug: String,
-    name: String,
-    topic: Option<Topic>,
-    tier: Option<BoothTier>,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExhibitorEntry {
+    pub slug: String,
+    pub name: String,
+    pub topic: Option<Topic>,
+    pub tier: Option<BoothTier>,
     /// The footprint of the tier, before rotation.
-    footprint: Option<Footprint>,
-    placed: bool,
+    pub footprint: Option<Footprint>,
+    pub placed: bool,
 }
 
 /// The draft as the editor sees it: halls, the rules it breaks now (normally none), every
 /// exhibitor (placed or not) and the aisle the rules ask for.
-#[derive(Debug, Serialize)]
-struct LayoutView {
-    halls: Vec<Hall>,
-    updated_at: String,
-    problems: Vec<LayoutProblem>,
-    exhibitors: Vec<ExhibitorEntry>,
-    aisle: f32,
-    entrance_clearance: f32,
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LayoutView {
+    pub halls: Vec<Hall>,
+    pub updated_at: String,
+    pub problems: Vec<LayoutProblem>,
+    pub exhibitors: Vec<ExhibitorEntry>,
+    pub aisle: f32,
+    pub entrance_clearance: f32,
 }
 
 async fn view(state: &AppState) -> Result<LayoutView, Error> {
@@ -88,17 +90,32 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
     })
 }
 
-async fn read(State(state): State<AppState>, _staff: StaffSession) -> Result<Response, Error> {
+#[utoipa::path(get, path = "/api/v1/staff/layout", tag = "staff layout",
+    security(("staff_session" = [])),
+    responses((status = 200, description = "The draft, its problems and every exhibitor", body = LayoutView), SignedIn))]
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    _staff: StaffSession,
+) -> Result<Response, Error> {
     Ok(Json(view(&state).await?).into_response())
 }
 
-#[derive(Deserialize)]
+/// A whole layout.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LayoutBody {
-    halls: Vec<Hall>,
+pub struct LayoutBody {
+    pub halls: Vec<Hall>,
 }
 
-async fn replace(
+#[utoipa::path(put, path = "/api/v1/staff/layout", tag = "staff layout",
+    security(("staff_session" = [])),
+    request_body = LayoutBody,
+    responses((status = 200, body = LayoutView),
+        (status = 400, description = "Not the layout JSON", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        (status = 422, description = "Breaks layout rules; `problems` lists each and nothing is saved", body = ErrorBody)))]
+pub(crate) async fn replace(
     State(state): State<AppState>,
     staff: StaffSession,
     JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
@@ -118,7 +135,14 @@ async fn replace(
 }
 
 /// Checks a layout without saving it: 200 with the problems (empty when valid).
-async fn check(
+#[utoipa::path(post, path = "/api/v1/staff/layout/check", tag = "staff layout",
+    security(("staff_session" = [])),
+    request_body = LayoutBody,
+    responses((status = 200, description = "Every rule the layout breaks (empty when it keeps them all); nothing is saved", body = Vec<LayoutProblem>),
+        (status = 400, description = "Not the layout JSON", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub(crate) async fn check(
     State(state): State<AppState>,
     _staff: StaffSession,
     JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
@@ -127,7 +151,12 @@ async fn check(
     Ok(Json(layout_problems(&halls, &exhibitors)))
 }
 
-async fn auto_arrange(
+#[utoipa::path(post, path = "/api/v1/staff/layout/arrange", tag = "staff layout",
+    security(("staff_session" = [])),
+    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft", body = LayoutView),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "The arrangement breaks rules (not expected)", body = ErrorBody)))]
+pub(crate) async fn auto_arrange(
     State(state): State<AppState>,
     staff: StaffSession,
 ) -> Result<Response, Error> {
@@ -148,20 +177,34 @@ async fn auto_arrange(
 
 /// A booth placed or changed: any field left out keeps its value. A booth not yet in the
 /// draft needs `hall` and `position`; its footprint always comes from the exhibitor's tier.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct BoothChange {
-    hall: Option<String>,
-    position: Option<[f32; 2]>,
-    rotation: Option<Rotation>,
+pub struct BoothChange {
+    /// The hall to place the booth in (a booth not yet placed needs one).
+    pub hall: Option<String>,
+    /// The booth's centre, hall-local `[x, z]` in metres.
+    pub position: Option<[f32; 2]>,
+    /// Quarter turns from facing the entrance wall, 0 to 3.
+    #[schema(value_type = Option<u8>, minimum = 0, maximum = 3)]
+    pub rotation: Option<Rotation>,
     /// Quarter turns to add to the rotation (1 = a quarter turn counter-clockwise from above).
-    turn: Option<i32>,
+    pub turn: Option<i32>,
 }
 
-async fn place_booth(
+#[utoipa::path(patch, path = "/api/v1/staff/layout/booths/{slug}", tag = "staff layout",
+    security(("staff_session" = [])),
+    params(("slug" = String, Path, description = "The exhibitor")),
+    request_body = BoothChange,
+    responses((status = 200, body = LayoutView),
+        (status = 400, description = "Not the JSON expected, or a booth not yet placed without hall and position", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such exhibitor or hall", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        (status = 422, description = "The change breaks layout rules; nothing is saved", body = ErrorBody)))]
+pub(crate) async fn place_booth(
     State(state): State<AppState>,
     staff: StaffSession,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
     JsonBody(change): JsonBody<BoothChange>,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
@@ -228,10 +271,17 @@ async fn place_booth(
     Ok(Json(view(&state).await?).into_response())
 }
 
-async fn remove_booth(
+#[utoipa::path(delete, path = "/api/v1/staff/layout/booths/{slug}", tag = "staff layout",
+    security(("staff_session" = [])),
+    params(("slug" = String, Path, description = "The exhibitor")),
+    responses((status = 200, body = LayoutView),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "The exhibitor has no booth in the draft", body = ErrorBody),
+        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody)))]
+pub(crate) async fn remove_booth(
     State(state): State<AppState>,
     staff: StaffSession,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
     let (mut halls, _) = curation::draft(state.store()).await?;
@@ -257,17 +307,26 @@ async fn remove_booth(
     Ok(Json(view(&state).await?).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewHall {
-    name: String,
-    width: Option<f32>,
-    depth: Option<f32>,
+pub struct NewHall {
+    /// 1 to 80 characters.
+    pub name: String,
+    pub width: Option<f32>,
+    pub depth: Option<f32>,
     /// Doorways; one 8 m doorway in the middle of the entrance wall when left out.
-    entrances: Option<Vec<Entrance>>,
+    pub entrances: Option<Vec<Entrance>>,
 }
 
-async fn add_hall(
+#[utoipa::path(post, path = "/api/v1/staff/layout/halls", tag = "staff layout",
+    security(("staff_session" = [])),
+    request_body = NewHall,
+    responses((status = 201, body = LayoutView),
+        (status = 400, description = "Not the JSON expected, or a name that is empty or too long", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        (status = 422, description = "The new hall breaks layout rules; nothing is saved", body = ErrorBody)))]
+pub(crate) async fn add_hall(
     State(state): State<AppState>,
     staff: StaffSession,
     JsonBody(request): JsonBody<NewHall>,
@@ -312,10 +371,18 @@ async fn add_hall(
     Ok((StatusCode::CREATED, Json(view(&state).await?)).into_response())
 }
 
-async fn remove_hall(
+#[utoipa::path(delete, path = "/api/v1/staff/layout/halls/{id}", tag = "staff layout",
+    security(("staff_session" = [])),
+    params(("id" = String, Path, description = "The hall")),
+    responses((status = 200, body = LayoutView),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The hall still has booths", body = ErrorBody),
+        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody)))]
+pub(crate) async fn remove_hall(
     State(state): State<AppState>,
     staff: StaffSession,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
     let (mut halls, _) = curation::draft(state.store()).await?;

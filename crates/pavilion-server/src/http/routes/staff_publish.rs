@@ -2,18 +2,20 @@
 //! the draft breaks a rule), `GET /api/v1/staff/versions`, `GET .../versions/{n}` (the stored
 //! snapshot, byte for byte), `POST .../versions/{n}/rollback`, and `GET /api/v1/staff/audit`.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::app::AppState;
 use crate::db::{StaffSession, VersionInfo};
 use crate::error::Error;
 use crate::hall::curation;
+use crate::http::error::{ErrorBody, SignedIn};
+use crate::http::extract::{PathParams, QueryParams};
 use crate::staff::audit::{self, AuditEntry};
 
 pub fn router() -> Router<AppState> {
@@ -25,7 +27,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/staff/audit", get(audit_log))
 }
 
-async fn publish(State(state): State<AppState>, staff: StaffSession) -> Result<Response, Error> {
+/// The version a publish or rollback made live.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LiveVersion {
+    pub version: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/staff/publish", tag = "staff",
+    security(("staff_session" = [])),
+    responses((status = 200, description = "Published: visitors see this version now", body = LiveVersion),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "The draft breaks layout rules; `problems` lists each", body = ErrorBody)))]
+pub(crate) async fn publish(
+    State(state): State<AppState>,
+    staff: StaffSession,
+) -> Result<Response, Error> {
     let version = curation::publish_draft(
         state.live(),
         state.store(),
@@ -34,20 +50,30 @@ async fn publish(State(state): State<AppState>, staff: StaffSession) -> Result<R
         &staff,
     )
     .await?;
-    Ok(Json(json!({ "version": version })).into_response())
+    Ok(Json(LiveVersion { version }).into_response())
 }
 
-async fn versions(
+#[utoipa::path(get, path = "/api/v1/staff/versions", tag = "staff",
+    security(("staff_session" = [])),
+    responses((status = 200, description = "Newest first", body = Vec<VersionInfo>), SignedIn))]
+pub(crate) async fn versions(
     State(state): State<AppState>,
     _staff: StaffSession,
 ) -> Result<Json<Vec<VersionInfo>>, Error> {
     Ok(Json(curation::versions(state.store()).await?))
 }
 
-async fn version(
+#[utoipa::path(get, path = "/api/v1/staff/versions/{version}", tag = "staff",
+    security(("staff_session" = [])),
+    params(("version" = u64, Path)),
+    responses((status = 200, description = "The stored snapshot, byte for byte", body = pavilion_model::HallSnapshot),
+        (status = 400, description = "Not a version number", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn version(
     State(state): State<AppState>,
     _staff: StaffSession,
-    Path(version): Path<u64>,
+    PathParams(version): PathParams<u64>,
 ) -> Result<Response, Error> {
     let stored = curation::snapshot(state.store(), version).await?;
     Ok((
@@ -57,25 +83,41 @@ async fn version(
         .into_response())
 }
 
-async fn rollback(
+#[utoipa::path(post, path = "/api/v1/staff/versions/{version}/rollback", tag = "staff",
+    security(("staff_session" = [])),
+    params(("version" = u64, Path)),
+    responses((status = 200, description = "Visitors see this older version now", body = LiveVersion),
+        (status = 400, description = "Not a version number", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn rollback(
     State(state): State<AppState>,
     staff: StaffSession,
-    Path(version): Path<u64>,
+    PathParams(version): PathParams<u64>,
 ) -> Result<Response, Error> {
     let version = curation::rollback(state.live(), state.store(), &staff, version).await?;
-    Ok(Json(json!({ "version": version })).into_response())
+    Ok(Json(LiveVersion { version }).into_response())
 }
 
-#[derive(Deserialize)]
-struct AuditQuery {
-    limit: Option<u32>,
-    before: Option<i64>,
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// At most this many entries, 1 to 500 (100 when left out).
+    pub limit: Option<u32>,
+    /// Only entries older than this id (for paging).
+    pub before: Option<i64>,
 }
 
-async fn audit_log(
+#[utoipa::path(get, path = "/api/v1/staff/audit", tag = "staff",
+    security(("staff_session" = [])),
+    params(AuditQuery),
+    responses((status = 200, description = "Newest first", body = Vec<AuditEntry>),
+        (status = 400, description = "A query parameter that does not parse", body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
+pub(crate) async fn audit_log(
     State(state): State<AppState>,
     _staff: StaffSession,
-    Query(query): Query<AuditQuery>,
+    QueryParams(query): QueryParams<AuditQuery>,
 ) -> Result<Json<Vec<AuditEntry>>, Error> {
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
     Ok(Json(audit::list(state.store(), limit, query.before).await?))

@@ -2,7 +2,7 @@
 //! reason) and exhibitor tokens (issue, list, revoke). Review is for any signed-in staff
 //! member; tokens are for admins.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -18,7 +18,7 @@ use crate::exhibitor::content::{self, Submission, SubmissionStatus};
 use crate::exhibitor::review;
 use crate::exhibitor::tokens::{self as exhibitor, IssuedToken, TokenInfo};
 use crate::http::error::ErrorBody;
-use crate::http::extract::{JsonBody, OptionalJsonBody, RequireAdmin};
+use crate::http::extract::{JsonBody, OptionalJsonBody, PathParams, QueryParams, RequireAdmin};
 use crate::staff::audit;
 
 pub fn router() -> Router<AppState> {
@@ -45,11 +45,12 @@ pub struct QueueQuery {
     security(("staff_session" = [])),
     params(QueueQuery),
     responses((status = 200, description = "Oldest first", body = Vec<Submission>),
-        (status = 401, body = ErrorBody)))]
+        (status = 401, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn list_submissions(
     _staff: StaffSession,
     State(state): State<AppState>,
-    Query(query): Query<QueueQuery>,
+    QueryParams(query): QueryParams<QueueQuery>,
 ) -> Result<Json<Vec<Submission>>, Error> {
     let status = query.status.unwrap_or(SubmissionStatus::Pending);
     Ok(Json(
@@ -62,11 +63,12 @@ pub(crate) async fn list_submissions(
     params(("id" = i64, Path)),
     responses((status = 200, body = Submission),
         (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn get_submission(
     _staff: StaffSession,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<Submission>, Error> {
     Ok(Json(content::submission(state.store(), id).await?))
 }
@@ -77,11 +79,12 @@ pub(crate) async fn get_submission(
     responses((status = 200, description = "Approved: visitors see it from the next publish", body = Submission),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "Not waiting for review", body = ErrorBody)))]
+        (status = 409, description = "Not waiting for review", body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn approve(
     staff: StaffSession,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<Submission>, Error> {
     Ok(Json(
         review::approve(state.store(), state.signage_sources(), id, &staff).await?,
@@ -104,11 +107,13 @@ pub struct Rejection {
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody),
-        (status = 422, description = "No reason given", body = ErrorBody)))]
+        (status = 422, description = "No reason given", body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn reject(
     staff: StaffSession,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(rejection): JsonBody<Rejection>,
 ) -> Result<Json<Submission>, Error> {
     Ok(Json(
@@ -131,11 +136,13 @@ pub struct NewToken {
     responses((status = 201, description = "The token, shown this once", body = IssuedToken),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Admins only", body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
 pub(crate) async fn create_token(
     RequireAdmin(staff): RequireAdmin,
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
     OptionalJsonBody(request): OptionalJsonBody<NewToken>,
 ) -> Result<Response, Error> {
     let issued = exhibitor::create_token(state.store(), &slug, &request.label, &staff.name).await?;
@@ -155,11 +162,12 @@ pub(crate) async fn create_token(
     params(("slug" = String, Path)),
     responses((status = 200, description = "Newest first, never the secrets", body = Vec<TokenInfo>),
         (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
+        (status = 403, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn list_tokens(
     _admin: RequireAdmin,
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    PathParams(slug): PathParams<String>,
 ) -> Result<Json<Vec<TokenInfo>>, Error> {
     Ok(Json(
         exhibitor::list_tokens(state.store(), Some(&slug)).await?,
@@ -172,11 +180,12 @@ pub(crate) async fn list_tokens(
     responses((status = 200, description = "Revoked from the next request on", body = TokenInfo),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
 pub(crate) async fn revoke_token(
     RequireAdmin(staff): RequireAdmin,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<Json<TokenInfo>, Error> {
     let info = exhibitor::revoke_token(state.store(), id).await?;
     audit::record(

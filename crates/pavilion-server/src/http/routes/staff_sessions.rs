@@ -9,11 +9,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::http::error::{AdminOnly, ErrorBody, JsonRefusals, SignedIn};
 use crate::http::extract::{JsonBody, RequireAdmin, bearer_token};
-use crate::staff::accounts::{self as staff, Role, StaffSession};
+use crate::staff::accounts::{self as staff, IssuedSession, Role, StaffAccount, StaffSession};
 use crate::staff::audit;
 
 pub fn router() -> Router<AppState> {
@@ -26,14 +28,20 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
+/// A staff sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SignIn {
-    name: String,
-    password: String,
+pub struct SignIn {
+    pub name: String,
+    pub password: String,
 }
 
-async fn sign_in(
+#[utoipa::path(post, path = "/api/v1/staff/sessions", tag = "staff",
+    request_body = SignIn,
+    responses((status = 201, description = "Signed in: the bearer token, shown once", body = IssuedSession),
+        (status = 401, description = "The name or password is wrong", body = ErrorBody),
+        JsonRefusals))]
+pub(crate) async fn sign_in(
     State(state): State<AppState>,
     JsonBody(request): JsonBody<SignIn>,
 ) -> Result<Response, Error> {
@@ -49,7 +57,10 @@ async fn sign_in(
     Ok((StatusCode::CREATED, Json(issued)).into_response())
 }
 
-async fn sign_out(
+#[utoipa::path(delete, path = "/api/v1/staff/sessions", tag = "staff",
+    security(("staff_session" = [])),
+    responses((status = 204, description = "Signed out; the token no longer works"), SignedIn))]
+pub(crate) async fn sign_out(
     State(state): State<AppState>,
     session: StaffSession,
     headers: HeaderMap,
@@ -67,26 +78,44 @@ async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn me(session: StaffSession) -> Json<StaffSession> {
+#[utoipa::path(get, path = "/api/v1/staff/me", tag = "staff",
+    security(("staff_session" = [])),
+    responses((status = 200, description = "Who the token belongs to", body = StaffSession), SignedIn))]
+pub(crate) async fn me(session: StaffSession) -> Json<StaffSession> {
     Json(session)
 }
 
-async fn list_accounts(
+#[utoipa::path(get, path = "/api/v1/staff/accounts", tag = "staff",
+    security(("staff_session" = [])),
+    responses((status = 200, body = Vec<StaffAccount>), AdminOnly))]
+pub(crate) async fn list_accounts(
     State(state): State<AppState>,
     _admin: RequireAdmin,
-) -> Result<Json<Vec<staff::StaffAccount>>, Error> {
+) -> Result<Json<Vec<StaffAccount>>, Error> {
     Ok(Json(staff::list_accounts(state.store()).await?))
 }
 
-#[derive(Deserialize)]
+/// A new staff account.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewAccount {
-    name: String,
-    role: Role,
-    password: String,
+pub struct NewAccount {
+    /// 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit.
+    pub name: String,
+    pub role: Role,
+    /// At least 12 characters.
+    pub password: String,
 }
 
-async fn create_account(
+#[utoipa::path(post, path = "/api/v1/staff/accounts", tag = "staff",
+    security(("staff_session" = [])),
+    request_body = NewAccount,
+    responses((status = 201, body = StaffAccount),
+        (status = 400, description = "A name or password that breaks the rules, or a body that is not the JSON expected", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 409, description = "The name is taken", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub(crate) async fn create_account(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     JsonBody(request): JsonBody<NewAccount>,
