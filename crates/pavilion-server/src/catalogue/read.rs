@@ -9,8 +9,7 @@ use std::io;
 use std::path::Path;
 
 use pavilion_media::{ImageLimits, MediaError, ModelBudget};
-use pavilion_model::{BoothTier, ExhibitorProfile, MediaKind};
-use serde::Deserialize;
+use pavilion_model::{BoothTier, ExhibitorProfile, MediaKind, MediaManifest};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{CatalogueProblem, CatalogueProblems};
@@ -18,10 +17,9 @@ use crate::media::render::{MAX_LOGO_BYTES, RENDER_VERSION};
 
 pub const PROFILE_FILE: &str = "profile.toml";
 pub const LOGO_FILE: &str = "logo.svg";
-/// The folder of generated media inside an exhibitor folder.
-pub const MEDIA_DIR: &str = "media";
-/// The list of media files inside [`MEDIA_DIR`].
-pub const MEDIA_MANIFEST: &str = "media.toml";
+/// The media folder inside an exhibitor folder and its manifest: one type shared with the
+/// generator (`cargo xtask catalogue`), [`MediaManifest`].
+pub use pavilion_model::catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST};
 /// At most this many pictures per booth.
 pub const MAX_CATALOGUE_IMAGES: usize = 8;
 
@@ -81,23 +79,6 @@ pub fn check_media(item: &CatalogueMedia, tier: BoothTier) -> Result<CheckedMedi
             found: pavilion_media::sniff(&item.bytes),
         }),
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Manifest {
-    #[serde(default)]
-    files: Vec<ManifestFile>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ManifestFile {
-    file: String,
-    kind: String,
-    title: String,
-    #[serde(default)]
-    product: Option<String>,
 }
 
 /// One exhibitor folder that passed every check.
@@ -266,7 +247,7 @@ fn read_media(
     else {
         return (Vec::new(), None);
     };
-    let manifest: Manifest = match std::str::from_utf8(&manifest_bytes)
+    let manifest: MediaManifest = match std::str::from_utf8(&manifest_bytes)
         .map_err(|e| e.to_string())
         .and_then(|text| toml::from_str(text).map_err(|e| e.message().replace('\n', " ")))
     {
@@ -301,7 +282,7 @@ fn read_media(
         if media.iter().any(|m: &CatalogueMedia| m.file == entry.file) {
             problem(&field, "is listed twice".into());
         }
-        let Some(kind) = MediaKind::parse(&entry.kind).filter(|k| *k != MediaKind::Video) else {
+        let Some(kind) = entry.media_kind().filter(|k| *k != MediaKind::Video) else {
             problem(
                 &field,
                 format!("has kind {:?}; use image, brochure or model", entry.kind),
