@@ -192,30 +192,14 @@ pub fn mp4(payload: usize) -> Vec<u8> {
 
 /// A small, well-formed PDF with one empty page and a correct cross-reference table.
 pub fn pdf() -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>",
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ];
-    let mut out = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, object) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.push_str(&format!("{} 0 obj\n{object}\nendobj\n", i + 1));
-    }
-    let xref = out.len();
-    out.push_str(&format!(
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    ));
-    for offset in offsets {
-        out.push_str(&format!("{offset:010} 00000 n \n"));
-    }
-    out.push_str(&format!(
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    ));
-    out.into_bytes()
+    pavilion_media::write_pdf(
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ],
+        None,
+    )
 }
 
 /// A GLB of `quads` flat squares (two triangles each); `edit` may change its JSON.
@@ -254,25 +238,10 @@ pub fn glb(quads: usize, edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
         ]
     });
     edit(&mut json);
-    let mut json = json.to_string().into_bytes();
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
     while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
-    let total = 12 + 8 + json.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&u32::try_from(total).unwrap().to_le_bytes());
-    out.extend_from_slice(&u32::try_from(json.len()).unwrap().to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&u32::try_from(bin.len()).unwrap().to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
+    pavilion_media::write_glb(json.to_string().as_bytes(), &bin)
 }
 
 /// The slugs of the fixture catalogue other than `except`.

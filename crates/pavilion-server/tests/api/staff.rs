@@ -21,7 +21,7 @@ use crate::{KESTREL, Reply, TestApp, spawn_app};
 
 const PASSWORD: &str = "a long enough password";
 
-/// Sends a request with an optional bearer token and JSON body.
+/// Sends a request with an optional bearer token and JSON body (through the shared helpers).
 async fn send(
     app: &TestApp,
     method: &str,
@@ -29,27 +29,9 @@ async fn send(
     token: Option<&str>,
     body: Option<Value>,
 ) -> Reply {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let body = match body {
-        Some(json) => {
-            request = request.header("content-type", "application/json");
-            Body::from(json.to_string())
-        }
-        None => Body::empty(),
-    };
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(body).unwrap())
-        .await
-        .unwrap();
-    Reply {
-        status: response.status(),
-        headers: response.headers().clone(),
-        body: response.into_body().collect().await.unwrap().to_bytes(),
+    match body {
+        Some(json) => crate::me_support::send_json(app, method, uri, token, &json).await,
+        None => crate::me_support::send(app, method, uri, token, Body::empty()).await,
     }
 }
 
