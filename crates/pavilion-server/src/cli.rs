@@ -7,10 +7,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::db::{Role, Store};
+use crate::db::{Role, StaffSession, Store};
 use crate::error::Error;
 use crate::exhibitor::tokens;
-use crate::staff::accounts;
+use crate::staff::accounts::{self, AccountAction};
 
 /// Pavilion: a virtual exhibition hall server.
 #[derive(Debug, Clone, Parser)]
@@ -106,6 +106,51 @@ pub enum StaffCommand {
     },
     /// List the staff accounts.
     List,
+    /// Change an account's role.
+    SetRole {
+        name: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Disable an account: it can no longer sign in and its sessions end.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
+    /// Set a new password (from --password-file or standard input); the account's sessions end.
+    ResetPassword {
+        name: String,
+        /// A file whose first line is the password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// End every session of an account (sign it out everywhere).
+    SignOut { name: String },
+    /// Delete an account (the audit log keeps its name).
+    Delete { name: String },
+}
+
+/// Who staff commands run as in the audit log: the operator at the server's console.
+fn console_operator() -> StaffSession {
+    StaffSession {
+        id: 0,
+        name: "cli".into(),
+        role: Role::Admin,
+    }
+}
+
+/// The first line of `--password-file`, or of standard input.
+async fn read_password(password_file: Option<&PathBuf>) -> Result<String, Error> {
+    let text = match password_file {
+        Some(path) => tokio::fs::read_to_string(path).await?,
+        None => {
+            tokio::task::spawn_blocking(|| {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map(|_| line)
+            })
+            .await??
+        }
+    };
+    Ok(text.lines().next().unwrap_or("").to_owned())
 }
 
 /// Runs a `pavilion staff` command against the data folder and returns what to print.
@@ -116,18 +161,8 @@ pub async fn run_staff_command(store: &Store, command: &StaffCommand) -> Result<
             role,
             password_file,
         } => {
-            let text = match password_file {
-                Some(path) => tokio::fs::read_to_string(path).await?,
-                None => {
-                    tokio::task::spawn_blocking(|| {
-                        let mut line = String::new();
-                        std::io::stdin().read_line(&mut line).map(|_| line)
-                    })
-                    .await??
-                }
-            };
-            let password = text.lines().next().unwrap_or("");
-            let account = accounts::create_account(store, name, *role, password).await?;
+            let password = read_password(password_file.as_ref()).await?;
+            let account = accounts::create_account(store, name, *role, &password).await?;
             Ok(format!(
                 "created staff account {} ({}), id {}",
                 account.name,
@@ -138,10 +173,53 @@ pub async fn run_staff_command(store: &Store, command: &StaffCommand) -> Result<
         StaffCommand::List => Ok(accounts::list_accounts(store)
             .await?
             .iter()
-            .map(|a| format!("{}\t{}\t{}", a.name, a.role.as_str(), a.created_at))
+            .map(|a| {
+                format!(
+                    "{}\t{}\t{}\t{}\t{} session(s)",
+                    a.name,
+                    a.role.as_str(),
+                    a.created_at,
+                    a.disabled_at
+                        .as_deref()
+                        .map_or("active".to_owned(), |at| format!("disabled {at}")),
+                    a.sessions
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")),
+        StaffCommand::SetRole { name, role } => {
+            manage(store, name, AccountAction::SetRole(*role)).await
+        }
+        StaffCommand::Disable { name } => manage(store, name, AccountAction::Disable).await,
+        StaffCommand::Enable { name } => manage(store, name, AccountAction::Enable).await,
+        StaffCommand::ResetPassword {
+            name,
+            password_file,
+        } => {
+            let password = read_password(password_file.as_ref()).await?;
+            manage(store, name, AccountAction::ResetPassword(password)).await
+        }
+        StaffCommand::SignOut { name } => manage(store, name, AccountAction::EndSessions).await,
+        StaffCommand::Delete { name } => manage(store, name, AccountAction::Delete).await,
     }
+}
+
+async fn manage(store: &Store, name: &str, action: AccountAction) -> Result<String, Error> {
+    let what = action.audit_name().replace('_', " ");
+    let after = accounts::manage_account(store, &console_operator(), name, action).await?;
+    Ok(match after {
+        Some(account) => format!(
+            "{what}: {} is {}{}",
+            account.name,
+            account.role.as_str(),
+            if account.disabled_at.is_some() {
+                ", disabled"
+            } else {
+                ""
+            }
+        ),
+        None => format!("{what}: {name} is gone"),
+    })
 }
 
 /// `pavilion token ...`: exhibitor tokens from the command line.
@@ -155,6 +233,9 @@ pub enum TokenCommand {
         /// A note on who holds it.
         #[arg(long, default_value = "")]
         label: String,
+        /// Days until the token stops working (it works until revoked when left out).
+        #[arg(long)]
+        valid_days: Option<u32>,
     },
     /// Revoke a token by its id.
     Revoke { id: i64 },
@@ -168,8 +249,12 @@ pub enum TokenCommand {
 /// Runs a `pavilion token` command and returns what to print.
 pub async fn run_token_command(store: &Store, command: &TokenCommand) -> Result<String, Error> {
     match command {
-        TokenCommand::Create { exhibitor, label } => {
-            let issued = tokens::create_token(store, exhibitor, label, "cli").await?;
+        TokenCommand::Create {
+            exhibitor,
+            label,
+            valid_days,
+        } => {
+            let issued = tokens::create_token(store, exhibitor, label, "cli", *valid_days).await?;
             Ok(format!(
                 "token {} for {} (shown once, store it now):\n{}",
                 issued.id, issued.exhibitor, issued.token
@@ -189,11 +274,13 @@ pub async fn run_token_command(store: &Store, command: &TokenCommand) -> Result<
             .iter()
             .map(|t| {
                 format!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\texpires {}\tlast used {}\t{}",
                     t.id,
                     t.exhibitor,
                     t.created_at,
                     t.revoked_at.as_deref().unwrap_or("live"),
+                    t.expires_at.as_deref().unwrap_or("never"),
+                    t.last_used_at.as_deref().unwrap_or("never"),
                     t.label
                 )
             })

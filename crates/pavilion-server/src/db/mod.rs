@@ -25,7 +25,7 @@ pub use audit::{AuditEntry, NewAudit};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
 pub use snapshots::{StoredSnapshot, VersionInfo};
-pub use staff::{Role, SessionRow, StaffAccount, StaffCredentials, StaffSession};
+pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};
 pub use tokens::{TokenInfo, TokenOwner};
 
 /// The schema, embedded at build time from `crates/pavilion-server/migrations`.

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
-use super::Store;
+use super::{NewAudit, Store};
 use crate::error::Error;
 use crate::time::now_rfc3339;
 
@@ -49,6 +49,38 @@ pub struct StaffAccount {
     pub name: String,
     pub role: Role,
     pub created_at: String,
+    /// When an admin disabled the account; a disabled account cannot sign in.
+    pub disabled_at: Option<String>,
+    /// Sessions open now.
+    pub sessions: i64,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, name, role, created_at, disabled_at,
+    (SELECT count(*) FROM staff_sessions s WHERE s.staff_id = staff.id) AS sessions";
+
+fn account_from(row: &sqlx::sqlite::SqliteRow) -> Option<StaffAccount> {
+    Some(StaffAccount {
+        id: row.get("id"),
+        name: row.get("name"),
+        role: Role::parse(row.get("role"))?,
+        created_at: row.get("created_at"),
+        disabled_at: row.get("disabled_at"),
+        sessions: row.get("sessions"),
+    })
+}
+
+/// One change an admin makes to a staff account.
+#[derive(Debug, Clone)]
+pub enum StaffChange<'a> {
+    Role(Role),
+    /// `true` disables the account (and ends its sessions), `false` enables it again.
+    Disabled(bool),
+    /// A new Argon2id hash (the account's sessions end).
+    PasswordHash(&'a str),
+    /// Ends every session of the account.
+    EndSessions,
+    /// Deletes the account (its audit entries keep its name).
+    Delete,
 }
 
 /// An account with its password hash, for checking a sign-in.
@@ -98,31 +130,98 @@ impl Store {
             name: name.to_owned(),
             role,
             created_at,
+            disabled_at: None,
+            sessions: 0,
         }))
     }
 
     pub async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, Error> {
-        let rows = sqlx::query("SELECT id, name, role, created_at FROM staff ORDER BY name")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|row| {
-                Some(StaffAccount {
-                    id: row.get("id"),
-                    name: row.get("name"),
-                    role: Role::parse(row.get("role"))?,
-                    created_at: row.get("created_at"),
-                })
-            })
-            .collect())
+        let rows = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM staff ORDER BY name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(account_from).collect())
+    }
+
+    pub async fn staff_account(&self, name: &str) -> Result<Option<StaffAccount>, Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM staff WHERE name = ?"
+        ))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().and_then(account_from))
+    }
+
+    /// How many admins can sign in (not disabled).
+    pub async fn active_admin_count(&self) -> Result<i64, Error> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM staff WHERE role = 'admin' AND disabled_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Applies an account change with its audit entry in one transaction; disabling,
+    /// deleting and a new password also end every session of the account.
+    pub async fn change_staff(
+        &self,
+        account_id: i64,
+        change: &StaffChange<'_>,
+        audit: &NewAudit<'_>,
+    ) -> Result<(), Error> {
+        let mut tx = self.pool.begin().await?;
+        match change {
+            StaffChange::Role(role) => {
+                sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
+                    .bind(role.as_str())
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            StaffChange::Disabled(disabled) => {
+                sqlx::query("UPDATE staff SET disabled_at = ? WHERE id = ?")
+                    .bind(disabled.then(now_rfc3339))
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            StaffChange::PasswordHash(hash) => {
+                sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
+                    .bind(hash)
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            StaffChange::EndSessions => {}
+            StaffChange::Delete => {
+                sqlx::query("DELETE FROM staff WHERE id = ?")
+                    .bind(account_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let ends_sessions = !matches!(change, StaffChange::Role(_) | StaffChange::Disabled(false));
+        if ends_sessions {
+            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        super::audit::insert(&mut *tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn staff_credentials(&self, name: &str) -> Result<Option<StaffCredentials>, Error> {
-        let row = sqlx::query("SELECT id, name, role, password_hash FROM staff WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT id, name, role, password_hash FROM staff
+             WHERE name = ? AND disabled_at IS NULL",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.and_then(|row| {
             Some(StaffCredentials {
                 password_hash: row.get("password_hash"),
@@ -162,7 +261,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.token_sha256, s.expires_at, st.id, st.name, st.role
              FROM staff_sessions s JOIN staff st ON st.id = s.staff_id
-             WHERE s.token_sha256 = ?",
+             WHERE s.token_sha256 = ? AND st.disabled_at IS NULL",
         )
         .bind(token_sha256)
         .fetch_optional(&self.pool)

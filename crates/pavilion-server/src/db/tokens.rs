@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use super::Store;
 use crate::error::Error;
-use crate::time::now_rfc3339;
+use crate::time::{now_rfc3339, rfc3339_from_unix, unix_now};
 
 /// A token as listed: never its secret, not even its hash.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -17,6 +17,10 @@ pub struct TokenInfo {
     pub created_at: String,
     pub created_by: String,
     pub revoked_at: Option<String>,
+    /// When the token stops working, if it was issued with an expiry.
+    pub expires_at: Option<String>,
+    /// When the token was last used (to the minute).
+    pub last_used_at: Option<String>,
 }
 
 /// The exhibitor a live token belongs to, with the digest as stored.
@@ -28,13 +32,15 @@ pub struct TokenOwner {
 }
 
 impl Store {
-    /// The live (not revoked) token with this digest.
+    /// The live (not revoked, not expired) token with this digest.
     pub async fn live_token(&self, token_sha256: &str) -> Result<Option<TokenOwner>, Error> {
         let row = sqlx::query(
             "SELECT id, exhibitor, token_sha256 FROM exhibitor_tokens
-             WHERE token_sha256 = ? AND revoked_at IS NULL",
+             WHERE token_sha256 = ? AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > ?)",
         )
         .bind(token_sha256)
+        .bind(unix_now())
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|row| TokenOwner {
@@ -44,6 +50,23 @@ impl Store {
         }))
     }
 
+    /// Records that a token was used now, at most once a minute (so a busy token does not
+    /// write on every request).
+    pub async fn touch_token(&self, id: i64) -> Result<(), Error> {
+        let now = now_rfc3339();
+        let a_minute_ago = rfc3339_from_unix(u64::try_from(unix_now() - 60).unwrap_or(0));
+        sqlx::query(
+            "UPDATE exhibitor_tokens SET last_used_at = ?
+             WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(a_minute_ago)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Records a new token's digest; returns its id and creation time.
     pub async fn insert_token(
         &self,
@@ -51,17 +74,20 @@ impl Store {
         token_sha256: &str,
         label: &str,
         created_by: &str,
+        expires_at: Option<i64>,
     ) -> Result<(i64, String), Error> {
         let created_at = now_rfc3339();
         let inserted = sqlx::query(
-            "INSERT INTO exhibitor_tokens (exhibitor, token_sha256, label, created_at, created_by)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO exhibitor_tokens
+                (exhibitor, token_sha256, label, created_at, created_by, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(exhibitor)
         .bind(token_sha256)
         .bind(label)
         .bind(&created_at)
         .bind(created_by)
+        .bind(expires_at)
         .execute(&self.pool)
         .await?;
         Ok((inserted.last_insert_rowid(), created_at))
@@ -94,7 +120,8 @@ impl Store {
         id: Option<i64>,
     ) -> Result<Vec<TokenInfo>, Error> {
         let rows = sqlx::query(
-            "SELECT id, exhibitor, label, created_at, created_by, revoked_at FROM exhibitor_tokens
+            "SELECT id, exhibitor, label, created_at, created_by, revoked_at, expires_at,
+                    last_used_at FROM exhibitor_tokens
              WHERE (?1 IS NULL OR exhibitor = ?1) AND (?2 IS NULL OR id = ?2) ORDER BY id DESC",
         )
         .bind(exhibitor)
@@ -110,6 +137,10 @@ impl Store {
                 created_at: row.get("created_at"),
                 created_by: row.get("created_by"),
                 revoked_at: row.get("revoked_at"),
+                expires_at: row
+                    .get::<Option<i64>, _>("expires_at")
+                    .map(|at| rfc3339_from_unix(u64::try_from(at).unwrap_or(0))),
+                last_used_at: row.get("last_used_at"),
             })
             .collect())
     }

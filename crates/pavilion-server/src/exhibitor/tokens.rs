@@ -11,6 +11,7 @@ use crate::db::Store;
 pub use crate::db::TokenInfo;
 use crate::error::Error;
 use crate::secret::{digest_matches, is_well_formed_token, random_bytes, token_digest};
+use crate::time::{rfc3339_from_unix, unix_now};
 
 /// Every exhibitor token starts with this, so a leaked one is recognisable.
 pub const TOKEN_PREFIX: &str = "pex_";
@@ -35,11 +36,14 @@ pub struct IssuedToken {
     pub token: String,
     pub label: String,
     pub created_at: String,
+    /// When the token stops working; `None` until revoked.
+    pub expires_at: Option<String>,
 }
 
 /// Finds the live (not revoked) token's exhibitor.
 pub async fn exhibitor_for_token(store: &Store, token: &str) -> Result<ExhibitorAuth, Error> {
-    let refused = || Error::Unauthorized("the exhibitor token is unknown or revoked".into());
+    let refused =
+        || Error::Unauthorized("the exhibitor token is unknown, expired or revoked".into());
     if !is_well_formed(token) {
         return Err(refused());
     }
@@ -48,6 +52,7 @@ pub async fn exhibitor_for_token(store: &Store, token: &str) -> Result<Exhibitor
     if !digest_matches(&owner.token_sha256, &digest) {
         return Err(refused());
     }
+    store.touch_token(owner.token_id).await?;
     Ok(ExhibitorAuth {
         slug: owner.exhibitor,
         token_id: owner.token_id,
@@ -74,14 +79,25 @@ fn check_label(label: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Issues a token for an exhibitor; 404 when there is no such exhibitor.
+/// The longest a token may be issued for.
+pub const MAX_TOKEN_DAYS: u32 = 400;
+
+/// Issues a token for an exhibitor, valid for `valid_days` days (or until revoked when
+/// `None`); 404 when there is no such exhibitor.
 pub async fn create_token(
     store: &Store,
     exhibitor: &str,
     label: &str,
     created_by: &str,
+    valid_days: Option<u32>,
 ) -> Result<IssuedToken, Error> {
     check_label(label)?;
+    if valid_days.is_some_and(|days| days == 0 || days > MAX_TOKEN_DAYS) {
+        return Err(Error::BadRequest(format!(
+            "a token is valid for 1 to {MAX_TOKEN_DAYS} days"
+        )));
+    }
+    let expires_at = valid_days.map(|days| unix_now() + i64::from(days) * 86_400);
     if !store.exhibitor_exists(exhibitor).await? {
         let shown: String = exhibitor.chars().take(60).collect();
         return Err(Error::not_found(format!(
@@ -90,7 +106,13 @@ pub async fn create_token(
     }
     let token = new_secret()?;
     let (id, created_at) = store
-        .insert_token(exhibitor, &token_digest(&token), label, created_by)
+        .insert_token(
+            exhibitor,
+            &token_digest(&token),
+            label,
+            created_by,
+            expires_at,
+        )
         .await?;
     Ok(IssuedToken {
         id,
@@ -98,6 +120,7 @@ pub async fn create_token(
         token,
         label: label.to_owned(),
         created_at,
+        expires_at: expires_at.map(|at| rfc3339_from_unix(u64::try_from(at).unwrap_or(0))),
     })
 }
 

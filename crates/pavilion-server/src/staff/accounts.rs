@@ -7,17 +7,16 @@
 //! a curator calling an admin-only route is 403.
 
 use std::sync::OnceLock;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use serde::Serialize;
 
-use crate::db::Store;
+use crate::db::{NewAudit, StaffChange, Store};
 pub use crate::db::{Role, StaffAccount, StaffSession};
 use crate::error::Error;
 use crate::secret::{digest_matches, is_well_formed_token, random_bytes, token_digest};
-use crate::time::rfc3339_from_unix;
+use crate::time::{rfc3339_from_unix, unix_now};
 
 /// How long a sign-in lasts.
 pub const SESSION_LIFETIME_SECONDS: u64 = 12 * 60 * 60;
@@ -52,12 +51,6 @@ pub async fn session_for_token(store: &Store, token: &str) -> Result<StaffSessio
 
 fn is_well_formed(token: &str) -> bool {
     is_well_formed_token(token, TOKEN_PREFIX, TOKEN_BYTES)
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Hashes a password with Argon2id (the crate's defaults: m = 19 MiB, t = 2, p = 1, the
@@ -171,6 +164,86 @@ pub async fn sign_in(store: &Store, name: &str, password: &str) -> Result<Issued
 /// Ends the session of this token (signing out twice is harmless).
 pub async fn sign_out(store: &Store, token: &str) -> Result<(), Error> {
     store.delete_staff_session(&token_digest(token)).await
+}
+
+/// What an admin does to a staff account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountAction {
+    SetRole(Role),
+    Disable,
+    Enable,
+    /// Sets a new password (checked like a new account's) and ends the account's sessions.
+    ResetPassword(String),
+    /// Signs the account out everywhere.
+    EndSessions,
+    Delete,
+}
+
+impl AccountAction {
+    /// The audit log's name for the action.
+    pub fn audit_name(&self) -> &'static str {
+        match self {
+            AccountAction::SetRole(_) => "set_staff_role",
+            AccountAction::Disable => "disable_staff",
+            AccountAction::Enable => "enable_staff",
+            AccountAction::ResetPassword(_) => "reset_staff_password",
+            AccountAction::EndSessions => "end_staff_sessions",
+            AccountAction::Delete => "delete_staff",
+        }
+    }
+}
+
+/// Applies an admin's action to the account `name`, audited in the same transaction.
+/// Refuses to leave the team without an admin who can sign in, and an admin cannot disable,
+/// delete or demote their own account (another admin must). Returns the account afterwards
+/// (`None` once deleted).
+pub async fn manage_account(
+    store: &Store,
+    by: &StaffSession,
+    name: &str,
+    action: AccountAction,
+) -> Result<Option<StaffAccount>, Error> {
+    let account = store
+        .staff_account(name)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no staff account named {name}")))?;
+    let removes_admin = account.role == Role::Admin
+        && account.disabled_at.is_none()
+        && matches!(
+            action,
+            AccountAction::Disable | AccountAction::Delete | AccountAction::SetRole(Role::Curator)
+        );
+    if removes_admin && account.id == by.id {
+        return Err(Error::Conflict(
+            "you cannot disable, delete or demote your own account; ask another admin".into(),
+        ));
+    }
+    if removes_admin && store.active_admin_count().await? <= 1 {
+        return Err(Error::Conflict(format!(
+            "{name} is the last admin who can sign in; make another admin first"
+        )));
+    }
+    let hash;
+    let change = match &action {
+        AccountAction::SetRole(role) => StaffChange::Role(*role),
+        AccountAction::Disable => StaffChange::Disabled(true),
+        AccountAction::Enable => StaffChange::Disabled(false),
+        AccountAction::ResetPassword(password) => {
+            check_password(password)?;
+            let password = password.clone();
+            hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+            StaffChange::PasswordHash(&hash)
+        }
+        AccountAction::EndSessions => StaffChange::EndSessions,
+        AccountAction::Delete => StaffChange::Delete,
+    };
+    let detail = match &action {
+        AccountAction::SetRole(role) => serde_json::json!({ "from": account.role, "to": role }),
+        _ => serde_json::json!({ "sessions_ended": account.sessions }),
+    };
+    let audit = NewAudit::new(by, action.audit_name(), name, detail);
+    store.change_staff(account.id, &change, &audit).await?;
+    store.staff_account(name).await
 }
 
 #[cfg(test)]

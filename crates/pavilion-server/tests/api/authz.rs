@@ -69,6 +69,7 @@ async fn every_endpoint_against_every_kind_of_caller() {
         KESTREL,
         "soon revoked",
         "test",
+        None,
     )
     .await
     .unwrap();

@@ -10,6 +10,7 @@ mod me_support;
 mod media;
 mod openapi;
 mod staff;
+mod staff_accounts;
 mod tidy;
 mod uploads;
 mod web;

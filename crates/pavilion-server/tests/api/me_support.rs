@@ -14,7 +14,7 @@ use crate::{Reply, TestApp};
 
 /// Issues a live token for `slug`.
 pub async fn exhibitor_token(app: &TestApp, slug: &str) -> String {
-    exhibitor::create_token(app.state.store(), slug, "test", "test")
+    exhibitor::create_token(app.state.store(), slug, "test", "test", None)
         .await
         .unwrap()
         .token

@@ -19,10 +19,10 @@ use tower::ServiceExt as _;
 
 use crate::{KESTREL, Reply, TestApp, spawn_app};
 
-const PASSWORD: &str = "a long enough password";
+pub(crate) const PASSWORD: &str = "a long enough password";
 
 /// Sends a request with an optional bearer token and JSON body (through the shared helpers).
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     uri: &str,
@@ -36,7 +36,7 @@ async fn send(
 }
 
 /// Creates an account and signs it in; returns the bearer token.
-async fn staff_token(app: &TestApp, name: &str, role: Role) -> String {
+pub(crate) async fn staff_token(app: &TestApp, name: &str, role: Role) -> String {
     staff::create_account(app.state.store(), name, role, PASSWORD)
         .await
         .unwrap();
@@ -117,6 +117,22 @@ fn staff_routes() -> Vec<(&'static str, String, Option<Value>)> {
         ("GET", "/api/v1/staff/versions/1".into(), None),
         ("POST", "/api/v1/staff/versions/1/rollback".into(), None),
         ("GET", "/api/v1/staff/audit".into(), None),
+        (
+            "PATCH",
+            "/api/v1/staff/accounts/nobody".into(),
+            Some(json!({ "disabled": true })),
+        ),
+        ("DELETE", "/api/v1/staff/accounts/nobody".into(), None),
+        (
+            "PUT",
+            "/api/v1/staff/accounts/nobody/password".into(),
+            Some(json!({ "password": PASSWORD })),
+        ),
+        (
+            "DELETE",
+            "/api/v1/staff/accounts/nobody/sessions".into(),
+            None,
+        ),
     ]
 }
 
@@ -128,6 +144,7 @@ async fn staff_routes_refuse_anonymous_and_exhibitor_callers() {
         KESTREL,
         "test",
         "test",
+        None,
     )
     .await
     .unwrap()

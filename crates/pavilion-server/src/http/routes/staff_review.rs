@@ -127,6 +127,9 @@ pub(crate) async fn reject(
 pub struct NewToken {
     #[serde(default)]
     pub label: String,
+    /// Days until the token stops working, 1 to 400; it works until revoked when left out.
+    #[serde(default)]
+    pub valid_days: Option<u32>,
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/exhibitors/{slug}/tokens", tag = "exhibitor tokens",
@@ -145,13 +148,20 @@ pub(crate) async fn create_token(
     PathParams(slug): PathParams<String>,
     OptionalJsonBody(request): OptionalJsonBody<NewToken>,
 ) -> Result<Response, Error> {
-    let issued = exhibitor::create_token(state.store(), &slug, &request.label, &staff.name).await?;
+    let issued = exhibitor::create_token(
+        state.store(),
+        &slug,
+        &request.label,
+        &staff.name,
+        request.valid_days,
+    )
+    .await?;
     audit::record(
         state.store(),
         &staff,
         "create_exhibitor_token",
         &slug,
-        json!({ "token": issued.id, "label": issued.label }),
+        json!({ "token": issued.id, "label": issued.label, "expires_at": issued.expires_at }),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(issued)).into_response())

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
@@ -14,8 +14,10 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::http::error::{AdminOnly, ErrorBody, JsonRefusals, SignedIn};
-use crate::http::extract::{JsonBody, RequireAdmin, bearer_token};
-use crate::staff::accounts::{self as staff, IssuedSession, Role, StaffAccount, StaffSession};
+use crate::http::extract::{JsonBody, PathParams, RequireAdmin, bearer_token};
+use crate::staff::accounts::{
+    self as staff, AccountAction, IssuedSession, Role, StaffAccount, StaffSession,
+};
 use crate::staff::audit;
 
 pub fn router() -> Router<AppState> {
@@ -25,6 +27,18 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/staff/accounts",
             get(list_accounts).post(create_account),
+        )
+        .route(
+            "/api/v1/staff/accounts/{name}",
+            patch(change_account).delete(delete_account),
+        )
+        .route(
+            "/api/v1/staff/accounts/{name}/password",
+            put(reset_password),
+        )
+        .route(
+            "/api/v1/staff/accounts/{name}/sessions",
+            delete(end_sessions),
         )
 }
 
@@ -136,4 +150,121 @@ pub(crate) async fn create_account(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(account)).into_response())
+}
+
+/// A change to a staff account: any field left out stays as it is.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountChange {
+    pub role: Option<Role>,
+    /// `true` disables the account (it cannot sign in; its sessions end), `false` enables it.
+    pub disabled: Option<bool>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/staff/accounts/{name}", tag = "staff",
+    security(("staff_session" = [])),
+    params(("name" = String, Path, description = "The account")),
+    request_body = AccountChange,
+    responses((status = 200, description = "The account after the change", body = StaffAccount),
+        (status = 400, description = "Not the JSON expected", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 409, description = "It would leave no admin who can sign in, or change your own admin account", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub(crate) async fn change_account(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    PathParams(name): PathParams<String>,
+    JsonBody(change): JsonBody<AccountChange>,
+) -> Result<Json<StaffAccount>, Error> {
+    let mut actions = Vec::new();
+    if let Some(role) = change.role {
+        actions.push(AccountAction::SetRole(role));
+    }
+    match change.disabled {
+        Some(true) => actions.push(AccountAction::Disable),
+        Some(false) => actions.push(AccountAction::Enable),
+        None => {}
+    }
+    let mut account = None;
+    for action in actions {
+        account = staff::manage_account(state.store(), &admin, &name, action).await?;
+    }
+    let account = match account {
+        Some(account) => account,
+        None => staff::list_accounts(state.store())
+            .await?
+            .into_iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| Error::not_found(format!("there is no staff account named {name}")))?,
+    };
+    Ok(Json(account))
+}
+
+#[utoipa::path(delete, path = "/api/v1/staff/accounts/{name}", tag = "staff",
+    security(("staff_session" = [])),
+    params(("name" = String, Path, description = "The account")),
+    responses((status = 204, description = "Deleted; its sessions ended (the audit log keeps its name)"),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 409, description = "It would leave no admin who can sign in, or delete your own admin account", body = ErrorBody)))]
+pub(crate) async fn delete_account(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    PathParams(name): PathParams<String>,
+) -> Result<StatusCode, Error> {
+    staff::manage_account(state.store(), &admin, &name, AccountAction::Delete).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPassword {
+    /// At least 12 characters.
+    pub password: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/staff/accounts/{name}/password", tag = "staff",
+    security(("staff_session" = [])),
+    params(("name" = String, Path, description = "The account")),
+    request_body = NewPassword,
+    responses((status = 204, description = "Set; every session of the account ended"),
+        (status = 400, description = "A password that breaks the rules, or not the JSON expected", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+pub(crate) async fn reset_password(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    PathParams(name): PathParams<String>,
+    JsonBody(request): JsonBody<NewPassword>,
+) -> Result<StatusCode, Error> {
+    staff::manage_account(
+        state.store(),
+        &admin,
+        &name,
+        AccountAction::ResetPassword(request.password),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/staff/accounts/{name}/sessions", tag = "staff",
+    security(("staff_session" = [])),
+    params(("name" = String, Path, description = "The account")),
+    responses((status = 204, description = "Every session of the account ended"),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Admins only", body = ErrorBody),
+        (status = 404, description = "No such account", body = ErrorBody)))]
+pub(crate) async fn end_sessions(
+    State(state): State<AppState>,
+    RequireAdmin(admin): RequireAdmin,
+    PathParams(name): PathParams<String>,
+) -> Result<StatusCode, Error> {
+    staff::manage_account(state.store(), &admin, &name, AccountAction::EndSessions).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
