@@ -179,6 +179,14 @@ async function loadMedia() {
   renderMedia(await api('GET', '/api/v1/me/media'));
 }
 
+// Media not yet published are served only with the booth's token: fetch them with it and
+// show them from a blob URL.
+function showPrivately(image, url) {
+  fetch(url, { headers: { authorization: `Bearer ${state.token}` } })
+    .then((reply) => (reply.ok ? reply.blob() : null))
+    .then((blob) => { if (blob) image.src = URL.createObjectURL(blob); });
+}
+
 function renderMedia(items) {
   const list = $('media-list');
   list.replaceChildren();
@@ -187,8 +195,8 @@ function renderMedia(items) {
     entry.dataset.sha256 = item.sha256;
     if (item.kind === 'image') {
       const image = document.createElement('img');
-      image.src = item.url;
       image.alt = item.title || 'uploaded picture';
+      showPrivately(image, item.url);
       entry.append(image);
     }
     const kind = document.createElement('span');
@@ -196,6 +204,12 @@ function renderMedia(items) {
     kind.textContent = `${item.kind} · ${(item.byte_size / 1024).toFixed(0)} KiB`;
     const title = document.createElement('a');
     title.href = item.url;
+    title.addEventListener('click', (event) => {
+      event.preventDefault();
+      fetch(item.url, { headers: { authorization: `Bearer ${state.token}` } })
+        .then((reply) => (reply.ok ? reply.blob() : null))
+        .then((blob) => { if (blob) window.open(URL.createObjectURL(blob), '_blank', 'noopener'); });
+    });
     title.textContent = item.title || item.sha256.slice(0, 12);
     const remove = document.createElement('button');
     remove.type = 'button';

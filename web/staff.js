@@ -579,12 +579,34 @@ async function showSubmission(id) {
     html('div', { className: 'staff-compare' },
       profileColumn('Current (published)', currentProfile, proposed),
       profileColumn('Proposed', proposed, currentProfile)),
-    html('p', { className: 'staff-muted', textContent: `${submission.media?.length ?? 0} media item(s) proposed` }),
+    proposedMedia(submission.media),
     reason,
     html('div', { className: 'staff-inline' },
       html('button', { type: 'button', className: 'staff-button', textContent: 'Approve', onclick: () => decide(id, 'approve') }),
       html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Reject', onclick: () => decide(id, 'reject', reason.value) })),
   );
+}
+
+// Proposed media are not public until they are published: each is fetched with the staff
+// token and shown from a blob URL (pictures, a video player, download links), so nothing is
+// approved blind.
+function proposedMedia(items = []) {
+  const list = html('ul', { className: 'staff-media' });
+  for (const item of items) {
+    const entry = html('li', { className: 'staff-media-item' },
+      html('span', { textContent: `${item.kind} · ${item.title || item.sha256.slice(0, 12)} · ${Math.ceil(item.byte_size / 1024)} KiB` }));
+    list.append(entry);
+    fetch(item.url, { headers: { authorization: `Bearer ${state.token}` } })
+      .then((reply) => (reply.ok ? reply.blob() : Promise.reject(new Error(`the server answered ${reply.status}`))))
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        if (item.kind === 'image') entry.prepend(html('img', { src: url, alt: item.title || 'proposed picture' }));
+        else if (item.kind === 'video') entry.prepend(html('video', { src: url, controls: true, preload: 'metadata' }));
+        else entry.append(' ', html('a', { href: url, download: item.url.split('/').pop(), textContent: item.kind === 'brochure' ? 'download the brochure' : 'download the model' }));
+      })
+      .catch((error) => entry.append(` (cannot load it: ${error.message})`));
+  }
+  return html('div', {}, html('p', { className: 'staff-muted', textContent: `${items.length} media item(s) proposed` }), list);
 }
 
 async function decide(id, verdict, reason) {

@@ -4,15 +4,17 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use crate::catalogue::{ImportReport, arrange_layout_if_needed, import_catalogue};
 use crate::cli::Config;
 use crate::db::Store;
 use crate::error::Error;
+use crate::exhibitor::content::UploadPolicy;
 use crate::exhibitor::review::SignageSources;
 use crate::hall::{LiveHall, PublishedHall, publish};
-use crate::media::{MediaStore, Renderer};
+use crate::media::{CheckBudget, MediaStore, Renderer};
+use crate::storage::{StorageRules, SweepReport, UploadGate, sweep_orphans, sweep_temp_files};
 
 pub const MEDIA_FOLDER: &str = "media";
 
@@ -30,7 +32,13 @@ struct Inner {
     assets_dir: PathBuf,
     catalogue_dir: PathBuf,
     live: LiveHall,
+    budget: CheckBudget,
+    storage: StorageRules,
+    uploads: UploadGate,
 }
+
+/// How long a temp file may go unwritten before a periodic sweep takes its upload for dead.
+const TEMP_FILE_IDLE: std::time::Duration = std::time::Duration::from_secs(3600);
 
 impl AppState {
     /// Opens the data folder, loading the system fonts first.
@@ -51,11 +59,13 @@ impl AppState {
         let store = Store::open(&config.data_dir).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
+        let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {
             tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");
             let (_, fresh) =
-                import_and_publish(&store, &media, &renderer, &config.catalogue_dir).await?;
+                import_and_publish(&store, &media, &renderer, &config.catalogue_dir, budget)
+                    .await?;
             published = fresh;
         }
         arrange_layout_if_missing(&store).await?;
@@ -77,6 +87,9 @@ impl AppState {
                 assets_dir: config.assets_dir.clone(),
                 catalogue_dir: config.catalogue_dir.clone(),
                 live: LiveHall::new(published),
+                budget,
+                storage: config.storage_rules(),
+                uploads: UploadGate::default(),
             }),
         })
     }
@@ -85,8 +98,14 @@ impl AppState {
     /// nothing was ever published).
     pub async fn reimport(&self, catalogue: &Path) -> Result<ImportReport, Error> {
         let _curation = self.live().curation_lock().await;
-        let (report, published) =
-            import_and_publish(self.store(), self.media(), self.renderer(), catalogue).await?;
+        let (report, published) = import_and_publish(
+            self.store(),
+            self.media(),
+            self.renderer(),
+            catalogue,
+            self.inner.budget,
+        )
+        .await?;
         if let Some(published) = published {
             self.live().swap(published);
         }
@@ -134,6 +153,56 @@ impl AppState {
             renderer: self.renderer(),
             media: self.media(),
             catalogue_dir: self.catalogue_dir(),
+            budget: self.inner.budget,
+        }
+    }
+
+    /// What an upload is held to: the check budget, the booth quota, the uploads under way.
+    pub fn upload_policy(&self) -> UploadPolicy<'_> {
+        UploadPolicy {
+            budget: self.inner.budget,
+            booth_quota: self.inner.storage.booth_quota_bytes,
+            gate: &self.inner.uploads,
+        }
+    }
+
+    pub fn storage_rules(&self) -> StorageRules {
+        self.inner.storage
+    }
+
+    /// Sweeps storage as of `now`: at start-up (`starting`) every temp file is abandoned,
+    /// later only those unwritten for an hour; media nothing refers to go once they are older
+    /// than the grace period.
+    pub async fn sweep_storage(
+        &self,
+        now: SystemTime,
+        starting: bool,
+    ) -> Result<SweepReport, Error> {
+        let temp_cutoff = (!starting).then(|| now - TEMP_FILE_IDLE);
+        let (temp_files, temp_bytes) = sweep_temp_files(self.media(), temp_cutoff).await?;
+        let mut report = sweep_orphans(
+            self.store(),
+            self.media(),
+            now - self.inner.storage.orphan_grace,
+        )
+        .await?;
+        report.temp_files = temp_files;
+        report.bytes_freed += temp_bytes;
+        Ok(report)
+    }
+
+    /// Sweeps storage every `sweep_interval`, for as long as the server runs.
+    pub async fn sweep_storage_periodically(self) {
+        let mut interval = tokio::time::interval(self.inner.storage.sweep_interval);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is immediate; the start-up sweep has just run.
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            match self.sweep_storage(SystemTime::now(), false).await {
+                Ok(report) => tracing::info!("{report}"),
+                Err(error) => tracing::error!(%error, "storage sweep failed"),
+            }
         }
     }
 }
@@ -152,8 +221,9 @@ async fn import_and_publish(
     media: &MediaStore,
     renderer: &Renderer,
     catalogue: &Path,
+    budget: CheckBudget,
 ) -> Result<(ImportReport, Option<PublishedHall>), Error> {
-    let mut report = import_catalogue(store, media, renderer, catalogue).await?;
+    let mut report = import_catalogue(store, media, renderer, catalogue, budget).await?;
     let published = if report.changed_anything() || store.published().await?.is_none() {
         let published = publish(store, media, renderer, None).await?;
         report.published_version = Some(published.version);
@@ -170,7 +240,14 @@ pub async fn run_import(config: &Config) -> Result<ImportReport, Error> {
     let renderer = tokio::task::spawn_blocking(Renderer::with_system_fonts).await?;
     let store = Store::open(&config.data_dir).await?;
     let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
-    let (report, _) = import_and_publish(&store, &media, &renderer, &config.catalogue_dir).await?;
+    let (report, _) = import_and_publish(
+        &store,
+        &media,
+        &renderer,
+        &config.catalogue_dir,
+        config.check_budget(),
+    )
+    .await?;
     store.close().await;
     Ok(report)
 }

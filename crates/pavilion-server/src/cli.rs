@@ -4,13 +4,16 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::db::{Role, StaffSession, Store};
 use crate::error::Error;
 use crate::exhibitor::tokens;
+use crate::media::CheckBudget;
 use crate::staff::accounts::{self, AccountAction};
+use crate::storage::StorageRules;
 
 /// Pavilion: a virtual exhibition hall server.
 #[derive(Debug, Clone, Parser)]
@@ -51,6 +54,47 @@ pub struct Config {
         global = true
     )]
     pub catalogue_dir: PathBuf,
+    /// Seconds one media check (an upload, a catalogue file, a logo) may run before the file
+    /// is refused with `time_limit`.
+    #[arg(
+        long,
+        env = "PAVILION_CHECK_TIMEOUT_SECS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub check_timeout_secs: u64,
+    /// MiB of data one media check may decompress or decode.
+    #[arg(
+        long,
+        env = "PAVILION_CHECK_MAX_DECODED_MIB",
+        default_value_t = 64,
+        global = true
+    )]
+    pub check_max_decoded_mib: u64,
+    /// MiB of media one booth may store (its draft media plus uploads under way).
+    #[arg(
+        long,
+        env = "PAVILION_BOOTH_QUOTA_MIB",
+        default_value_t = 512,
+        global = true
+    )]
+    pub booth_quota_mib: u64,
+    /// Hours a stored file nothing refers to is kept before the sweep deletes it.
+    #[arg(
+        long,
+        env = "PAVILION_ORPHAN_GRACE_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub orphan_grace_hours: u64,
+    /// Minutes between two sweeps of unreferenced media and abandoned upload files.
+    #[arg(
+        long,
+        env = "PAVILION_SWEEP_INTERVAL_MINUTES",
+        default_value_t = 60,
+        global = true
+    )]
+    pub sweep_interval_minutes: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -82,10 +126,36 @@ impl Config {
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,
+            check_timeout_secs: 10,
+            check_max_decoded_mib: 64,
+            booth_quota_mib: 512,
+            orphan_grace_hours: 24,
+            sweep_interval_minutes: 60,
             command: None,
         }
     }
+
+    /// The time and decoded data each media check may use.
+    pub fn check_budget(&self) -> CheckBudget {
+        CheckBudget {
+            timeout: Duration::from_secs(self.check_timeout_secs),
+            max_decoded_bytes: self.check_max_decoded_mib.saturating_mul(MIB),
+        }
+    }
+
+    /// The storage rules: booth quota, orphan grace period and sweep interval.
+    pub fn storage_rules(&self) -> StorageRules {
+        StorageRules {
+            booth_quota_bytes: self.booth_quota_mib.saturating_mul(MIB),
+            orphan_grace: Duration::from_secs(self.orphan_grace_hours.saturating_mul(3600)),
+            sweep_interval: Duration::from_secs(
+                self.sweep_interval_minutes.max(1).saturating_mul(60),
+            ),
+        }
+    }
 }
+
+const MIB: u64 = 1024 * 1024;
 
 fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| format!("{text:?} is not a role: use curator or admin"))

@@ -58,8 +58,12 @@ pub enum Error {
     Database(#[from] sqlx::Error),
     #[error("database migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The disk (or the file system's quota) is full: nothing was stored, and the database
+    /// and everything already stored keep working.
+    #[error("the server has no room to store this now; try again later")]
+    InsufficientStorage,
     #[error("file system: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("a background task failed: {0}")]
@@ -86,6 +90,7 @@ impl Error {
             Error::InvalidFields(_) => "invalid_fields",
             Error::Upload(upload) => upload.code(),
             Error::NothingPublished => "not_published",
+            Error::InsufficientStorage => "insufficient_storage",
             Error::Render { .. }
             | Error::Internal(_)
             | Error::Database(_)
@@ -100,6 +105,27 @@ impl Error {
     pub fn is_internal(&self) -> bool {
         self.code() == "internal"
     }
+}
+
+impl From<std::io::Error> for Error {
+    /// A full disk or quota becomes [`Error::InsufficientStorage`] (507), wherever it happens;
+    /// every other IO failure is internal.
+    fn from(error: std::io::Error) -> Error {
+        if is_storage_full(&error) {
+            tracing::error!(%error, "storage is full: refusing to store");
+            Error::InsufficientStorage
+        } else {
+            Error::Io(error)
+        }
+    }
+}
+
+/// True for `ENOSPC` and `EDQUOT`: no room on the device or in the user's quota.
+pub fn is_storage_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// Why an upload was refused; each has a stable code and status.
@@ -117,6 +143,17 @@ pub enum UploadError {
     Empty,
     #[error("the upload was interrupted before it ended")]
     Interrupted,
+    /// The booth's stored media and the uploads under way leave no room for this one.
+    #[error(
+        "your booth may store {} MiB of media; {} MiB are used or being uploaded and this upload needs up to {} MiB: delete media you no longer need first",
+        quota.div_ceil(MIB), used.div_ceil(MIB), wanted.div_ceil(MIB)
+    )]
+    QuotaExceeded { quota: u64, used: u64, wanted: u64 },
+    /// Another upload with the same token has not finished.
+    #[error(
+        "another upload with this token is still under way; wait for it to finish, then send the next file"
+    )]
+    Busy,
 }
 
 impl UploadError {
@@ -127,6 +164,8 @@ impl UploadError {
             UploadError::Invalid { code, .. } => code,
             UploadError::Empty => "empty_upload",
             UploadError::Interrupted => "upload_interrupted",
+            UploadError::QuotaExceeded { .. } => "booth_quota_exceeded",
+            UploadError::Busy => "upload_in_progress",
         }
     }
 

@@ -3,7 +3,7 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall` -> `media` (store, ingest, rendering) and `db`
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering) and `db`
 //! (every SQL statement) -> `error`, `secret`, `time`.
 
 pub mod app;
@@ -17,6 +17,7 @@ pub mod http;
 pub mod media;
 pub mod secret;
 pub mod staff;
+pub mod storage;
 pub mod time;
 
 use std::net::SocketAddr;
@@ -31,6 +32,16 @@ pub use http::app;
 /// Serves the hall on `config.bind` until Ctrl-C or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), Error> {
     let state = AppState::open(&config).await?;
+    // This process owns the data folder while it serves: temp files left now are from
+    // uploads that died with an earlier process.
+    match state
+        .sweep_storage(std::time::SystemTime::now(), true)
+        .await
+    {
+        Ok(report) => tracing::info!("{report}"),
+        Err(error) => tracing::error!(%error, "start-up storage sweep failed"),
+    }
+    tokio::spawn(state.clone().sweep_storage_periodically());
     let listener = TcpListener::bind(config.bind).await?;
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!("Pavilion is open at http://{address}/");

@@ -17,6 +17,7 @@ use super::read::{
 };
 use crate::db::{ExhibitorRecord, Store};
 use crate::error::{CatalogueProblem, CatalogueProblems, Error};
+use crate::media::CheckBudget;
 use crate::media::render::{RenderError, Renderer};
 use crate::media::store::{MediaStore, StoredMedia};
 
@@ -79,6 +80,7 @@ pub async fn import_catalogue(
     media: &MediaStore,
     renderer: &Renderer,
     catalogue: &Path,
+    budget: CheckBudget,
 ) -> Result<ImportReport, Error> {
     let started = Instant::now();
     let catalogue = catalogue.to_path_buf();
@@ -109,7 +111,7 @@ pub async fn import_catalogue(
         let (mut records, media_rows, booth_media) = tokio::task::spawn_blocking({
             let renderer = renderer.clone();
             let media = media.clone();
-            move || render_and_store(&renderer, &media, &catalogue, changed)
+            move || render_and_store(&renderer, &media, &catalogue, changed, budget)
         })
         .await??;
         // The rows are saved without their source hash, which is set together with the media
@@ -146,10 +148,13 @@ fn render_and_store(
     media: &MediaStore,
     catalogue: &Path,
     entries: Vec<CatalogueEntry>,
+    budget: CheckBudget,
 ) -> Result<(Vec<ExhibitorRecord>, Vec<StoredMedia>, Vec<Vec<BoothMedia>>), Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let started = Instant::now();
-    let rendered = parallel_map(&entries, cores, |entry| render_exhibitor(renderer, entry));
+    let rendered = parallel_map(&entries, cores, |entry| {
+        render_exhibitor(renderer, entry, budget)
+    });
     let render_time = started.elapsed();
     let mut problems = Vec::new();
     let mut images = Vec::new();
@@ -237,6 +242,7 @@ fn render_and_store(
 fn render_exhibitor(
     renderer: &Renderer,
     entry: &CatalogueEntry,
+    budget: CheckBudget,
 ) -> Result<RenderedImages, (String, String)> {
     let profile = &entry.profile;
     let media = match profile.tier() {
@@ -244,8 +250,8 @@ fn render_exhibitor(
             .media
             .iter()
             .map(|item| {
-                check_media(item, tier)
-                    .map_err(|e| (format!("{MEDIA_DIR}/{}", item.file), e.to_string()))
+                check_media(item, tier, &budget.start())
+                    .map_err(|e| (format!("{MEDIA_DIR}/{}", item.file), budget.describe(&e)))
             })
             .collect::<Result<Vec<_>, _>>()?,
         None => Vec::new(),
@@ -254,7 +260,7 @@ fn render_exhibitor(
     let colour = parse_hex_colour(&profile.colour)
         .ok_or_else(|| logo_problem("the colour was not checked".into()))?;
     let logo = renderer
-        .parse_logo(&entry.logo_svg)
+        .parse_logo(&entry.logo_svg, &budget.start())
         .map_err(|e| logo_problem(e.to_string()))?;
     let error = |e: RenderError| logo_problem(e.to_string());
     Ok(RenderedImages {

@@ -8,7 +8,7 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use pavilion_media::{ImageLimits, MediaError, ModelBudget};
+use pavilion_media::{CheckLimits, ImageLimits, MediaError, ModelBudget};
 use pavilion_model::{BoothTier, ExhibitorProfile, MediaKind, MediaManifest};
 use sha2::{Digest as _, Sha256};
 
@@ -49,8 +49,12 @@ pub struct CheckedMedia {
 
 /// Runs the upload checks of `pavilion-media` on one catalogue file: images are decoded
 /// within the booth limits and re-encoded as PNG, brochures checked as PDF, models as GLB
-/// within the budget of the booth's tier.
-pub fn check_media(item: &CatalogueMedia, tier: BoothTier) -> Result<CheckedMedia, MediaError> {
+/// within the budget of the booth's tier; every check within `limits` (deadline, decoded data).
+pub fn check_media(
+    item: &CatalogueMedia,
+    tier: BoothTier,
+    limits: &CheckLimits,
+) -> Result<CheckedMedia, MediaError> {
     let checked = |bytes, extension, size: Option<(u32, u32)>| CheckedMedia {
         kind: item.kind,
         title: item.title.clone(),
@@ -62,16 +66,17 @@ pub fn check_media(item: &CatalogueMedia, tier: BoothTier) -> Result<CheckedMedi
     };
     match item.kind {
         MediaKind::Image => {
-            let image = pavilion_media::check_image(&item.bytes, ImageLimits::BOOTH)?;
+            let image =
+                pavilion_media::check_image_within(&item.bytes, ImageLimits::BOOTH, limits)?;
             let size = (image.width, image.height);
             Ok(checked(image.png_bytes, "png", Some(size)))
         }
         MediaKind::Brochure => {
-            pavilion_media::check_pdf(&item.bytes)?;
+            pavilion_media::check_pdf_within(&item.bytes, limits)?;
             Ok(checked(item.bytes.clone(), "pdf", None))
         }
         MediaKind::Model => {
-            pavilion_media::check_glb(&item.bytes, ModelBudget::for_tier(tier))?;
+            pavilion_media::check_glb_within(&item.bytes, ModelBudget::for_tier(tier), limits)?;
             Ok(checked(item.bytes.clone(), "glb", None))
         }
         MediaKind::Video => Err(MediaError::WrongKind {
@@ -600,7 +605,7 @@ product = "Twice"
         let media = &entries[0].media;
         assert_eq!(media.len(), 1);
         assert_eq!(media[0].product.as_deref(), Some("Twice"));
-        let checked = check_media(&media[0], BoothTier::Standard).unwrap();
+        let checked = check_media(&media[0], BoothTier::Standard, &CheckLimits::default()).unwrap();
         assert_eq!((checked.extension, checked.width), ("png", Some(2)));
         // Media count towards the source hash: a changed picture is a changed folder.
         let (_guard2, root2) = folder_with(PROFILE);
@@ -659,7 +664,7 @@ title = "Out of the folder"
             product: None,
             bytes: b"%PDF-1.4 pretending".to_vec(),
         };
-        let error = check_media(&item, BoothTier::Standard).unwrap_err();
+        let error = check_media(&item, BoothTier::Standard, &CheckLimits::default()).unwrap_err();
         assert_eq!(
             error.to_string(),
             "expected a PNG or JPEG image, but the file is a PDF document"
@@ -712,9 +717,10 @@ title = "Out of the folder"
             let tier = entry.profile.tier().unwrap();
             for item in &entry.media {
                 bytes += item.bytes.len();
-                let checked = check_media(item, tier).unwrap_or_else(|error| {
-                    panic!("{}/{}: {error}", entry.profile.slug, item.file)
-                });
+                let checked =
+                    check_media(item, tier, &CheckLimits::default()).unwrap_or_else(|error| {
+                        panic!("{}/{}: {error}", entry.profile.slug, item.file)
+                    });
                 if item.kind == MediaKind::Model {
                     let model = pavilion_media::check_glb(&item.bytes, ModelBudget::STANDARD)
                         .unwrap_or_else(|e| panic!("{}: {e}", entry.profile.slug));

@@ -24,6 +24,7 @@ use crate::error::Error;
 pub use audit::{AuditEntry, NewAudit};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
+pub use media::MediaRow;
 pub use snapshots::{StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};
 pub use tokens::{TokenInfo, TokenOwner};

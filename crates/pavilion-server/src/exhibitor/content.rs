@@ -6,9 +6,14 @@ use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError};
 pub use crate::db::{Draft, Submission, SubmissionStatus};
 use crate::db::{NewMediaRow, Store};
 use crate::error::Error;
+use crate::error::UploadError;
+use crate::exhibitor::tokens::ExhibitorAuth;
+use crate::media::CheckBudget;
 use crate::media::ingest::{self, IngestContext, Ingested};
 use crate::media::render::Renderer;
 use crate::media::store::MediaStore;
+use crate::storage::UploadGate;
+use crate::storage::quota::Reservation;
 
 /// The most media one booth may hold in its draft.
 pub const MAX_MEDIA_PER_BOOTH: i64 = 30;
@@ -172,30 +177,74 @@ pub struct Upload<'a> {
     pub declared_length: Option<u64>,
 }
 
-/// Checks the caption and the room left in the booth, streams and checks the upload within
-/// the booth tier's budgets, stores it and records it in the draft. Returns the item and
-/// whether it is new.
+/// What an upload is held to besides its content: the check budget, the booth's byte quota
+/// and the uploads already under way.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadPolicy<'a> {
+    pub budget: CheckBudget,
+    pub booth_quota: u64,
+    pub gate: &'a UploadGate,
+}
+
+/// Checks the caption and the room left in the booth (media count and byte quota), admits
+/// one upload per token at a time, streams and checks the upload within the booth tier's
+/// budgets, stores it and records it in the draft. Returns the item and whether it is new.
 pub async fn upload_media(
     store: &Store,
     media: &MediaStore,
     renderer: &Renderer,
-    slug: &str,
+    policy: UploadPolicy<'_>,
+    auth: &ExhibitorAuth,
     upload: Upload<'_>,
 ) -> Result<(BoothMedia, bool), Error> {
+    let slug = auth.slug.as_str();
     let title = check_title(upload.title)?;
     check_room_for_media(store, slug).await?;
     let profile = approved_profile(store, slug).await?;
     let tier = profile
         .tier()
         .ok_or_else(|| Error::Internal(format!("{slug} has an unknown tier")))?;
+    let limits = ingest::LIMITS;
+    // Without a Content-Length the kind is not known yet: reserve the largest upload.
+    let wanted = upload
+        .declared_length
+        .unwrap_or(limits.largest())
+        .min(limits.largest());
+    let _permit = policy.gate.admit(Reservation {
+        token_id: auth.token_id,
+        slug,
+        stored: stored_bytes(&store.draft_media(slug).await?),
+        wanted,
+        quota: policy.booth_quota,
+    })?;
     let context = IngestContext {
         media: media.clone(),
         renderer: renderer.clone(),
-        limits: ingest::LIMITS,
+        limits,
         tier,
+        budget: policy.budget,
     };
     let ingested = ingest::ingest(&context, upload.body, upload.declared_length).await?;
+    // What is stored may be larger than what was sent (a JPEG re-encoded as PNG): count it.
+    let draft = store.draft_media(slug).await?;
+    let stored = stored_bytes(&draft);
+    let size = ingested.stored.byte_size;
+    let already_in_draft = draft.iter().any(|m| m.sha256 == ingested.stored.sha256);
+    if !already_in_draft && stored.saturating_add(size) > policy.booth_quota {
+        // The stored file is referenced by nothing: the storage sweep removes it.
+        return Err(UploadError::QuotaExceeded {
+            quota: policy.booth_quota,
+            used: stored,
+            wanted: size,
+        }
+        .into());
+    }
     add_media(store, slug, &ingested, &title).await
+}
+
+/// Bytes the listed media take in the store.
+fn stored_bytes(media: &[BoothMedia]) -> u64 {
+    media.iter().map(|m| m.byte_size).sum()
 }
 
 /// Removes a media item from the draft. The stored file stays: it is content-addressed and

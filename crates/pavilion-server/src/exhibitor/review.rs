@@ -12,8 +12,10 @@ use super::content::{Submission, SubmissionStatus, approved_profile, check_profi
 use crate::catalogue::read::LOGO_FILE;
 use crate::db::{ApprovedSignage, NewAudit, StaffSession, Store};
 use crate::error::Error;
+use crate::media::CheckBudget;
 use crate::media::render::Renderer;
 use crate::media::store::MediaStore;
+use pavilion_media::CheckLimits;
 
 /// A rejection reason is plain text the exhibitor reads.
 pub const MAX_REASON_CHARS: usize = 2000;
@@ -25,6 +27,8 @@ pub struct SignageSources<'a> {
     pub media: &'a MediaStore,
     /// The seed catalogue, where the logo to re-render the fascia with is found.
     pub catalogue_dir: &'a Path,
+    /// The time and decoded data the logo's SVG check may use.
+    pub budget: CheckBudget,
 }
 
 async fn pending_submission(store: &Store, id: i64) -> Result<Submission, Error> {
@@ -88,9 +92,10 @@ pub async fn approve(
         let renderer = signage.renderer.clone();
         let media = signage.media.clone();
         let logo_path = signage.catalogue_dir.join(&slug).join(LOGO_FILE);
+        let limits = signage.budget.start();
         Some(
             tokio::task::spawn_blocking(move || {
-                render_signage(&renderer, &media, &logo_path, &profile)
+                render_signage(&renderer, &media, &logo_path, &profile, &limits)
             })
             .await??,
         )
@@ -114,6 +119,7 @@ fn render_signage(
     media: &MediaStore,
     logo_path: &Path,
     profile: &ExhibitorProfile,
+    limits: &CheckLimits,
 ) -> Result<ApprovedSignage, Error> {
     let colour = parse_hex_colour(&profile.colour).ok_or_else(|| {
         Error::Internal(format!("the colour of {} was not checked", profile.slug))
@@ -132,7 +138,7 @@ fn render_signage(
     let fascia = match std::fs::read(logo_path) {
         Ok(svg) => {
             let logo = renderer
-                .parse_logo(&svg)
+                .parse_logo(&svg, limits)
                 .map_err(render_error("the logo"))?;
             let png = renderer
                 .fascia_png(&logo, &profile.tagline, colour)

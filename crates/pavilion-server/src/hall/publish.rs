@@ -2,7 +2,7 @@
 //! render the hall and zone signs, store it atomically, and keep a ready-to-serve copy
 //! (JSON, gzip, brotli, ETag, per-exhibitor details) in memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 
 use axum::body::Bytes;
@@ -13,7 +13,7 @@ use super::rules::layout_problems;
 use crate::db::{ExhibitorRecord, NewAudit, Store, StoredSnapshot};
 use crate::error::Error;
 use crate::media::render::{Renderer, SignKind};
-use crate::media::store::{MediaStore, StoredMedia};
+use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
 use crate::time::now_rfc3339;
 
 /// A content coding the published documents are kept in, ready to send.
@@ -58,6 +58,9 @@ pub struct PublishedHall {
     pub exhibitors_json: Bytes,
     /// `ExhibitorDetail` JSON by slug.
     pub details: HashMap<String, Bytes>,
+    /// The SHA-256 of every media file the snapshot and its details name: the only media
+    /// `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
+    pub media: HashSet<String>,
 }
 
 impl PublishedHall {
@@ -76,6 +79,10 @@ impl PublishedHall {
             .into_iter()
             .map(|(slug, detail)| Ok((slug, Bytes::from(serde_json::to_vec(&detail)?))))
             .collect::<Result<HashMap<_, _>, Error>>()?;
+        let media = media_hashes_in(&stored.document)
+            .chain(media_hashes_in(&stored.details))
+            .map(str::to_owned)
+            .collect();
         let json = stored.document.as_bytes();
         let digest = hex::encode(Sha256::digest(json));
         Ok(PublishedHall {
@@ -86,6 +93,7 @@ impl PublishedHall {
             etag_base: format!("v{}-{}", stored.version, &digest[..16]),
             exhibitors_json: Bytes::from(serde_json::to_vec(&exhibitors)?),
             details,
+            media,
         })
     }
 
@@ -100,6 +108,11 @@ impl PublishedHall {
     /// The strong ETag of the representation in one coding, quoted.
     pub fn etag(&self, encoding: Encoding) -> String {
         format!("\"{}{}\"", self.etag_base, encoding.etag_suffix())
+    }
+
+    /// True when the published hall shows this media file to everyone.
+    pub fn shows_media(&self, sha256: &str) -> bool {
+        self.media.contains(sha256)
     }
 
     /// The ETags of every coding: any of them names the current snapshot.

@@ -17,7 +17,8 @@ use crate::error::{Error, UploadError};
 pub struct ErrorBody {
     /// Stable, for programs: `not_found`, `bad_request`, `unsupported_media_type`,
     /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
-    /// `too_large`, `unsupported_type`, `internal`, ...
+    /// `too_large`, `unsupported_type`, `booth_quota_exceeded`, `upload_in_progress`,
+    /// `insufficient_storage`, `internal`, ...
     pub code: String,
     /// A sentence for people.
     pub message: String,
@@ -48,6 +49,7 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Upload(upload) => upload_status(upload),
         Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
+        Error::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
         Error::Render { .. }
         | Error::Internal(_)
         | Error::Database(_)
@@ -64,6 +66,8 @@ fn upload_status(error: &UploadError) -> StatusCode {
         UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         UploadError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         UploadError::Empty | UploadError::Interrupted => StatusCode::BAD_REQUEST,
+        UploadError::QuotaExceeded { .. } => StatusCode::CONFLICT,
+        UploadError::Busy => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 
@@ -177,6 +181,33 @@ mod tests {
                 assert!(!body.contains(leak), "{leak:?} leaked in {body}");
             }
         }
+    }
+
+    /// A real `ENOSPC` from the kernel (writing to `/dev/full`), not a constructed one: the
+    /// store's writes fail the same way when the disk fills up.
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_full_disk_is_507_insufficient_storage() {
+        use std::io::Write as _;
+        let mut full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let enospc = full
+            .write_all(&[0; 4096])
+            .and_then(|()| full.flush())
+            .unwrap_err();
+        assert_eq!(enospc.raw_os_error(), Some(28), "{enospc:?}");
+        let response = Error::from(enospc).into_response();
+        assert_eq!(response.status(), StatusCode::INSUFFICIENT_STORAGE);
+        let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        assert_eq!(body["code"], "insufficient_storage");
+        assert!(!body["message"].as_str().unwrap().contains("os error"));
+        let other = Error::from(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        assert_eq!(
+            other.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[tokio::test]

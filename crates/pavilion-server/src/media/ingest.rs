@@ -13,7 +13,8 @@ use pavilion_model::{BoothTier, MediaKind};
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncWriteExt as _;
 
-use super::render::{MAX_LOGO_BYTES, Renderer};
+use super::budget::CheckBudget;
+use super::render::{MAX_LOGO_BYTES, RenderError, Renderer};
 use super::store::{MediaStore, StoredMedia};
 use crate::error::Error;
 use crate::error::UploadError;
@@ -93,6 +94,8 @@ pub struct IngestContext {
     pub limits: Limits,
     /// The booth tier, which sets the 3D model's budget.
     pub tier: BoothTier,
+    /// The time and decoded data each content check may use.
+    pub budget: CheckBudget,
 }
 
 /// A file streamed to disk with its hash, before any content check.
@@ -258,11 +261,22 @@ fn check_and_store(context: &IngestContext, streamed: Streamed) -> Result<Ingest
         sha256,
     } = streamed;
     let kind = kind_of(format);
+    let budget = context.budget;
+    // Each check runs under its own deadline and stops cooperatively when it passes, so a
+    // refused check also frees this blocking thread.
+    let refused = |error: pavilion_media::MediaError| match error {
+        pavilion_media::MediaError::Empty => UploadError::Empty,
+        other => UploadError::invalid(other.code(), budget.describe(&other)),
+    };
     match format {
         Format::Png | Format::Jpeg => {
             let bytes = read_all(file.path())?;
-            let image = pavilion_media::check_image(&bytes, pavilion_media::ImageLimits::BOOTH)
-                .map_err(UploadError::from)?;
+            let image = pavilion_media::check_image_within(
+                &bytes,
+                pavilion_media::ImageLimits::BOOTH,
+                &budget.start(),
+            )
+            .map_err(refused)?;
             let stored = context.media.put(&image.png_bytes, "png")?;
             Ok(Ingested {
                 kind,
@@ -273,9 +287,16 @@ fn check_and_store(context: &IngestContext, streamed: Streamed) -> Result<Ingest
         }
         Format::Svg => {
             let bytes = read_all(file.path())?;
-            let logo = context.renderer.parse_logo(&bytes).map_err(|error| {
-                UploadError::invalid("invalid_svg", format!("the SVG cannot be used: {error}"))
-            })?;
+            let logo = context
+                .renderer
+                .parse_logo(&bytes, &budget.start())
+                .map_err(|error| match error {
+                    RenderError::Check(error) => refused(error),
+                    other => UploadError::invalid(
+                        "invalid_svg",
+                        format!("the SVG cannot be used: {other}"),
+                    ),
+                })?;
             let (png, width, height) = context
                 .renderer
                 .picture_png(&logo, SVG_RASTER_SIDE)
@@ -318,7 +339,7 @@ fn check_and_store(context: &IngestContext, streamed: Streamed) -> Result<Ingest
         }
         Format::Pdf => {
             let bytes = read_all(file.path())?;
-            pavilion_media::check_pdf(&bytes).map_err(UploadError::from)?;
+            pavilion_media::check_pdf_within(&bytes, &budget.start()).map_err(refused)?;
             drop(bytes);
             let stored = context.media.put_file(file, &sha256, "pdf")?;
             Ok(Ingested {
@@ -330,8 +351,12 @@ fn check_and_store(context: &IngestContext, streamed: Streamed) -> Result<Ingest
         }
         Format::Glb => {
             let bytes = read_all(file.path())?;
-            pavilion_media::check_glb(&bytes, pavilion_media::ModelBudget::for_tier(context.tier))
-                .map_err(UploadError::from)?;
+            pavilion_media::check_glb_within(
+                &bytes,
+                pavilion_media::ModelBudget::for_tier(context.tier),
+                &budget.start(),
+            )
+            .map_err(refused)?;
             drop(bytes);
             let stored = context.media.put_file(file, &sha256, "glb")?;
             Ok(Ingested {

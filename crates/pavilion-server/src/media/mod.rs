@@ -1,9 +1,12 @@
 //! Media: the content-addressed file store (`store`), the upload pipeline that checks every
-//! file before it is stored (`ingest`), and the renderer of logos and signage (`render`).
+//! file before it is stored (`ingest`), the renderer of logos and signage (`render`) and the
+//! time and memory every check may use (`budget`).
 
+pub mod budget;
 pub mod ingest;
 pub mod render;
 pub mod store;
 
+pub use budget::CheckBudget;
 pub use render::{RenderError, Renderer, SignKind};
 pub use store::{MediaName, MediaStore, StoredMedia};

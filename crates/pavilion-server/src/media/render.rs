@@ -1,13 +1,17 @@
 //! Booth signage rendered to PNG with resvg: logos from untrusted SVG, fascia boards, name
 //! plates and hall and zone signs. Text is laid out by usvg with the fonts loaded once at start.
 //!
-//! Untrusted SVG is parsed with no image resolution at all (no `data:` and no file images),
-//! compressed SVG is refused and the source size is capped; only PNG ever leaves this module.
+//! Untrusted SVG is first checked by `pavilion-media` (`check_svg_within`: no external
+//! reference, no script, a bounded number of elements once `<use>` and patterns are expanded,
+//! under a deadline), then parsed with no image resolution at all (no `data:` and no file
+//! images); compressed SVG is refused and the source size is capped; only PNG ever leaves
+//! this module.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use pavilion_media::{CheckLimits, MediaError, SvgLimits};
 use resvg::tiny_skia::{self, Color, Paint, Pixmap, Transform};
 use resvg::usvg::{self, fontdb};
 
@@ -15,6 +19,12 @@ use resvg::usvg::{self, fontdb};
 pub const RENDER_VERSION: u32 = 1;
 /// The largest logo SVG accepted.
 pub const MAX_LOGO_BYTES: usize = 256 * 1024;
+/// What the SVG check allows a logo or uploaded SVG picture: its elements and nesting as for
+/// any logo, its size as [`MAX_LOGO_BYTES`].
+const LOGO_SVG_LIMITS: SvgLimits = SvgLimits {
+    max_bytes: MAX_LOGO_BYTES as u64,
+    ..SvgLimits::LOGO
+};
 
 pub const LOGO_SIZE: (u32, u32) = (640, 160);
 pub const FASCIA_SIZE: (u32, u32) = (1280, 256);
@@ -35,6 +45,10 @@ pub enum RenderError {
     TooLarge { size: usize },
     #[error("compressed SVG (svgz) is not accepted; send plain SVG text")]
     Compressed,
+    /// Refused by the SVG check before resvg saw it (external reference, script, a `<use>`
+    /// bomb, out of time, ...); keeps the check's stable code.
+    #[error("{0}")]
+    Check(#[from] MediaError),
     #[error("the SVG cannot be read: {0}")]
     Svg(#[from] usvg::Error),
     #[error("the SVG draws nothing visible")]
@@ -129,8 +143,9 @@ impl Renderer {
         }
     }
 
-    /// Parses an untrusted logo SVG.
-    pub fn parse_logo(&self, svg: &[u8]) -> Result<Logo, RenderError> {
+    /// Parses an untrusted logo SVG once `check_svg_within` has passed it within `limits`:
+    /// resvg never sees an SVG whose expansion or references were not bounded first.
+    pub fn parse_logo(&self, svg: &[u8], limits: &CheckLimits) -> Result<Logo, RenderError> {
         if svg.len() > MAX_LOGO_BYTES {
             return Err(RenderError::TooLarge { size: svg.len() });
         }
@@ -138,6 +153,7 @@ impl Renderer {
         if svg.starts_with(&[0x1f, 0x8b]) {
             return Err(RenderError::Compressed);
         }
+        pavilion_media::check_svg_within(svg, LOGO_SVG_LIMITS, limits)?;
         let tree = usvg::Tree::from_data(svg, &self.options())?;
         let visible = tree.root().abs_bounding_box();
         if !tree.root().has_children() || visible.width() <= 0.0 || visible.height() <= 0.0 {
@@ -520,7 +536,7 @@ mod tests {
     fn signage_has_the_promised_sizes_and_is_png() {
         let renderer = renderer();
         let logo = renderer
-            .parse_logo(br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 160"><rect x="10" y="10" width="100" height="100" fill="#123456"/></svg>"##)
+            .parse_logo(br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 160"><rect x="10" y="10" width="100" height="100" fill="#123456"/></svg>"##, &CheckLimits::default())
             .unwrap();
         let cases = [
             (renderer.logo_png(&logo).unwrap(), LOGO_SIZE),
@@ -573,18 +589,57 @@ mod tests {
         let renderer = renderer();
         let huge = vec![b' '; MAX_LOGO_BYTES + 1];
         assert!(matches!(
-            renderer.parse_logo(&huge),
+            renderer.parse_logo(&huge, &CheckLimits::default()),
             Err(RenderError::TooLarge { .. })
         ));
         assert!(matches!(
-            renderer.parse_logo(&[0x1f, 0x8b, 8, 0]),
+            renderer.parse_logo(&[0x1f, 0x8b, 8, 0], &CheckLimits::default()),
             Err(RenderError::Compressed)
         ));
-        assert!(renderer.parse_logo(b"<html>").is_err());
-        let only_image = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"><image href="/etc/hosts" width="10" height="10"/><image xlink:href="data:image/png;base64,iVBORw0KGgo=" width="10" height="10"/></svg>"#;
+        assert!(
+            renderer
+                .parse_logo(b"<html>", &CheckLimits::default())
+                .is_err()
+        );
+        let local_file = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><image href="/etc/hosts" width="10" height="10"/></svg>"#;
+        let refused = renderer.parse_logo(local_file, &CheckLimits::default());
+        assert!(
+            matches!(&refused, Err(RenderError::Check(e)) if e.code() == "svg_external_reference"),
+            "{:?}",
+            refused.err()
+        );
+        let only_image = br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"><image xlink:href="data:image/png;base64,iVBORw0KGgo=" width="10" height="10"/></svg>"#;
         assert!(matches!(
-            renderer.parse_logo(only_image),
-            Err(RenderError::NothingVisible)
+            renderer.parse_logo(only_image, &CheckLimits::default()),
+            Err(RenderError::NothingVisible) | Err(RenderError::Check(_))
         ));
+        let bomb = use_bomb(12);
+        let started = std::time::Instant::now();
+        let refused = renderer.parse_logo(&bomb, &CheckLimits::default());
+        assert!(
+            matches!(&refused, Err(RenderError::Check(e)) if e.code() == "svg_too_many_elements"),
+            "{:?}",
+            refused.err()
+        );
+        assert!(
+            started.elapsed().as_secs() < 2,
+            "refused before resvg expands it"
+        );
+    }
+
+    /// `levels` groups, each using the one below ten times: 10^levels rectangles once expanded.
+    fn use_bomb(levels: usize) -> Vec<u8> {
+        let mut svg = String::from(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10"><defs><g id="l0"><rect width="1" height="1"/></g>"##,
+        );
+        for level in 1..=levels {
+            svg.push_str(&format!(r#"<g id="l{level}">"#));
+            for _ in 0..10 {
+                svg.push_str(&format!(r##"<use xlink:href="#l{}"/>"##, level - 1));
+            }
+            svg.push_str("</g>");
+        }
+        svg.push_str(&format!(r##"</defs><use xlink:href="#l{levels}"/></svg>"##));
+        svg.into_bytes()
     }
 }

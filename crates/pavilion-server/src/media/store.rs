@@ -4,6 +4,7 @@
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest as _, Sha256};
 
@@ -22,6 +23,8 @@ const KINDS: [(&str, &str); 7] = [
 /// Where uploads stream to before they are checked; inside the media root so the final
 /// rename stays on one file system.
 const INCOMING_FOLDER: &str = ".incoming";
+/// How the temp file of a store write inside a shard folder starts.
+const TEMP_PREFIX: &str = ".incoming-";
 
 /// A stored file: what the database records and what the URL names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +124,7 @@ impl MediaStore {
         };
         let path = self.path_of(sha256, extension);
         if path.is_file() {
+            touch(&path);
             return Ok(stored);
         }
         let folder = path.parent().expect("media paths have a folder");
@@ -144,6 +148,7 @@ impl MediaStore {
         };
         let path = self.path_of(&stored.sha256, extension);
         if path.is_file() {
+            touch(&path);
             return Ok(stored);
         }
         let folder = path.parent().expect("media paths have a folder");
@@ -151,7 +156,7 @@ impl MediaStore {
         // The temp file lives in the target folder so the rename is atomic; it is removed on
         // drop if anything fails before the rename.
         let mut temp = tempfile::Builder::new()
-            .prefix(".incoming-")
+            .prefix(TEMP_PREFIX)
             .tempfile_in(folder)?;
         temp.write_all(bytes)?;
         temp.as_file().sync_all()?;
@@ -161,6 +166,115 @@ impl MediaStore {
         fs::File::open(folder)?.sync_all()?;
         Ok(stored)
     }
+}
+
+/// A file in the store, as the sweep sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub path: PathBuf,
+    pub byte_size: u64,
+    pub modified: SystemTime,
+}
+
+impl MediaStore {
+    /// Temp files of uploads and writes that never finished: everything in the incoming
+    /// folder, and `.incoming-*` files in the shard folders, with when each was last written.
+    pub fn temp_files(&self) -> io::Result<Vec<(PathBuf, SystemTime)>> {
+        let mut found = Vec::new();
+        let mut add = |entry: fs::DirEntry| -> io::Result<()> {
+            let metadata = entry.metadata()?;
+            if metadata.is_file() {
+                found.push((entry.path(), metadata.modified()?));
+            }
+            Ok(())
+        };
+        for entry in read_dir_if_any(&self.incoming_dir())? {
+            add(entry?)?;
+        }
+        for shard in self.shards()? {
+            for entry in fs::read_dir(shard)? {
+                let entry = entry?;
+                if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                    add(entry)?;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every stored file whose name is a media name (`<sha256>.<ext>`).
+    pub fn stored_files(&self) -> io::Result<Vec<StoredFile>> {
+        let mut found = Vec::new();
+        for shard in self.shards()? {
+            for entry in fs::read_dir(shard)? {
+                let entry = entry?;
+                let Some(name) = MediaName::parse(&entry.file_name().to_string_lossy()) else {
+                    continue;
+                };
+                let metadata = entry.metadata()?;
+                found.push(StoredFile {
+                    sha256: name.sha256,
+                    path: entry.path(),
+                    byte_size: metadata.len(),
+                    modified: metadata.modified()?,
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// The two-hex-digit shard folders.
+    fn shards(&self) -> io::Result<Vec<PathBuf>> {
+        let mut shards = Vec::new();
+        for entry in read_dir_if_any(&self.root)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.len() == 2
+                && name.bytes().all(|b| b.is_ascii_hexdigit())
+                && entry.file_type()?.is_dir()
+            {
+                shards.push(entry.path());
+            }
+        }
+        Ok(shards)
+    }
+}
+
+/// The entries of a folder; none when it does not exist (yet).
+fn read_dir_if_any(dir: &Path) -> io::Result<Box<dyn Iterator<Item = io::Result<fs::DirEntry>>>> {
+    match fs::read_dir(dir) {
+        Ok(entries) => Ok(Box::new(entries)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Box::new(std::iter::empty())),
+        Err(error) => Err(error),
+    }
+}
+
+/// Marks a file stored again as fresh, so a sweep deciding on old files leaves it alone.
+fn touch(path: &Path) {
+    let touched = fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(SystemTime::now()));
+    if let Err(error) = touched {
+        tracing::warn!(%error, path = %path.display(), "cannot refresh a stored file's time");
+    }
+}
+
+/// The media hashes a text (a snapshot, a JSON list of booth media) names in `/media/<sha256>.`
+/// URLs.
+pub fn media_hashes_in(text: &str) -> impl Iterator<Item = &str> {
+    const PREFIX: &str = "/media/";
+    text.match_indices(PREFIX).filter_map(|(at, _)| {
+        let hash = text.get(at + PREFIX.len()..at + PREFIX.len() + 64)?;
+        let follows_dot = text.as_bytes().get(at + PREFIX.len() + 64) == Some(&b'.');
+        (follows_dot
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then_some(hash)
+    })
 }
 
 /// The canonical extension and content type of a kind the store keeps, by its extension.
@@ -199,6 +313,32 @@ mod tests {
         ] {
             assert!(MediaName::parse(&bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn media_urls_are_found_in_any_text() {
+        let text = format!(
+            r#"{{"logo_url":"/media/{HASH}.png","x":"/media/{short}.png","y":"/media/{HASH}"}}"#,
+            short = &HASH[..60]
+        );
+        assert_eq!(media_hashes_in(&text).collect::<Vec<_>>(), vec![HASH]);
+    }
+
+    #[test]
+    fn temp_files_and_stored_files_are_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = MediaStore::new(dir.path().to_path_buf());
+        assert!(store.temp_files().unwrap().is_empty(), "no folder yet");
+        let stored = store.put(b"test", "png").unwrap();
+        fs::create_dir_all(store.incoming_dir()).unwrap();
+        fs::write(store.incoming_dir().join("upload-x"), b"half").unwrap();
+        let shard = store.path_of(HASH, "png").parent().unwrap().to_path_buf();
+        fs::write(shard.join(".incoming-y"), b"half").unwrap();
+        assert_eq!(store.temp_files().unwrap().len(), 2);
+        let files = store.stored_files().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].sha256, stored.sha256);
+        assert_eq!(files[0].byte_size, 4);
     }
 
     #[test]

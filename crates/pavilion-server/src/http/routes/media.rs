@@ -1,10 +1,14 @@
 //! `GET /media/{sha256}.{ext}`: content-addressed, immutable media from the media store,
 //! streamed from disk with single byte-range support (video seeking); PDFs as attachments.
+//!
+//! Only files the published hall names are public (decided from memory, no database query);
+//! any other file is served, privately, to the exhibitor whose content names it and to staff,
+//! and is a 404 like a missing file for everyone else.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::routing::get;
 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
@@ -12,7 +16,9 @@ use tokio_util::io::ReaderStream;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::exhibitor::visibility::may_see_unpublished;
 use crate::http::cache::if_none_match_hits;
+use crate::http::extract::bearer_token;
 use crate::media::MediaName;
 
 pub fn router() -> Router<AppState> {
@@ -41,21 +47,32 @@ pub(crate) async fn media(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Error> {
-    let not_found = || Error::not_found("there is no such media file");
-    let name = MediaName::parse(&name).ok_or_else(not_found)?;
+    let Some(name) = MediaName::parse(&name) else {
+        return Ok(hidden());
+    };
+    let cache_control = if state.published().shows_media(&name.sha256) {
+        "public, max-age=31536000, immutable"
+    } else {
+        let Ok(token) = bearer_token(&headers) else {
+            return Ok(hidden());
+        };
+        if !may_see_unpublished(state.store(), token, &name.sha256).await? {
+            return Ok(hidden());
+        }
+        // Not for shared caches, and asked again each time, so a revoked token stops working.
+        "private, no-cache"
+    };
     let etag = name.etag();
-    let mut immutable = vec![
+    let mut fixed_headers = vec![
         (header::ETAG, etag.clone()),
-        (
-            header::CACHE_CONTROL,
-            "public, max-age=31536000, immutable".to_owned(),
-        ),
+        (header::CACHE_CONTROL, cache_control.to_owned()),
+        (header::VARY, "authorization".to_owned()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         (header::ACCEPT_RANGES, "bytes".to_owned()),
     ];
     if name.extension == "pdf" {
         // Brochures download; a browser never renders an uploaded PDF inside our origin.
-        immutable.push((
+        fixed_headers.push((
             header::CONTENT_DISPOSITION,
             format!(
                 "attachment; filename=\"brochure-{}.pdf\"",
@@ -66,7 +83,7 @@ pub(crate) async fn media(
     let path = state.media().path_of(&name.sha256, name.extension);
     let file = match tokio::fs::File::open(&path).await {
         Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(hidden()),
         Err(error) => return Err(error.into()),
     };
     let revalidating = headers
@@ -74,7 +91,7 @@ pub(crate) async fn media(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|value| if_none_match_hits(value, &[&etag]));
     if revalidating {
-        return Ok((StatusCode::NOT_MODIFIED, AppendHeaders(immutable)).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, AppendHeaders(fixed_headers)).into_response());
     }
     let length = file.metadata().await?.len();
     // A Range applies unless If-Range names another representation.
@@ -90,7 +107,7 @@ pub(crate) async fn media(
     let content_type = [(header::CONTENT_TYPE, name.content_type)];
     match range {
         None | Some(RangeRequest::Ignored) => Ok((
-            AppendHeaders(immutable),
+            AppendHeaders(fixed_headers),
             content_type,
             [(header::CONTENT_LENGTH, length.to_string())],
             Body::from_stream(ReaderStream::with_capacity(file, STREAM_CHUNK)),
@@ -98,7 +115,7 @@ pub(crate) async fn media(
             .into_response()),
         Some(RangeRequest::Unsatisfiable) => Ok((
             StatusCode::RANGE_NOT_SATISFIABLE,
-            AppendHeaders(immutable),
+            AppendHeaders(fixed_headers),
             [(header::CONTENT_RANGE, format!("bytes */{length}"))],
         )
             .into_response()),
@@ -108,7 +125,7 @@ pub(crate) async fn media(
             let count = end - start + 1;
             Ok((
                 StatusCode::PARTIAL_CONTENT,
-                AppendHeaders(immutable),
+                AppendHeaders(fixed_headers),
                 content_type,
                 [
                     (
@@ -122,6 +139,16 @@ pub(crate) async fn media(
                 .into_response())
         }
     }
+}
+
+/// The answer for a file that is missing or not the caller's to see, the same in both cases;
+/// never stored by a cache, since the file may be published later.
+fn hidden() -> Response {
+    let mut response = Error::not_found("there is no such media file").into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Read size for streamed media: large enough for video, small enough to keep memory flat.

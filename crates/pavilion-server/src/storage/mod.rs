@@ -1,0 +1,22 @@
+//! Storage housekeeping: each booth's byte quota and one upload at a time per token
+//! (`quota`), and the sweep that deletes media nothing refers to and the temp files of
+//! uploads that never finished (`sweep`).
+
+pub mod quota;
+pub mod sweep;
+
+use std::time::Duration;
+
+pub use quota::{UploadGate, UploadPermit};
+pub use sweep::{SweepReport, sweep_orphans, sweep_temp_files};
+
+/// The storage rules, from the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StorageRules {
+    /// Bytes of media one booth may store: its draft media plus uploads under way.
+    pub booth_quota_bytes: u64,
+    /// How long a file nothing refers to is kept before the sweep deletes it.
+    pub orphan_grace: Duration,
+    /// Time between two sweeps.
+    pub sweep_interval: Duration,
+}
