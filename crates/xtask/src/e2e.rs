@@ -124,7 +124,7 @@ pub(crate) fn start_server(
 
 /// Creates an admin account with `pavilion staff create --password-file` and returns its
 /// name and password (throwaway: the data folder is new for every run).
-fn create_staff_account(
+pub(crate) fn create_staff_account(
     binary: &Path,
     data: &Path,
     root: &Path,

@@ -1,7 +1,9 @@
 //! Project automation for Pavilion, run as `cargo xtask <command>`:
 //! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
-//! `build-web` only builds the viewer, `catalogue` generates the catalogue's media.
+//! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
+//! `api-fuzz` tests the HTTP API against its OpenAPI document.
 
+mod api_fuzz;
 mod bench_upload;
 mod build_web;
 mod catalogue;
@@ -27,6 +29,9 @@ commands:
               --quick skips wasm-opt and compresses fast, for trying changes
   catalogue   generate exhibitors/<slug>/media/ (product images, PDF brochures, GLB models
               and media.toml) deterministically from the profiles; a second run changes nothing
+  api-fuzz    property-based tests of the API from its OpenAPI document (schemathesis, in a
+              venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
+              no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
 ";
 
 fn main() -> Result<()> {
@@ -45,6 +50,7 @@ fn main() -> Result<()> {
         }
         Some("catalogue") => catalogue::run(&project_root()),
         Some("bench-upload") => bench_upload::run(&args[1..]),
+        Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
