@@ -450,7 +450,7 @@ fn parse_profile(
             return None;
         }
     };
-    for error in profile.validate() {
+    for error in profile.validate().err().unwrap_or_default() {
         if !missing.contains(&error.field.as_str()) {
             problem(&error.field, error.message);
         }

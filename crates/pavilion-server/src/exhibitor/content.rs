@@ -37,7 +37,7 @@ pub async fn draft(store: &Store, slug: &str) -> Result<Draft, Error> {
 /// Every rule a draft must meet: the catalogue's validation, plus the fields only staff
 /// change (the slug names the booth; topic and tier decide where it stands and how big it is).
 pub fn check_profile(approved: &ExhibitorProfile, candidate: &ExhibitorProfile) -> Vec<FieldError> {
-    let mut errors = candidate.validate();
+    let mut errors = candidate.validate().err().unwrap_or_default();
     let fixed = [
         ("slug", &approved.slug, &candidate.slug),
         ("topic", &approved.topic, &candidate.topic),
