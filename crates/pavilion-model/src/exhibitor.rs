@@ -228,6 +228,42 @@ impl ExhibitorProfile {
     }
 }
 
+impl ExhibitorProfile {
+    /// A valid profile (Kestrel Ward, a premium booth in network security), for tests and
+    /// examples.
+    pub fn example() -> ExhibitorProfile {
+        ExhibitorProfile {
+            name: "Kestrel Ward".into(),
+            slug: "kestrel-ward".into(),
+            tagline: "Network detection in plain language".into(),
+            topic: "network-security".into(),
+            tier: "premium".into(),
+            founded: 2013,
+            headquarters: "Rotterdam".into(),
+            website: "https://kestrel-ward.example".into(),
+            email: "booth@kestrel-ward.example".into(),
+            colour: "#1f6f8b".into(),
+            description: format!(
+                "{}\n\n{}",
+                "First paragraph. ".repeat(8),
+                "Second one. ".repeat(8)
+            ),
+            products: vec![
+                Product {
+                    name: "Ward Sensor".into(),
+                    category: "Network detection".into(),
+                    summary: "A passive sensor that learns each host's normal traffic.".into(),
+                },
+                Product {
+                    name: "Ward Narratives".into(),
+                    category: "Alert triage".into(),
+                    summary: "Turns findings into plain-language incident stories.".into(),
+                },
+            ],
+        }
+    }
+}
+
 /// A profile that passed [`ExhibitorProfile::validate`]: its slug, topic, tier and colour are
 /// parsed once, so code holding one never parses them again nor handles their errors.
 ///
@@ -499,35 +535,7 @@ mod tests {
     use super::*;
 
     fn valid() -> ExhibitorProfile {
-        ExhibitorProfile {
-            name: "Kestrel Ward".into(),
-            slug: "kestrel-ward".into(),
-            tagline: "Network detection in plain language".into(),
-            topic: "network-security".into(),
-            tier: "premium".into(),
-            founded: 2013,
-            headquarters: "Rotterdam".into(),
-            website: "https://kestrel-ward.example".into(),
-            email: "booth@kestrel-ward.example".into(),
-            colour: "#1f6f8b".into(),
-            description: format!(
-                "{}\n\n{}",
-                "First paragraph. ".repeat(8),
-                "Second one. ".repeat(8)
-            ),
-            products: vec![
-                Product {
-                    name: "Ward Sensor".into(),
-                    category: "Network detection".into(),
-                    summary: "A passive sensor that learns each host's normal traffic.".into(),
-                },
-                Product {
-                    name: "Ward Narratives".into(),
-                    category: "Alert triage".into(),
-                    summary: "Turns findings into plain-language incident stories.".into(),
-                },
-            ],
-        }
+        ExhibitorProfile::example()
     }
 
     fn fields(profile: &ExhibitorProfile) -> Vec<String> {
