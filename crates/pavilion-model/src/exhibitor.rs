@@ -103,6 +103,40 @@ pub const EARLIEST_FOUNDED: i32 = 1950;
 pub const LATEST_FOUNDED: i32 = 2026;
 
 impl ExhibitorProfile {
+    /// A valid profile (Kestrel Ward, a premium booth in network security), for tests and
+    /// examples.
+    pub fn example() -> ExhibitorProfile {
+        ExhibitorProfile {
+            name: "Kestrel Ward".into(),
+            slug: "kestrel-ward".into(),
+            tagline: "Network detection in plain language".into(),
+            topic: "network-security".into(),
+            tier: "premium".into(),
+            founded: 2013,
+            headquarters: "Rotterdam".into(),
+            website: "https://kestrel-ward.example".into(),
+            email: "booth@kestrel-ward.example".into(),
+            colour: "#1f6f8b".into(),
+            description: format!(
+                "{}\n\n{}",
+                "First paragraph. ".repeat(8),
+                "Second one. ".repeat(8)
+            ),
+            products: vec![
+                Product {
+                    name: "Ward Sensor".into(),
+                    category: "Network detection".into(),
+                    summary: "A passive sensor that learns each host's normal traffic.".into(),
+                },
+                Product {
+                    name: "Ward Narratives".into(),
+                    category: "Alert triage".into(),
+                    summary: "Turns findings into plain-language incident stories.".into(),
+                },
+            ],
+        }
+    }
+
     /// Checks every rule. Returns the profile with its slug, topic, tier and colour parsed,
     /// or every problem found, in field order.
     pub fn validate(&self) -> Result<ValidProfile, Vec<FieldError>> {
@@ -211,56 +245,10 @@ impl ExhibitorProfile {
             _ => Err(errors),
         }
     }
-}
-
-impl ExhibitorProfile {
-    pub fn topic(&self) -> Option<Topic> {
-        Topic::from_slug(&self.topic)
-    }
-
-    pub fn tier(&self) -> Option<BoothTier> {
-        BoothTier::from_slug(&self.tier)
-    }
 
     /// The description split into its paragraphs.
     pub fn paragraphs(&self) -> Vec<String> {
         split_paragraphs(&self.description)
-    }
-}
-
-impl ExhibitorProfile {
-    /// A valid profile (Kestrel Ward, a premium booth in network security), for tests and
-    /// examples.
-    pub fn example() -> ExhibitorProfile {
-        ExhibitorProfile {
-            name: "Kestrel Ward".into(),
-            slug: "kestrel-ward".into(),
-            tagline: "Network detection in plain language".into(),
-            topic: "network-security".into(),
-            tier: "premium".into(),
-            founded: 2013,
-            headquarters: "Rotterdam".into(),
-            website: "https://kestrel-ward.example".into(),
-            email: "booth@kestrel-ward.example".into(),
-            colour: "#1f6f8b".into(),
-            description: format!(
-                "{}\n\n{}",
-                "First paragraph. ".repeat(8),
-                "Second one. ".repeat(8)
-            ),
-            products: vec![
-                Product {
-                    name: "Ward Sensor".into(),
-                    category: "Network detection".into(),
-                    summary: "A passive sensor that learns each host's normal traffic.".into(),
-                },
-                Product {
-                    name: "Ward Narratives".into(),
-                    category: "Alert triage".into(),
-                    summary: "Turns findings into plain-language incident stories.".into(),
-                },
-            ],
-        }
     }
 }
 
