@@ -697,4 +697,27 @@ mod tests {
             ("kestrel-ward", Topic::NetworkSecurity, BoothTier::Premium)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn typed_fields_round_trip_through_the_raw_json(
+            rgb in proptest::prelude::any::<[u8; 3]>(),
+            topic in 0..Topic::ALL.len(),
+            tier in 0..BoothTier::ALL.len(),
+        ) {
+            let mut raw = valid();
+            raw.colour = Colour(rgb).to_string();
+            raw.topic = Topic::ALL[topic].slug().into();
+            raw.tier = BoothTier::ALL[tier].slug().into();
+            let checked = raw.validate().unwrap();
+            proptest::prop_assert_eq!(
+                (checked.colour(), checked.topic(), checked.tier()),
+                (Colour(rgb), Topic::ALL[topic], BoothTier::ALL[tier])
+            );
+            let json = serde_json::to_string(&checked).unwrap();
+            proptest::prop_assert_eq!(&json, &serde_json::to_string(&raw).unwrap());
+            let back: ValidProfile = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(back, checked);
+        }
+    }
 }
