@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::colour::Colour;
+use crate::layout::ArrangeEntry;
 use crate::media::BoothMedia;
 use crate::topic::{BoothTier, Topic};
 
@@ -101,8 +103,48 @@ pub const EARLIEST_FOUNDED: i32 = 1950;
 pub const LATEST_FOUNDED: i32 = 2026;
 
 impl ExhibitorProfile {
-    /// Checks every rule and returns all problems found (empty when the profile is valid).
-    pub fn validate(&self) -> Vec<FieldError> {
+    /// A valid profile (Kestrel Ward, a premium booth in network security), for tests and
+    /// examples.
+    pub fn example() -> ExhibitorProfile {
+        ExhibitorProfile {
+            name: "Kestrel Ward".into(),
+            slug: "kestrel-ward".into(),
+            tagline: "Network detection in plain language".into(),
+            topic: "network-security".into(),
+            tier: "premium".into(),
+            founded: 2013,
+            headquarters: "Rotterdam".into(),
+            website: "https://kestrel-ward.example".into(),
+            email: "booth@kestrel-ward.example".into(),
+            colour: "#1f6f8b".into(),
+            description: format!(
+                "{}\n\n{}",
+                "First paragraph. ".repeat(8),
+                "Second one. ".repeat(8)
+            ),
+            products: vec![
+                Product {
+                    name: "Ward Sensor".into(),
+                    category: "Network detection".into(),
+                    summary: "A passive sensor that learns each host's normal traffic.".into(),
+                },
+                Product {
+                    name: "Ward Narratives".into(),
+                    category: "Alert triage".into(),
+                    summary: "Turns findings into plain-language incident stories.".into(),
+                },
+            ],
+        }
+    }
+
+    /// Checks every rule. Returns the profile with its slug, topic, tier and colour parsed,
+    /// or every problem found, in field order.
+    pub fn validate(&self) -> Result<ValidProfile, Vec<FieldError>> {
+        self.clone().into_valid()
+    }
+
+    /// [`validate`](Self::validate), taking the profile so its text moves into the result.
+    pub fn into_valid(self) -> Result<ValidProfile, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut fail = |field: &str, message: String| {
             errors.push(FieldError {
@@ -112,11 +154,9 @@ impl ExhibitorProfile {
         };
 
         check_line(&self.name, 2, 60, "name", &mut fail);
-        if let Err(message) = Slug::parse(&self.slug) {
-            fail("slug", message);
-        }
+        let slug = Slug::parse(&self.slug).map_err(|message| fail("slug", message));
         check_line(&self.tagline, 10, 100, "tagline", &mut fail);
-        if Topic::from_slug(&self.topic).is_none() {
+        let topic = Topic::from_slug(&self.topic).ok_or_else(|| {
             let known: Vec<&str> = Topic::ALL.iter().map(|t| t.slug()).collect();
             fail(
                 "topic",
@@ -126,8 +166,8 @@ impl ExhibitorProfile {
                     known.join(", ")
                 ),
             );
-        }
-        if BoothTier::from_slug(&self.tier).is_none() {
+        });
+        let tier = BoothTier::from_slug(&self.tier).ok_or_else(|| {
             fail(
                 "tier",
                 format!(
@@ -135,7 +175,7 @@ impl ExhibitorProfile {
                     self.tier
                 ),
             );
-        }
+        });
         if !(EARLIEST_FOUNDED..=LATEST_FOUNDED).contains(&self.founded) {
             fail(
                 "founded",
@@ -148,12 +188,7 @@ impl ExhibitorProfile {
         check_line(&self.headquarters, 2, 60, "headquarters", &mut fail);
         check_website(&self.website, &mut fail);
         check_email(&self.email, &mut fail);
-        if crate::snapshot::parse_hex_colour(&self.colour).is_none() {
-            fail(
-                "colour",
-                format!("must look like #1f6f8b, not {:?}", self.colour),
-            );
-        }
+        let colour = Colour::parse(&self.colour).map_err(|message| fail("colour", message));
         check_description(&self.description, &mut fail);
 
         if !(2..=5).contains(&self.products.len()) {
@@ -191,21 +226,158 @@ impl ExhibitorProfile {
                 );
             }
         }
-        errors
-    }
 
-    pub fn topic(&self) -> Option<Topic> {
-        Topic::from_slug(&self.topic)
-    }
-
-    pub fn tier(&self) -> Option<BoothTier> {
-        BoothTier::from_slug(&self.tier)
+        match (slug, topic, tier, colour) {
+            (Ok(slug), Ok(topic), Ok(tier), Ok(colour)) if errors.is_empty() => Ok(ValidProfile {
+                name: self.name,
+                slug,
+                tagline: self.tagline,
+                topic,
+                tier,
+                founded: self.founded,
+                headquarters: self.headquarters,
+                website: self.website,
+                email: self.email,
+                colour,
+                description: self.description,
+                products: self.products,
+            }),
+            _ => Err(errors),
+        }
     }
 
     /// The description split into its paragraphs.
     pub fn paragraphs(&self) -> Vec<String> {
         split_paragraphs(&self.description)
     }
+}
+
+/// A profile that passed [`ExhibitorProfile::validate`]: its slug, topic, tier and colour are
+/// parsed once, so code holding one never parses them again nor handles their errors.
+///
+/// The fields are private, so the only ways to get one are validation and deserialising
+/// (which validates); it serialises to the same JSON as the [`ExhibitorProfile`] it came from
+/// (the colour as lowercase `#rrggbb`), so it can be stored and sent as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ExhibitorProfile", try_from = "ExhibitorProfile")]
+pub struct ValidProfile {
+    name: String,
+    slug: Slug,
+    tagline: String,
+    topic: Topic,
+    tier: BoothTier,
+    founded: i32,
+    headquarters: String,
+    website: String,
+    email: String,
+    colour: Colour,
+    description: String,
+    products: Vec<Product>,
+}
+
+impl ValidProfile {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn slug(&self) -> &Slug {
+        &self.slug
+    }
+
+    pub fn tagline(&self) -> &str {
+        &self.tagline
+    }
+
+    pub fn topic(&self) -> Topic {
+        self.topic
+    }
+
+    pub fn tier(&self) -> BoothTier {
+        self.tier
+    }
+
+    pub fn founded(&self) -> i32 {
+        self.founded
+    }
+
+    pub fn headquarters(&self) -> &str {
+        &self.headquarters
+    }
+
+    pub fn website(&self) -> &str {
+        &self.website
+    }
+
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+
+    pub fn colour(&self) -> Colour {
+        self.colour
+    }
+
+    /// The description as written; see [`paragraphs`](Self::paragraphs) for display.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    /// The description split into its paragraphs.
+    pub fn paragraphs(&self) -> Vec<String> {
+        split_paragraphs(&self.description)
+    }
+
+    /// What the automatic layout needs to place this exhibitor.
+    pub fn arrange_entry(&self) -> ArrangeEntry {
+        ArrangeEntry {
+            slug: self.slug.to_string(),
+            topic: self.topic,
+            tier: self.tier,
+        }
+    }
+}
+
+impl From<ValidProfile> for ExhibitorProfile {
+    fn from(valid: ValidProfile) -> ExhibitorProfile {
+        ExhibitorProfile {
+            name: valid.name,
+            slug: valid.slug.to_string(),
+            tagline: valid.tagline,
+            topic: valid.topic.slug().to_owned(),
+            tier: valid.tier.slug().to_owned(),
+            founded: valid.founded,
+            headquarters: valid.headquarters,
+            website: valid.website,
+            email: valid.email,
+            colour: valid.colour.to_string(),
+            description: valid.description,
+            products: valid.products,
+        }
+    }
+}
+
+impl TryFrom<ExhibitorProfile> for ValidProfile {
+    type Error = InvalidProfile;
+
+    fn try_from(raw: ExhibitorProfile) -> Result<ValidProfile, InvalidProfile> {
+        raw.into_valid().map_err(InvalidProfile)
+    }
+}
+
+/// Every rule a profile breaks, as one error (for `TryFrom` and deserialising).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the profile breaks {} rule(s): {}", .0.len(), join_errors(.0))]
+pub struct InvalidProfile(pub Vec<FieldError>);
+
+fn join_errors(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(FieldError::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Splits text on blank lines into trimmed, non-empty paragraphs with single spaces.
@@ -352,45 +524,24 @@ mod tests {
     use super::*;
 
     fn valid() -> ExhibitorProfile {
-        ExhibitorProfile {
-            name: "Kestrel Ward".into(),
-            slug: "kestrel-ward".into(),
-            tagline: "Network detection in plain language".into(),
-            topic: "network-security".into(),
-            tier: "premium".into(),
-            founded: 2013,
-            headquarters: "Rotterdam".into(),
-            website: "https://kestrel-ward.example".into(),
-            email: "booth@kestrel-ward.example".into(),
-            colour: "#1f6f8b".into(),
-            description: format!(
-                "{}\n\n{}",
-                "First paragraph. ".repeat(8),
-                "Second one. ".repeat(8)
-            ),
-            products: vec![
-                Product {
-                    name: "Ward Sensor".into(),
-                    category: "Network detection".into(),
-                    summary: "A passive sensor that learns each host's normal traffic.".into(),
-                },
-                Product {
-                    name: "Ward Narratives".into(),
-                    category: "Alert triage".into(),
-                    summary: "Turns findings into plain-language incident stories.".into(),
-                },
-            ],
-        }
+        ExhibitorProfile::example()
     }
 
     fn fields(profile: &ExhibitorProfile) -> Vec<String> {
-        profile.validate().into_iter().map(|e| e.field).collect()
+        match profile.validate() {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+        }
     }
 
     #[test]
     fn a_valid_profile_has_no_errors() {
-        assert_eq!(valid().validate(), vec![]);
-        assert_eq!(valid().paragraphs().len(), 2);
+        let checked = valid().validate().unwrap();
+        assert_eq!(checked.paragraphs().len(), 2);
+        assert_eq!(checked.slug().as_str(), "kestrel-ward");
+        assert_eq!(checked.topic(), Topic::NetworkSecurity);
+        assert_eq!(checked.tier(), BoothTier::Premium);
+        assert_eq!(checked.colour(), Colour([0x1f, 0x6f, 0x8b]));
     }
 
     #[test]
@@ -470,9 +621,104 @@ mod tests {
         let mut p = valid();
         p.website = "https://kestrel.example/about".into();
         p.email = "a.b+booth@mail.kestrel.example".into();
-        assert_eq!(p.validate(), vec![]);
+        assert_eq!(fields(&p), Vec::<String>::new());
         p.website = "https://.example".into();
         p.email = "@kestrel.example".into();
         assert_eq!(fields(&p), ["website", "email"]);
+    }
+
+    #[test]
+    fn a_valid_profile_serialises_as_the_profile_it_came_from() {
+        let raw = valid();
+        let checked = raw.validate().unwrap();
+        let json = serde_json::to_string(&checked).unwrap();
+        assert_eq!(json, serde_json::to_string(&raw).unwrap());
+        let back: ValidProfile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, checked);
+        assert_eq!(ExhibitorProfile::from(checked), raw);
+        let toml = toml::to_string(&back).unwrap();
+        assert_eq!(toml, toml::to_string(&raw).unwrap());
+    }
+
+    #[test]
+    fn the_colour_is_stored_in_lowercase() {
+        let mut raw = valid();
+        raw.colour = "#1F6F8B".into();
+        let checked = raw.validate().unwrap();
+        assert_eq!(ExhibitorProfile::from(checked).colour, "#1f6f8b");
+    }
+
+    #[test]
+    fn an_invalid_profile_does_not_deserialise_as_a_valid_one() {
+        let mut raw = valid();
+        raw.tier = "gold".into();
+        raw.founded = 1800;
+        let json = serde_json::to_string(&raw).unwrap();
+        let error = serde_json::from_str::<ValidProfile>(&json).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("the profile breaks 2 rule(s): tier: unknown tier \"gold\""),
+            "{error}"
+        );
+        let error = ValidProfile::try_from(raw).unwrap_err();
+        assert_eq!(error.0.len(), 2);
+    }
+
+    #[test]
+    fn known_field_errors_keep_their_wording() {
+        let mut p = valid();
+        p.topic = "gardening".into();
+        p.tier = "gold".into();
+        p.colour = "blue".into();
+        let messages: Vec<String> = p
+            .validate()
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            messages[0]
+                .starts_with("topic: unknown topic \"gardening\"; use one of network-security, ")
+        );
+        assert_eq!(
+            messages[1..],
+            [
+                "tier: unknown tier \"gold\"; use standard, premium or flagship",
+                "colour: must look like #1f6f8b, not \"blue\""
+            ]
+        );
+    }
+
+    #[test]
+    fn arrange_entries_come_from_the_parsed_fields() {
+        let entry = valid().validate().unwrap().arrange_entry();
+        assert_eq!(
+            (entry.slug.as_str(), entry.topic, entry.tier),
+            ("kestrel-ward", Topic::NetworkSecurity, BoothTier::Premium)
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn typed_fields_round_trip_through_the_raw_json(
+            rgb in proptest::prelude::any::<[u8; 3]>(),
+            topic in 0..Topic::ALL.len(),
+            tier in 0..BoothTier::ALL.len(),
+        ) {
+            let mut raw = valid();
+            raw.colour = Colour(rgb).to_string();
+            raw.topic = Topic::ALL[topic].slug().into();
+            raw.tier = BoothTier::ALL[tier].slug().into();
+            let checked = raw.validate().unwrap();
+            proptest::prop_assert_eq!(
+                (checked.colour(), checked.topic(), checked.tier()),
+                (Colour(rgb), Topic::ALL[topic], BoothTier::ALL[tier])
+            );
+            let json = serde_json::to_string(&checked).unwrap();
+            proptest::prop_assert_eq!(&json, &serde_json::to_string(&raw).unwrap());
+            let back: ValidProfile = serde_json::from_str(&json).unwrap();
+            proptest::prop_assert_eq!(back, checked);
+        }
     }
 }

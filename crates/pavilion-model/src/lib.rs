@@ -3,6 +3,7 @@
 //! for wasm32 so the server and the viewer agree on one wire format.
 
 pub mod catalogue_manifest;
+pub mod colour;
 pub mod exhibitor;
 pub mod layout;
 pub mod media;
@@ -10,7 +11,10 @@ pub mod snapshot;
 pub mod topic;
 
 pub use catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaManifest};
-pub use exhibitor::{ExhibitorDetail, ExhibitorProfile, FieldError, Product, Slug};
+pub use colour::Colour;
+pub use exhibitor::{
+    ExhibitorDetail, ExhibitorProfile, FieldError, InvalidProfile, Product, Slug, ValidProfile,
+};
 pub use layout::{
     BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
 };

@@ -55,14 +55,9 @@ pub struct ExhibitorSummary {
     pub model_url: Option<String>,
 }
 
-/// Parses `#rrggbb` into sRGB bytes.
+/// Parses `#rrggbb` into sRGB bytes (the viewer reads [`ExhibitorSummary::colour`] with it).
 pub fn parse_hex_colour(colour: &str) -> Option<[u8; 3]> {
-    let hex = colour.strip_prefix('#')?;
-    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
-    Some([byte(0)?, byte(2)?, byte(4)?])
+    crate::colour::Colour::parse(colour).ok().map(|c| c.rgb())
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pavilion_model::layout::{self, ArrangeEntry};
-use pavilion_model::snapshot::parse_hex_colour;
-use pavilion_model::{BoothMedia, ExhibitorProfile, Hall};
+use pavilion_model::{BoothMedia, Hall, ValidProfile};
 
 use super::read::{
     CatalogueEntry, CheckedMedia, LOGO_FILE, MEDIA_DIR, check_media, read_catalogue,
@@ -94,14 +93,15 @@ pub async fn import_catalogue(
     let mut report = ImportReport::default();
     let mut changed = Vec::new();
     for entry in entries {
-        match known.get(&entry.profile.slug) {
+        let slug = entry.profile.slug().to_string();
+        match known.get(&slug) {
             Some(hash) if *hash == entry.source_hash => report.unchanged += 1,
             Some(_) => {
-                report.updated.push(entry.profile.slug.clone());
+                report.updated.push(slug);
                 changed.push(entry);
             }
             None => {
-                report.added.push(entry.profile.slug.clone());
+                report.added.push(slug);
                 changed.push(entry);
             }
         }
@@ -127,7 +127,7 @@ pub async fn import_catalogue(
             .zip(&booth_media)
             .map(|((record, hash), media)| {
                 (
-                    record.profile.slug.as_str(),
+                    record.profile.slug().as_str(),
                     hash.as_str(),
                     media.as_slice(),
                 )
@@ -162,7 +162,7 @@ fn render_and_store(
         match result {
             Ok(rendered) => images.push(rendered),
             Err((field, message)) => problems.push(CatalogueProblem {
-                folder: entry.profile.slug.clone(),
+                folder: entry.profile.slug().to_string(),
                 field,
                 message,
             }),
@@ -245,20 +245,16 @@ fn render_exhibitor(
     budget: CheckBudget,
 ) -> Result<RenderedImages, (String, String)> {
     let profile = &entry.profile;
-    let media = match profile.tier() {
-        Some(tier) => entry
-            .media
-            .iter()
-            .map(|item| {
-                check_media(item, tier, &budget.start())
-                    .map_err(|e| (format!("{MEDIA_DIR}/{}", item.file), budget.describe(&e)))
-            })
-            .collect::<Result<Vec<_>, _>>()?,
-        None => Vec::new(),
-    };
+    let media = entry
+        .media
+        .iter()
+        .map(|item| {
+            check_media(item, profile.tier(), &budget.start())
+                .map_err(|e| (format!("{MEDIA_DIR}/{}", item.file), budget.describe(&e)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let logo_problem = |message: String| (LOGO_FILE.to_owned(), message);
-    let colour = parse_hex_colour(&profile.colour)
-        .ok_or_else(|| logo_problem("the colour was not checked".into()))?;
+    let colour = profile.colour();
     let logo = renderer
         .parse_logo(&entry.logo_svg, &budget.start())
         .map_err(|e| logo_problem(e.to_string()))?;
@@ -267,10 +263,10 @@ fn render_exhibitor(
         media,
         logo: renderer.logo_png(&logo).map_err(error)?,
         fascia: renderer
-            .fascia_png(&logo, &profile.tagline, colour)
+            .fascia_png(&logo, profile.tagline(), colour)
             .map_err(error)?,
         name_plate: renderer
-            .name_plate_png(&profile.name, colour)
+            .name_plate_png(profile.name(), colour)
             .map_err(error)?,
     })
 }
@@ -316,7 +312,7 @@ pub fn parallel_map<T: Sync, R: Send>(
 /// Re-arranging moves booths; that is fine while layouts are only ever automatic. Once staff
 /// curate the floor plan, newcomers should be appended instead.
 pub async fn arrange_layout_if_needed(store: &Store) -> Result<bool, Error> {
-    let profiles: Vec<ExhibitorProfile> = store
+    let profiles: Vec<ValidProfile> = store
         .exhibitors()
         .await?
         .into_iter()
@@ -329,16 +325,7 @@ pub async fn arrange_layout_if_needed(store: &Store) -> Result<bool, Error> {
     {
         return Ok(false);
     }
-    let entries: Vec<ArrangeEntry> = profiles
-        .iter()
-        .filter_map(|profile| {
-            Some(ArrangeEntry {
-                slug: profile.slug.clone(),
-                topic: profile.topic()?,
-                tier: profile.tier()?,
-            })
-        })
-        .collect();
+    let entries: Vec<ArrangeEntry> = profiles.iter().map(ValidProfile::arrange_entry).collect();
     let halls = layout::arrange(&entries);
     let problems = layout::validate(&halls);
     if !problems.is_empty() {
@@ -365,7 +352,7 @@ pub async fn arrange_layout_if_needed(store: &Store) -> Result<bool, Error> {
 }
 
 /// True when every exhibitor has exactly one booth of its tier's size inside its topic's zone.
-fn layout_fits(halls: &[Hall], profiles: &[ExhibitorProfile]) -> bool {
+fn layout_fits(halls: &[Hall], profiles: &[ValidProfile]) -> bool {
     let placed: HashSet<&str> = halls
         .iter()
         .flat_map(|hall| hall.booths.iter().map(|b| b.exhibitor.as_str()))
@@ -375,17 +362,13 @@ fn layout_fits(halls: &[Hall], profiles: &[ExhibitorProfile]) -> bool {
         return false;
     }
     profiles.iter().all(|profile| {
-        let (Some(topic), Some(tier)) = (profile.topic(), profile.tier()) else {
-            return false;
-        };
         halls.iter().any(|hall| {
             hall.booths.iter().any(|booth| {
-                booth.exhibitor == profile.slug
-                    && booth.footprint == tier.footprint()
-                    && hall
-                        .zones
-                        .iter()
-                        .any(|zone| zone.topic == topic && zone.area.contains(&booth.floor_rect()))
+                booth.exhibitor == profile.slug().as_str()
+                    && booth.footprint == profile.tier().footprint()
+                    && hall.zones.iter().any(|zone| {
+                        zone.topic == profile.topic() && zone.area.contains(&booth.floor_rect())
+                    })
             })
         })
     })

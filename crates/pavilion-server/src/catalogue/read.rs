@@ -9,7 +9,7 @@ use std::io;
 use std::path::Path;
 
 use pavilion_media::{CheckLimits, ImageLimits, MediaError, ModelBudget};
-use pavilion_model::{BoothTier, ExhibitorProfile, MediaKind, MediaManifest};
+use pavilion_model::{BoothTier, ExhibitorProfile, MediaKind, MediaManifest, Slug, ValidProfile};
 use sha2::{Digest as _, Sha256};
 
 use crate::error::{CatalogueProblem, CatalogueProblems};
@@ -89,7 +89,7 @@ pub fn check_media(
 /// One exhibitor folder that passed every check.
 #[derive(Debug, Clone)]
 pub struct CatalogueEntry {
-    pub profile: ExhibitorProfile,
+    pub profile: ValidProfile,
     pub logo_svg: Vec<u8>,
     /// The files of `media/`, in the order `media.toml` lists them (not yet checked).
     pub media: Vec<CatalogueMedia>,
@@ -136,17 +136,17 @@ pub fn read_catalogue(catalogue: &Path) -> Result<Vec<CatalogueEntry>, Catalogue
 
     let mut entries = Vec::new();
     let mut problems = Vec::new();
-    let mut slugs: HashMap<String, String> = HashMap::new();
+    let mut slugs: HashMap<Slug, String> = HashMap::new();
     for folder in folders {
         match read_folder(&catalogue.join(&folder), &folder) {
             Ok(entry) => {
-                if let Some(first) = slugs.insert(entry.profile.slug.clone(), folder.clone()) {
+                if let Some(first) = slugs.insert(entry.profile.slug().clone(), folder.clone()) {
                     problems.push(CatalogueProblem {
                         folder: folder.clone(),
                         field: "slug".into(),
                         message: format!(
                             "{:?} is already used by folder {first}",
-                            entry.profile.slug
+                            entry.profile.slug().as_str()
                         ),
                     });
                 }
@@ -158,7 +158,7 @@ pub fn read_catalogue(catalogue: &Path) -> Result<Vec<CatalogueEntry>, Catalogue
     if !problems.is_empty() {
         return Err(fail(problems));
     }
-    entries.sort_by(|a, b| a.profile.slug.cmp(&b.profile.slug));
+    entries.sort_by(|a, b| a.profile.slug().cmp(b.profile.slug()));
     Ok(entries)
 }
 
@@ -203,7 +203,7 @@ fn read_folder(dir: &Path, folder: &str) -> Result<CatalogueEntry, Vec<Catalogue
         );
     }
 
-    let profile = profile_bytes.as_deref().and_then(|bytes| {
+    let parsed = profile_bytes.as_deref().and_then(|bytes| {
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => {
@@ -214,11 +214,12 @@ fn read_folder(dir: &Path, folder: &str) -> Result<CatalogueEntry, Vec<Catalogue
         parse_profile(text, folder, &mut problem)
     });
 
-    let (media, manifest) = match &profile {
-        Some(profile) => read_media(&dir.join(MEDIA_DIR), profile, &mut problem),
+    let (media, manifest) = match &parsed {
+        Some(parsed) => read_media(&dir.join(MEDIA_DIR), &parsed.raw, &mut problem),
         None => (Vec::new(), None),
     };
 
+    let profile = parsed.and_then(|parsed| parsed.valid);
     match (profile, profile_bytes, logo_svg) {
         (Some(profile), Some(profile_bytes), Some(logo_svg)) if problems.is_empty() => {
             let mut source_hash = source_hash(&profile_bytes, &logo_svg);
@@ -394,13 +395,20 @@ fn read_file(path: &Path, name: &str, problem: &mut impl FnMut(&str, String)) ->
     }
 }
 
+/// A `profile.toml` that parsed: as written, and as validated when it passed every rule.
+struct ParsedProfile {
+    /// Read for the product names the media manifest may refer to, even when invalid.
+    raw: ExhibitorProfile,
+    valid: Option<ValidProfile>,
+}
+
 /// Parses and validates a profile. Missing fields are reported and then stood in for, so
 /// the other fields are still checked and the author sees every problem at once.
 fn parse_profile(
     text: &str,
     folder: &str,
     problem: &mut impl FnMut(&str, String),
-) -> Option<ExhibitorProfile> {
+) -> Option<ParsedProfile> {
     let mut table: toml::Table = match toml::from_str(text) {
         Ok(table) => table,
         Err(error) => {
@@ -436,11 +444,17 @@ fn parse_profile(
             return None;
         }
     };
-    for error in profile.validate() {
-        if !missing.contains(&error.field.as_str()) {
-            problem(&error.field, error.message);
+    let valid = match profile.validate() {
+        Ok(valid) => Some(valid),
+        Err(errors) => {
+            for error in errors {
+                if !missing.contains(&error.field.as_str()) {
+                    problem(&error.field, error.message);
+                }
+            }
+            None
         }
-    }
+    };
     if !missing.contains(&"slug") && profile.slug != folder {
         problem(
             "slug",
@@ -450,7 +464,10 @@ fn parse_profile(
             ),
         );
     }
-    Some(profile)
+    Some(ParsedProfile {
+        raw: profile,
+        valid,
+    })
 }
 
 /// Turns a TOML error into the field it concerns (when it names one) and a one-line message.
@@ -534,7 +551,7 @@ summary = "Runs the failing tests once more, just to be sure that they really fa
         let (_guard, root) = folder_with(PROFILE);
         let entries = read_catalogue(&root).unwrap();
         assert_eq!(entries.len(), 1);
-        assert_eq!(entries[0].profile.slug, "test-works");
+        assert_eq!(entries[0].profile.slug().as_str(), "test-works");
         assert_eq!(entries[0].source_hash.len(), 64);
     }
 
@@ -682,17 +699,21 @@ title = "Out of the folder"
         assert!(entries.len() >= 120, "{} exhibitors", entries.len());
         let mut slugs = std::collections::HashSet::new();
         for entry in &entries {
-            assert!(slugs.insert(entry.profile.slug.clone()));
-            assert!(root.join(&entry.profile.slug).join(PROFILE_FILE).is_file());
+            let slug = entry.profile.slug().as_str();
+            assert!(slugs.insert(slug.to_owned()));
+            let text = fs::read_to_string(root.join(slug).join(PROFILE_FILE)).unwrap();
+            // Stored and served as it is, a checked profile must be the same JSON as the file.
+            let raw: ExhibitorProfile = toml::from_str(&text).unwrap();
+            assert_eq!(
+                serde_json::to_string(&entry.profile).unwrap(),
+                serde_json::to_string(&raw).unwrap(),
+                "{slug}"
+            );
         }
 
         let total = entries.len() as f64;
         let share = |tier: BoothTier| {
-            entries
-                .iter()
-                .filter(|e| e.profile.tier() == Some(tier))
-                .count() as f64
-                / total
+            entries.iter().filter(|e| e.profile.tier() == tier).count() as f64 / total
         };
         assert!(
             (0.07..=0.14).contains(&share(BoothTier::Flagship)),
@@ -706,7 +727,7 @@ title = "Out of the folder"
         );
         for topic in pavilion_model::Topic::ALL {
             assert!(
-                entries.iter().any(|e| e.profile.topic() == Some(topic)),
+                entries.iter().any(|e| e.profile.topic() == topic),
                 "nobody exhibits in {topic:?}"
             );
         }
@@ -714,16 +735,16 @@ title = "Out of the folder"
         let mut with = std::collections::HashMap::<MediaKind, usize>::new();
         let mut bytes = 0;
         for entry in &entries {
-            let tier = entry.profile.tier().unwrap();
+            let tier = entry.profile.tier();
             for item in &entry.media {
                 bytes += item.bytes.len();
                 let checked =
                     check_media(item, tier, &CheckLimits::default()).unwrap_or_else(|error| {
-                        panic!("{}/{}: {error}", entry.profile.slug, item.file)
+                        panic!("{}/{}: {error}", entry.profile.slug(), item.file)
                     });
                 if item.kind == MediaKind::Model {
                     let model = pavilion_media::check_glb(&item.bytes, ModelBudget::STANDARD)
-                        .unwrap_or_else(|e| panic!("{}: {e}", entry.profile.slug));
+                        .unwrap_or_else(|e| panic!("{}: {e}", entry.profile.slug()));
                     assert!(model.triangles > 0 && model.bounds.is_some());
                     assert_eq!(model.materials, 1);
                 }

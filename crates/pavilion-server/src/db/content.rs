@@ -2,7 +2,7 @@
 //! `exhibitor_media` (uploads in a draft) and `submissions` (drafts sent for review), plus the
 //! approval that writes a submission into `exhibitors` in one transaction.
 
-use pavilion_model::{BoothMedia, ExhibitorProfile, MediaKind};
+use pavilion_model::{BoothMedia, ExhibitorProfile, MediaKind, ValidProfile};
 use serde::{Deserialize, Serialize};
 use sqlx::{Row as _, Sqlite, Transaction};
 use utoipa::ToSchema;
@@ -333,12 +333,13 @@ impl Store {
         Ok(())
     }
 
-    /// Approves a pending submission: its profile and media become the exhibitor's approved
-    /// content, with re-rendered signage when given, the decision and the audit entry, all in
-    /// one transaction.
+    /// Approves a pending submission: its profile (as validated) and media become the
+    /// exhibitor's approved content, with re-rendered signage when given, the decision and the
+    /// audit entry, all in one transaction.
     pub async fn approve_submission(
         &self,
         submission: &Submission,
+        profile: &ValidProfile,
         signage: Option<&ApprovedSignage>,
         audit: &NewAudit<'_>,
     ) -> Result<(), Error> {
@@ -358,7 +359,7 @@ impl Store {
             .await?;
         }
         sqlx::query("UPDATE exhibitors SET profile = ?, media = ? WHERE slug = ?")
-            .bind(serde_json::to_string(&submission.profile)?)
+            .bind(serde_json::to_string(profile)?)
             .bind(serde_json::to_string(&submission.media)?)
             .bind(slug)
             .execute(&mut *tx)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use pavilion_model::{BoothMedia, ExhibitorProfile};
+use pavilion_model::{BoothMedia, ExhibitorProfile, ValidProfile};
 use sqlx::Row as _;
 
 use super::Store;
@@ -11,10 +11,10 @@ use crate::error::Error;
 use crate::media::StoredMedia;
 use crate::time::now_rfc3339;
 
-/// An exhibitor as stored: its profile and the hashes of its rendered media.
+/// An exhibitor as stored: its approved profile and the hashes of its rendered media.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExhibitorRecord {
-    pub profile: ExhibitorProfile,
+    pub profile: ValidProfile,
     pub logo_sha256: String,
     pub fascia_sha256: String,
     pub name_plate_sha256: String,
@@ -28,6 +28,20 @@ pub struct ApprovedSignage {
     /// `None` keeps the old fascia.
     pub fascia: Option<String>,
     pub stored: Vec<StoredMedia>,
+}
+
+/// Reads a stored approved profile. Only validated profiles are written (by the import and by
+/// approval), so one that no longer validates is an internal error, not the caller's problem.
+pub(super) fn stored_profile(json: &str) -> Result<ValidProfile, Error> {
+    let raw: ExhibitorProfile = serde_json::from_str(json)?;
+    let slug = raw.slug.clone();
+    raw.into_valid().map_err(|errors| {
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        Error::Internal(format!(
+            "the stored profile of {slug} no longer validates: {}",
+            errors.join("; ")
+        ))
+    })
 }
 
 impl Store {
@@ -67,7 +81,7 @@ impl Store {
         rows.into_iter()
             .map(|row| {
                 Ok(ExhibitorRecord {
-                    profile: serde_json::from_str(row.get("profile"))?,
+                    profile: stored_profile(row.get("profile"))?,
                     logo_sha256: row.get("logo_sha256"),
                     fascia_sha256: row.get("fascia_sha256"),
                     name_plate_sha256: row.get("name_plate_sha256"),
@@ -78,15 +92,13 @@ impl Store {
     }
 
     /// The approved profile of one exhibitor, if there is such an exhibitor.
-    pub async fn approved_profile(&self, slug: &str) -> Result<Option<ExhibitorProfile>, Error> {
+    pub async fn approved_profile(&self, slug: &str) -> Result<Option<ValidProfile>, Error> {
         let profile: Option<String> =
             sqlx::query_scalar("SELECT profile FROM exhibitors WHERE slug = ?")
                 .bind(slug)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(profile
-            .map(|json| serde_json::from_str(&json))
-            .transpose()?)
+        profile.as_deref().map(stored_profile).transpose()
     }
 
     /// The approved media of every booth, by slug.
@@ -124,7 +136,7 @@ impl Store {
                     source_hash = excluded.source_hash,
                     imported_at = excluded.imported_at",
             )
-            .bind(&exhibitor.profile.slug)
+            .bind(exhibitor.profile.slug().as_str())
             .bind(serde_json::to_string(&exhibitor.profile)?)
             .bind(&exhibitor.logo_sha256)
             .bind(&exhibitor.fascia_sha256)
@@ -154,5 +166,35 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_profile_reads_as_validated_and_writes_back_the_same_json() {
+        // Rows hold the JSON of the raw profile, as written before profiles were typed.
+        let row = serde_json::to_string(&ExhibitorProfile::example()).unwrap();
+        let profile = stored_profile(&row).unwrap();
+        assert_eq!(profile.tier(), pavilion_model::BoothTier::Premium);
+        assert_eq!(serde_json::to_string(&profile).unwrap(), row);
+    }
+
+    #[test]
+    fn a_stored_profile_that_no_longer_validates_is_an_internal_error() {
+        let mut raw = ExhibitorProfile::example();
+        raw.tier = "gold".into();
+        let error = stored_profile(&serde_json::to_string(&raw).unwrap()).unwrap_err();
+        let Error::Internal(message) = &error else {
+            panic!("not an internal error: {error:?}")
+        };
+        assert!(
+            message.starts_with(
+                "the stored profile of kestrel-ward no longer validates: tier: unknown tier"
+            ),
+            "{message}"
+        );
     }
 }

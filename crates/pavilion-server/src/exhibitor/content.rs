@@ -1,7 +1,7 @@
 //! Exhibitor content on its way to visitors: profile drafts, uploaded media in a draft, and
 //! submission of a draft for review. Staff decisions on submissions are in `review`.
 
-use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError};
+use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError, ValidProfile};
 
 pub use crate::db::{Draft, Submission, SubmissionStatus};
 use crate::db::{NewMediaRow, Store};
@@ -21,7 +21,7 @@ pub const MAX_MEDIA_PER_BOOTH: i64 = 30;
 pub const MAX_TITLE_CHARS: usize = 120;
 
 /// The profile visitors see at the next publish (the approved one).
-pub async fn approved_profile(store: &Store, slug: &str) -> Result<ExhibitorProfile, Error> {
+pub async fn approved_profile(store: &Store, slug: &str) -> Result<ValidProfile, Error> {
     store
         .approved_profile(slug)
         .await?
@@ -33,7 +33,7 @@ pub async fn draft(store: &Store, slug: &str) -> Result<Draft, Error> {
     match store.draft(slug).await? {
         Some(draft) => Ok(draft),
         None => Ok(Draft {
-            profile: approved_profile(store, slug).await?,
+            profile: approved_profile(store, slug).await?.into(),
             updated_at: None,
         }),
     }
@@ -41,12 +41,19 @@ pub async fn draft(store: &Store, slug: &str) -> Result<Draft, Error> {
 
 /// Every rule a draft must meet: the catalogue's validation, plus the fields only staff
 /// change (the slug names the booth; topic and tier decide where it stands and how big it is).
-pub fn check_profile(approved: &ExhibitorProfile, candidate: &ExhibitorProfile) -> Vec<FieldError> {
-    let mut errors = candidate.validate();
+/// Returns the draft as validated, or every problem.
+pub fn check_profile(
+    approved: &ValidProfile,
+    candidate: &ExhibitorProfile,
+) -> Result<ValidProfile, Vec<FieldError>> {
+    let (valid, mut errors) = match candidate.validate() {
+        Ok(valid) => (Some(valid), Vec::new()),
+        Err(errors) => (None, errors),
+    };
     let fixed = [
-        ("slug", &approved.slug, &candidate.slug),
-        ("topic", &approved.topic, &candidate.topic),
-        ("tier", &approved.tier, &candidate.tier),
+        ("slug", approved.slug().as_str(), candidate.slug.as_str()),
+        ("topic", approved.topic().slug(), candidate.topic.as_str()),
+        ("tier", approved.tier().slug(), candidate.tier.as_str()),
     ];
     for (field, was, now) in fixed {
         if was != now {
@@ -59,7 +66,10 @@ pub fn check_profile(approved: &ExhibitorProfile, candidate: &ExhibitorProfile) 
             });
         }
     }
-    errors
+    match valid {
+        Some(valid) if errors.is_empty() => Ok(valid),
+        _ => Err(errors),
+    }
 }
 
 /// Validates and saves a draft; nothing is saved when any field is wrong.
@@ -69,10 +79,7 @@ pub async fn save_draft(
     profile: &ExhibitorProfile,
 ) -> Result<Draft, Error> {
     let approved = approved_profile(store, slug).await?;
-    let errors = check_profile(&approved, profile);
-    if !errors.is_empty() {
-        return Err(Error::InvalidFields(errors));
-    }
+    check_profile(&approved, profile).map_err(Error::InvalidFields)?;
     let updated_at = store.save_draft(slug, profile).await?;
     Ok(Draft {
         profile: profile.clone(),
@@ -200,10 +207,7 @@ pub async fn upload_media(
     let slug = auth.slug.as_str();
     let title = check_title(upload.title)?;
     check_room_for_media(store, slug).await?;
-    let profile = approved_profile(store, slug).await?;
-    let tier = profile
-        .tier()
-        .ok_or_else(|| Error::Internal(format!("{slug} has an unknown tier")))?;
+    let tier = approved_profile(store, slug).await?.tier();
     let limits = ingest::LIMITS;
     // Without a Content-Length the kind is not known yet: reserve the largest upload.
     let wanted = upload
@@ -260,10 +264,7 @@ pub async fn delete_media(store: &Store, slug: &str, sha256: &str) -> Result<(),
 pub async fn submit(store: &Store, slug: &str) -> Result<Submission, Error> {
     let current = draft(store, slug).await?;
     let approved = approved_profile(store, slug).await?;
-    let errors = check_profile(&approved, &current.profile);
-    if !errors.is_empty() {
-        return Err(Error::InvalidFields(errors));
-    }
+    check_profile(&approved, &current.profile).map_err(Error::InvalidFields)?;
     let media = list_media(store, slug).await?;
     let id = store
         .insert_submission(slug, &current.profile, &media)
@@ -305,6 +306,26 @@ mod tests {
         assert_eq!(
             target,
             serde_json::json!({"a": 9, "b": {"d": 3}, "e": [2, 3]})
+        );
+    }
+
+    #[test]
+    fn check_profile_returns_the_validated_draft_or_every_problem() {
+        let approved = ExhibitorProfile::example().validate().unwrap();
+        let mut draft = ExhibitorProfile::example();
+        draft.tagline = "Detection, told plainly".into();
+        let checked = check_profile(&approved, &draft).unwrap();
+        assert_eq!(checked.tagline(), "Detection, told plainly");
+
+        // A tier only staff change: refused with the approved value, even when it is no tier.
+        draft.tier = "gold".into();
+        draft.founded = 1800;
+        let errors = check_profile(&approved, &draft).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["founded", "tier"]);
+        assert_eq!(
+            errors[1].message,
+            "is set by the organisers (\"premium\"); ask staff to change it, and send \"premium\" here"
         );
     }
 

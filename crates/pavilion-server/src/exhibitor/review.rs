@@ -5,8 +5,7 @@
 
 use std::path::Path;
 
-use pavilion_model::snapshot::parse_hex_colour;
-use pavilion_model::{ExhibitorProfile, FieldError};
+use pavilion_model::{FieldError, ValidProfile};
 
 use super::content::{Submission, SubmissionStatus, approved_profile, check_profile, submission};
 use crate::catalogue::read::LOGO_FILE;
@@ -80,19 +79,16 @@ pub async fn approve(
     let found = pending_submission(store, id).await?;
     let slug = found.exhibitor.clone();
     let approved = approved_profile(store, &slug).await?;
-    let profile = found.profile.clone();
-    let errors = check_profile(&approved, &profile);
-    if !errors.is_empty() {
-        return Err(Error::InvalidFields(errors));
-    }
-    let needs_render = approved.name != profile.name
-        || approved.tagline != profile.tagline
-        || approved.colour != profile.colour;
+    let profile = check_profile(&approved, &found.profile).map_err(Error::InvalidFields)?;
+    let needs_render = approved.name() != profile.name()
+        || approved.tagline() != profile.tagline()
+        || approved.colour() != profile.colour();
     let rendered = if needs_render {
         let renderer = signage.renderer.clone();
         let media = signage.media.clone();
         let logo_path = signage.catalogue_dir.join(&slug).join(LOGO_FILE);
         let limits = signage.budget.start();
+        let profile = profile.clone();
         Some(
             tokio::task::spawn_blocking(move || {
                 render_signage(&renderer, &media, &logo_path, &profile, &limits)
@@ -109,7 +105,7 @@ pub async fn approve(
         serde_json::json!({ "submission": id, "media": found.media.len() }),
     );
     store
-        .approve_submission(&found, rendered.as_ref(), &audit)
+        .approve_submission(&found, &profile, rendered.as_ref(), &audit)
         .await?;
     submission(store, id).await
 }
@@ -118,12 +114,10 @@ fn render_signage(
     renderer: &Renderer,
     media: &MediaStore,
     logo_path: &Path,
-    profile: &ExhibitorProfile,
+    profile: &ValidProfile,
     limits: &CheckLimits,
 ) -> Result<ApprovedSignage, Error> {
-    let colour = parse_hex_colour(&profile.colour).ok_or_else(|| {
-        Error::Internal(format!("the colour of {} was not checked", profile.slug))
-    })?;
+    let colour = profile.colour();
     let render_error = |what: &str| {
         let what = what.to_owned();
         move |source: crate::media::render::RenderError| Error::Render {
@@ -132,7 +126,7 @@ fn render_signage(
         }
     };
     let name_plate = renderer
-        .name_plate_png(&profile.name, colour)
+        .name_plate_png(profile.name(), colour)
         .map_err(render_error("the name plate"))?;
     let mut stored = vec![media.put(&name_plate, "png")?];
     let fascia = match std::fs::read(logo_path) {
@@ -141,7 +135,7 @@ fn render_signage(
                 .parse_logo(&svg, limits)
                 .map_err(render_error("the logo"))?;
             let png = renderer
-                .fascia_png(&logo, &profile.tagline, colour)
+                .fascia_png(&logo, profile.tagline(), colour)
                 .map_err(render_error("the fascia"))?;
             let item = media.put(&png, "png")?;
             let sha = item.sha256.clone();

@@ -44,26 +44,12 @@ pub async fn save_draft(
 }
 
 /// A fresh automatic arrangement of every exhibitor (topics grouped, flagships on islands).
-pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Result<Vec<Hall>, Error> {
-    let entries = exhibitors
+pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Vec<Hall> {
+    let entries: Vec<ArrangeEntry> = exhibitors
         .values()
-        .map(|record| {
-            let profile = &record.profile;
-            Ok(ArrangeEntry {
-                slug: profile.slug.clone(),
-                topic: profile.topic().ok_or_else(|| unknown(profile, "topic"))?,
-                tier: profile.tier().ok_or_else(|| unknown(profile, "tier"))?,
-            })
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    Ok(layout::arrange(&entries))
-}
-
-fn unknown(profile: &pavilion_model::ExhibitorProfile, what: &str) -> Error {
-    Error::InvalidLayout(format!(
-        "the stored profile of {} has an unknown {what}",
-        profile.slug
-    ))
+        .map(|record| record.profile.arrange_entry())
+        .collect();
+    layout::arrange(&entries)
 }
 
 /// Publishes the draft as a new version, records who did it, and makes it live.

@@ -155,7 +155,7 @@ pub async fn publish(
         .exhibitors()
         .await?
         .into_iter()
-        .map(|record| (record.profile.slug.clone(), record))
+        .map(|record| (record.profile.slug().to_string(), record))
         .collect();
     let problems = layout_problems(&halls, &exhibitors);
     if !problems.is_empty() {
@@ -180,7 +180,7 @@ pub async fn publish(
             ))
         })?;
         let media = booth_media.remove(&booth.exhibitor).unwrap_or_default();
-        let (summary, detail) = describe(record, media)?;
+        let (summary, detail) = describe(record, media);
         summaries.push(summary);
         details.insert(detail.slug.clone(), detail);
     }
@@ -251,28 +251,22 @@ fn png_url(sha256: &str) -> String {
     format!("/media/{sha256}.png")
 }
 
+/// The summary and detail of one booth, from its approved profile and media.
 fn describe(
     record: &ExhibitorRecord,
     media: Vec<pavilion_model::BoothMedia>,
-) -> Result<(ExhibitorSummary, ExhibitorDetail), Error> {
+) -> (ExhibitorSummary, ExhibitorDetail) {
     let profile = &record.profile;
-    let unchecked = || {
-        Error::InvalidLayout(format!(
-            "the stored profile of {} has an unknown topic or tier",
-            profile.slug
-        ))
-    };
-    let topic = profile.topic().ok_or_else(unchecked)?;
-    let tier = profile.tier().ok_or_else(unchecked)?;
+    let (topic, tier) = (profile.topic(), profile.tier());
     let logo_url = png_url(&record.logo_sha256);
     let summary = ExhibitorSummary {
-        slug: profile.slug.clone(),
-        name: profile.name.clone(),
-        tagline: profile.tagline.clone(),
+        slug: profile.slug().to_string(),
+        name: profile.name().to_owned(),
+        tagline: profile.tagline().to_owned(),
         topic,
         topic_label: topic.label().to_owned(),
         tier,
-        colour: profile.colour.clone(),
+        colour: profile.colour().to_string(),
         logo_url: logo_url.clone(),
         fascia_url: png_url(&record.fascia_sha256),
         name_plate_url: png_url(&record.name_plate_sha256),
@@ -283,21 +277,21 @@ fn describe(
             .map(|item| item.url.clone()),
     };
     let detail = ExhibitorDetail {
-        slug: profile.slug.clone(),
-        name: profile.name.clone(),
-        tagline: profile.tagline.clone(),
+        slug: profile.slug().to_string(),
+        name: profile.name().to_owned(),
+        tagline: profile.tagline().to_owned(),
         topic,
         topic_label: topic.label().to_owned(),
         tier,
-        colour: profile.colour.clone(),
-        founded: profile.founded,
-        headquarters: profile.headquarters.clone(),
-        website: profile.website.clone(),
-        email: profile.email.clone(),
+        colour: profile.colour().to_string(),
+        founded: profile.founded(),
+        headquarters: profile.headquarters().to_owned(),
+        website: profile.website().to_owned(),
+        email: profile.email().to_owned(),
         description: profile.paragraphs(),
-        products: profile.products.clone(),
+        products: profile.products().to_vec(),
         logo_url,
         media,
     };
-    Ok((summary, detail))
+    (summary, detail)
 }

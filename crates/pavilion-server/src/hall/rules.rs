@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use pavilion_model::Hall;
 use pavilion_model::layout::{self, LayoutProblem, LayoutRule};
-use pavilion_model::{BoothTier, Hall};
 
 use crate::db::{ExhibitorRecord, Store};
 use crate::error::Error;
@@ -31,15 +31,15 @@ pub fn layout_problems(
                 )),
                 Some(record) => {
                     let tier = record.profile.tier();
-                    if tier.map(BoothTier::footprint) != Some(booth.footprint) {
+                    if tier.footprint() != booth.footprint {
                         problems.push(problem(
                             LayoutRule::Booth,
                             format!(
                                 "{}: a {} booth is {} m x {} m, not {} m x {} m",
                                 booth.exhibitor,
-                                record.profile.tier,
-                                tier.map_or(0.0, |t| t.footprint().width),
-                                tier.map_or(0.0, |t| t.footprint().depth),
+                                tier.slug(),
+                                tier.footprint().width,
+                                tier.footprint().depth,
                                 booth.footprint.width,
                                 booth.footprint.depth
                             ),
@@ -58,6 +58,6 @@ pub async fn exhibitors_by_slug(store: &Store) -> Result<HashMap<String, Exhibit
         .exhibitors()
         .await?
         .into_iter()
-        .map(|record| (record.profile.slug.clone(), record))
+        .map(|record| (record.profile.slug().to_string(), record))
         .collect())
 }

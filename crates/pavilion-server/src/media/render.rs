@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use pavilion_media::{CheckLimits, MediaError, SvgLimits};
+use pavilion_model::Colour;
 use resvg::tiny_skia::{self, Color, Paint, Pixmap, Transform};
 use resvg::usvg::{self, fontdb};
 
@@ -199,8 +200,9 @@ impl Renderer {
         &self,
         logo: &Logo,
         tagline: &str,
-        colour: [u8; 3],
+        colour: Colour,
     ) -> Result<Vec<u8>, RenderError> {
+        let colour = colour.rgb();
         let (width, height) = FASCIA_SIZE;
         let (w, h) = (width as f32, height as f32);
         let band_top = (h * 0.7).round();
@@ -228,7 +230,8 @@ impl Renderer {
     }
 
     /// The counter's name plate: the company name, large and bold, on the brand colour.
-    pub fn name_plate_png(&self, name: &str, colour: [u8; 3]) -> Result<Vec<u8>, RenderError> {
+    pub fn name_plate_png(&self, name: &str, colour: Colour) -> Result<Vec<u8>, RenderError> {
+        let colour = colour.rgb();
         let (width, height) = NAME_PLATE_SIZE;
         let (w, h) = (width as f32, height as f32);
         let mut pixmap = canvas(width, height);
@@ -542,13 +545,13 @@ mod tests {
             (renderer.logo_png(&logo).unwrap(), LOGO_SIZE),
             (
                 renderer
-                    .fascia_png(&logo, "A tagline & more <b>", [0x1f, 0x6f, 0x8b])
+                    .fascia_png(&logo, "A tagline & more <b>", Colour([0x1f, 0x6f, 0x8b]))
                     .unwrap(),
                 FASCIA_SIZE,
             ),
             (
                 renderer
-                    .name_plate_png("Kestrel Ward", [0xf4, 0xb9, 0x42])
+                    .name_plate_png("Kestrel Ward", Colour([0xf4, 0xb9, 0x42]))
                     .unwrap(),
                 NAME_PLATE_SIZE,
             ),

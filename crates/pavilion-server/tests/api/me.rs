@@ -10,6 +10,18 @@ use crate::me_support::{exhibitor_token, png, send, send_json, staff_token, stor
 use crate::{KESTREL, spawn_app};
 
 #[tokio::test]
+async fn me_names_the_booth_with_its_topic_and_tier_slugs() {
+    let app = spawn_app().await;
+    let token = exhibitor_token(&app, KESTREL).await;
+    let reply = send(&app, "GET", "/api/v1/me", Some(&token), "").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        std::str::from_utf8(&reply.body).unwrap(),
+        r#"{"slug":"kestrel-ward","name":"Kestrel Ward","topic":"network-security","tier":"premium","preview_url":"/?booth=kestrel-ward"}"#
+    );
+}
+
+#[tokio::test]
 async fn the_draft_starts_as_the_approved_profile_and_validates_every_field() {
     let app = spawn_app().await;
     let token = exhibitor_token(&app, KESTREL).await;

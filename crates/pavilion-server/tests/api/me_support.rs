@@ -252,7 +252,7 @@ pub async fn other_exhibitor(app: &TestApp, except: &str) -> String {
         .await
         .unwrap()
         .into_iter()
-        .map(|record| record.profile.slug)
+        .map(|record| record.profile.slug().to_string())
         .find(|slug| slug != except)
         .expect("the fixture catalogue has more than one exhibitor")
 }

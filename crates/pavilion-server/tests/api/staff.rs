@@ -308,6 +308,16 @@ async fn layout_edits_are_checked_saved_and_audited() {
         before["exhibitors"].as_array().unwrap().len(),
         crate::FIXTURE_SIZE
     );
+    // The editor's list: topic, tier and the tier's footprint of every exhibitor.
+    let kestrel = before["exhibitors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["slug"] == crate::KESTREL)
+        .unwrap();
+    assert_eq!(kestrel["topic"], "network-security");
+    assert_eq!(kestrel["tier"], "premium");
+    assert_eq!(kestrel["footprint"], json!({"width": 6.0, "depth": 3.0}));
     let slugs: Vec<String> = before["exhibitors"]
         .as_array()
         .unwrap()

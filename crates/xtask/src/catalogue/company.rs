@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use pavilion_model::{BoothTier, ExhibitorProfile, Topic};
+use pavilion_model::{BoothTier, Colour, ExhibitorProfile, Topic};
 
 use super::seed::fnv1a;
 
@@ -33,10 +33,12 @@ pub(super) fn read_companies(catalogue: &Path) -> Result<Vec<Company>> {
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let profile: ExhibitorProfile =
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        let (Some(tier), Some(topic), Some(colour)) = (
-            profile.tier(),
-            profile.topic(),
-            pavilion_model::snapshot::parse_hex_colour(&profile.colour),
+        // Only the fields the media are drawn from must parse; the server's import checks
+        // the rest of the profile.
+        let (Some(tier), Some(topic), Ok(colour)) = (
+            BoothTier::from_slug(&profile.tier),
+            Topic::from_slug(&profile.topic),
+            Colour::parse(&profile.colour),
         ) else {
             anyhow::bail!("{} has an unknown tier, topic or colour", path.display());
         };
@@ -45,7 +47,7 @@ pub(super) fn read_companies(catalogue: &Path) -> Result<Vec<Company>> {
             profile,
             tier,
             topic,
-            colour,
+            colour: colour.rgb(),
             seed,
         });
     }

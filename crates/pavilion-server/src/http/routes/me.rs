@@ -61,11 +61,11 @@ pub(crate) async fn me(
 ) -> Result<Json<Me>, Error> {
     let profile = content::approved_profile(state.store(), &auth.slug).await?;
     Ok(Json(Me {
-        preview_url: format!("/?booth={}", profile.slug),
-        slug: profile.slug,
-        name: profile.name,
-        topic: profile.topic,
-        tier: profile.tier,
+        preview_url: format!("/?booth={}", profile.slug()),
+        slug: profile.slug().to_string(),
+        name: profile.name().to_owned(),
+        topic: profile.topic().slug().to_owned(),
+        tier: profile.tier().slug().to_owned(),
     }))
 }
 

@@ -40,10 +40,10 @@ pub fn router() -> Router<AppState> {
 pub struct ExhibitorEntry {
     pub slug: String,
     pub name: String,
-    pub topic: Option<Topic>,
-    pub tier: Option<BoothTier>,
+    pub topic: Topic,
+    pub tier: BoothTier,
     /// The footprint of the tier, before rotation.
-    pub footprint: Option<Footprint>,
+    pub footprint: Footprint,
     pub placed: bool,
 }
 
@@ -71,12 +71,12 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
     let mut entries: Vec<ExhibitorEntry> = exhibitors
         .values()
         .map(|record| ExhibitorEntry {
-            slug: record.profile.slug.clone(),
-            name: record.profile.name.clone(),
+            slug: record.profile.slug().to_string(),
+            name: record.profile.name().to_owned(),
             topic: record.profile.topic(),
             tier: record.profile.tier(),
-            footprint: record.profile.tier().map(BoothTier::footprint),
-            placed: placed.contains(record.profile.slug.as_str()),
+            footprint: record.profile.tier().footprint(),
+            placed: placed.contains(record.profile.slug().as_str()),
         })
         .collect();
     entries.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -162,7 +162,7 @@ pub(crate) async fn auto_arrange(
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
     let exhibitors = exhibitors_by_slug(state.store()).await?;
-    let halls = arrange_all(&exhibitors)?;
+    let halls = arrange_all(&exhibitors);
     save_draft(
         state.store(),
         &staff,
@@ -213,10 +213,7 @@ pub(crate) async fn place_booth(
     let record = exhibitors
         .get(&slug)
         .ok_or_else(|| Error::not_found(format!("there is no exhibitor {slug}")))?;
-    let tier = record
-        .profile
-        .tier()
-        .ok_or_else(|| Error::InvalidLayout(format!("{slug} has an unknown tier")))?;
+    let tier = record.profile.tier();
 
     let found = halls.iter().enumerate().find_map(|(h, hall)| {
         hall.booths
