@@ -9,6 +9,7 @@ mod build_web;
 mod catalogue;
 mod cmd;
 mod e2e;
+mod fuzz;
 mod serve;
 mod test;
 
@@ -32,6 +33,8 @@ commands:
   api-fuzz    property-based tests of the API from its OpenAPI document (schemathesis, in a
               venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
               no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
+  fuzz        fuzz the media checks, profile parsing and layout rules: a million executions
+              per target in release (--short: the 2,000-per-target test CI runs)
 ";
 
 fn main() -> Result<()> {
@@ -51,6 +54,7 @@ fn main() -> Result<()> {
         Some("catalogue") => catalogue::run(&project_root()),
         Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
+        Some("fuzz") => fuzz::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
