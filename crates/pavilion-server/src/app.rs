@@ -12,7 +12,9 @@ use crate::db::Store;
 use crate::error::Error;
 use crate::exhibitor::review::SignageSources;
 use crate::hall::{LiveHall, PublishedHall, publish};
+use crate::limits::{Gate, Limits, TrustedProxies};
 use crate::media::{MediaStore, Renderer};
+use crate::staff::sign_in::SignInGuard;
 
 pub const MEDIA_FOLDER: &str = "media";
 
@@ -30,6 +32,31 @@ struct Inner {
     assets_dir: PathBuf,
     catalogue_dir: PathBuf,
     live: LiveHall,
+    guard: Guard,
+}
+
+/// The bounds on callers: the limits, the proxies believed, and the state enforcing them.
+#[derive(Debug)]
+pub struct Guard {
+    pub limits: Limits,
+    pub trusted_proxies: TrustedProxies,
+    pub sign_in: SignInGuard,
+    /// Sign-in requests in progress (body read included).
+    pub sign_ins: Gate,
+    /// Uploads in progress.
+    pub uploads: Gate,
+}
+
+impl Guard {
+    pub fn new(limits: &Limits, trusted_proxies: &[crate::limits::IpRange]) -> Guard {
+        Guard {
+            limits: limits.clone(),
+            trusted_proxies: TrustedProxies(trusted_proxies.to_vec()),
+            sign_in: SignInGuard::new(limits),
+            sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
+            uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
+        }
+    }
 }
 
 impl AppState {
@@ -77,6 +104,7 @@ impl AppState {
                 assets_dir: config.assets_dir.clone(),
                 catalogue_dir: config.catalogue_dir.clone(),
                 live: LiveHall::new(published),
+                guard: Guard::new(&config.limits, &config.trusted_proxies),
             }),
         })
     }
@@ -101,6 +129,11 @@ impl AppState {
     /// The hall visitors see now; cheap (an `Arc` clone).
     pub fn published(&self) -> Arc<PublishedHall> {
         self.inner.live.published()
+    }
+
+    /// The limits on callers and the state that enforces them.
+    pub fn guard(&self) -> &Guard {
+        &self.inner.guard
     }
 
     pub fn store(&self) -> &Store {

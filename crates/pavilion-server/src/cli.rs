@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::db::{Role, Store};
 use crate::error::Error;
 use crate::exhibitor::tokens;
+use crate::limits::{IpRange, Limits};
 use crate::staff::accounts;
 
 /// Pavilion: a virtual exhibition hall server.
@@ -51,6 +52,19 @@ pub struct Config {
         global = true
     )]
     pub catalogue_dir: PathBuf,
+    /// A proxy in front of the server (an address or CIDR block; repeat the flag or separate
+    /// with commas) whose X-Forwarded-For is believed. By default none: the client address
+    /// is the TCP peer's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PAVILION_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = IpRange::parse,
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpRange>,
+    #[command(flatten)]
+    pub limits: Limits,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -82,6 +96,8 @@ impl Config {
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
             command: None,
         }
     }

@@ -47,7 +47,9 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Upload(upload) => upload_status(upload),
-        Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
+        Error::NothingPublished | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
         Error::Render { .. }
         | Error::Internal(_)
         | Error::Database(_)
@@ -64,6 +66,7 @@ fn upload_status(error: &UploadError) -> StatusCode {
         UploadError::Unsupported => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         UploadError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         UploadError::Empty | UploadError::Interrupted => StatusCode::BAD_REQUEST,
+        UploadError::TooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
     }
 }
 
@@ -94,11 +97,19 @@ impl ErrorBody {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = status_of(&self);
+        let retry_after = self.retry_after();
         let mut response = (status, Json(ErrorBody::of(self))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(wait) = retry_after {
+            // Whole seconds, rounded up, at least one: a client never retries immediately.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
         response
     }

@@ -4,10 +4,13 @@
 mod authz;
 mod catalogue;
 mod exhibitors;
+mod guard;
 mod hall;
+mod limits;
 mod me;
 mod me_support;
 mod media;
+mod security;
 mod staff;
 mod tidy;
 mod uploads;
@@ -235,8 +238,25 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(catalogue: TempDir) -> Result<TestApp, (Error, TempDir)> {
+    spawn_app_with_config(catalogue, |_| {}).await
+}
+
+/// A fresh app over the fixture catalogue, its configuration (limits, proxies) changed by
+/// `edit` first.
+pub async fn spawn_app_configured(edit: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_config(fixture_catalogue(), edit)
+        .await
+        .expect("the fixture catalogue imports")
+}
+
+async fn spawn_app_with_config(
+    catalogue: TempDir,
+    edit: impl FnOnce(&mut Config),
+) -> Result<TestApp, (Error, TempDir)> {
     let data = tempfile::tempdir().unwrap();
-    let config = Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
+    let mut config =
+        Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
+    edit(&mut config);
     let pkg = config.web_dir.join("pkg");
     fs::create_dir_all(&pkg).unwrap();
     fs::write(

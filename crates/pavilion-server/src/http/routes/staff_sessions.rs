@@ -12,9 +12,11 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::http::client_address::ClientAddress;
 use crate::http::extract::{JsonBody, RequireAdmin, bearer_token};
+use crate::http::limits::SignInSlot;
 use crate::staff::accounts::{self as staff, Role, StaffSession};
-use crate::staff::audit;
+use crate::staff::{audit, sign_in as guarded};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -35,9 +37,18 @@ struct SignIn {
 
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    _slot: SignInSlot,
     JsonBody(request): JsonBody<SignIn>,
 ) -> Result<Response, Error> {
-    let issued = staff::sign_in(state.store(), &request.name, &request.password).await?;
+    let issued = guarded::sign_in(
+        state.store(),
+        &state.guard().sign_in,
+        &request.name,
+        &request.password,
+        address,
+    )
+    .await?;
     audit::record(
         state.store(),
         &issued.staff,
