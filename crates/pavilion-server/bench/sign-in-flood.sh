@@ -9,6 +9,7 @@
 # the statuses wrk saw, then stops the server with SIGTERM and reports how long it took.
 # Example, the throttle switched off so only the hash bound holds (a distributed attack):
 #   .../sign-in-flood.sh target/release/pavilion 18080 15 200 -- --failures-per-address 1000000000
+# On a shared machine set RSS_CAP_MB: the flood stops early once the server's RSS passes it.
 set -eu
 binary=$1; shift
 port=${1:-18080}; [ $# -gt 0 ] && shift
@@ -35,6 +36,10 @@ while kill -0 $wrk 2>/dev/null; do
   now=$(rss)
   echo "t=${second}s RSS ${now} MB"
   peak=$(echo "$now $peak" | awk '{ print ($1 > $2) ? $1 : $2 }')
+  if [ -n "${RSS_CAP_MB:-}" ] && [ "$(echo "$now $RSS_CAP_MB" | awk '{ print ($1 > $2) }')" = 1 ]; then
+    echo "RSS passed ${RSS_CAP_MB} MB after ${second}s: stopping the flood"
+    kill $wrk 2>/dev/null || true
+  fi
 done
 cat "$data/wrk.txt"
 echo "peak RSS ${peak} MB"

@@ -17,7 +17,9 @@ use crate::error::{Error, UploadError};
 pub struct ErrorBody {
     /// Stable, for programs: `not_found`, `bad_request`, `unsupported_media_type`,
     /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
-    /// `too_large`, `unsupported_type`, `internal`, ...
+    /// `too_large`, `unsupported_type`, `too_many_requests` (429), `busy` (503),
+    /// `request_timeout` and `upload_too_slow` (408), `internal`, ... A 429 or 503 carries
+    /// `Retry-After` in seconds.
     pub code: String,
     /// A sentence for people.
     pub message: String,
