@@ -408,6 +408,9 @@ fn check_line(
     if value.chars().any(char::is_control) {
         fail(field, "must be one line without control characters".into());
     }
+    if crate::text::find_format_character(value).is_some() {
+        fail(field, crate::text::FORMAT_CHARACTER_MESSAGE.into());
+    }
     if value.contains('<') && value.contains('>') {
         fail(field, "must be plain text, without HTML tags".into());
     }
@@ -433,6 +436,9 @@ fn check_description(value: &str, fail: &mut impl FnMut(&str, String)) {
             "description",
             "must not hold control characters other than line breaks".into(),
         );
+    }
+    if crate::text::find_format_character(value).is_some() {
+        fail("description", crate::text::FORMAT_CHARACTER_MESSAGE.into());
     }
     if value.contains('<') && value.contains('>') {
         fail(

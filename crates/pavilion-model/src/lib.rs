@@ -8,6 +8,7 @@ pub mod exhibitor;
 pub mod layout;
 pub mod media;
 pub mod snapshot;
+pub mod text;
 pub mod topic;
 
 pub use catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaManifest};

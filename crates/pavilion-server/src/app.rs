@@ -13,7 +13,9 @@ use crate::error::Error;
 use crate::exhibitor::content::UploadPolicy;
 use crate::exhibitor::review::SignageSources;
 use crate::hall::{LiveHall, PublishedHall, publish};
+use crate::limits::{Gate, Limits, TrustedProxies};
 use crate::media::{CheckBudget, MediaStore, Renderer};
+use crate::staff::sign_in::SignInGuard;
 use crate::storage::{StorageRules, SweepReport, UploadGate, sweep_orphans, sweep_temp_files};
 
 pub const MEDIA_FOLDER: &str = "media";
@@ -35,6 +37,31 @@ struct Inner {
     budget: CheckBudget,
     storage: StorageRules,
     uploads: UploadGate,
+    guard: Guard,
+}
+
+/// The bounds on callers: the limits, the proxies believed, and the state enforcing them.
+#[derive(Debug)]
+pub struct Guard {
+    pub limits: Limits,
+    pub trusted_proxies: TrustedProxies,
+    pub sign_in: SignInGuard,
+    /// Sign-in requests in progress (body read included).
+    pub sign_ins: Gate,
+    /// Uploads in progress.
+    pub uploads: Gate,
+}
+
+impl Guard {
+    pub fn new(limits: &Limits, trusted_proxies: &[crate::limits::IpRange]) -> Guard {
+        Guard {
+            limits: limits.clone(),
+            trusted_proxies: TrustedProxies(trusted_proxies.to_vec()),
+            sign_in: SignInGuard::new(limits),
+            sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
+            uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
+        }
+    }
 }
 
 /// How long a temp file may go unwritten before a periodic sweep takes its upload for dead.
@@ -90,6 +117,7 @@ impl AppState {
                 budget,
                 storage: config.storage_rules(),
                 uploads: UploadGate::default(),
+                guard: Guard::new(&config.limits, &config.trusted_proxies),
             }),
         })
     }
@@ -120,6 +148,11 @@ impl AppState {
     /// The hall visitors see now; cheap (an `Arc` clone).
     pub fn published(&self) -> Arc<PublishedHall> {
         self.inner.live.published()
+    }
+
+    /// The limits on callers and the state that enforces them.
+    pub fn guard(&self) -> &Guard {
+        &self.inner.guard
     }
 
     pub fn store(&self) -> &Store {

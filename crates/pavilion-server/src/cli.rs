@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use crate::db::{Role, StaffSession, Store};
 use crate::error::Error;
 use crate::exhibitor::tokens;
+use crate::limits::{IpRange, Limits};
 use crate::media::CheckBudget;
 use crate::staff::accounts::{self, AccountAction};
 use crate::storage::StorageRules;
@@ -95,6 +96,19 @@ pub struct Config {
         global = true
     )]
     pub sweep_interval_minutes: u64,
+    /// A proxy in front of the server (an address or CIDR block; repeat the flag or separate
+    /// with commas) whose X-Forwarded-For is believed. By default none: the client address
+    /// is the TCP peer's.
+    #[arg(
+        long = "trusted-proxy",
+        env = "PAVILION_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = IpRange::parse,
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpRange>,
+    #[command(flatten)]
+    pub limits: Limits,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -131,6 +145,8 @@ impl Config {
             booth_quota_mib: 512,
             orphan_grace_hours: 24,
             sweep_interval_minutes: 60,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
             command: None,
         }
     }

@@ -8,6 +8,7 @@ use pavilion_model::layout::LayoutProblem;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 const MIB: u64 = 1024 * 1024;
 
@@ -46,6 +47,21 @@ pub enum Error {
     Upload(#[from] UploadError),
     #[error("nothing has been published yet")]
     NothingPublished,
+    /// Too many failed sign-ins or bad tokens from this address or for this name (429).
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after: Duration,
+    },
+    /// A bounded kind of work (uploads, sign-ins) is at its limit right now (503).
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after: Duration,
+    },
+    /// The request ran past its deadline and was stopped (408).
+    #[error("the request took longer than {0:?} and was stopped")]
+    Timeout(Duration),
     #[error("rendering {what}: {source}")]
     Render {
         what: String,
@@ -91,6 +107,9 @@ impl Error {
             Error::Upload(upload) => upload.code(),
             Error::NothingPublished => "not_published",
             Error::InsufficientStorage => "insufficient_storage",
+            Error::TooManyRequests { .. } => "too_many_requests",
+            Error::Busy { .. } => "busy",
+            Error::Timeout(_) => "request_timeout",
             Error::Render { .. }
             | Error::Internal(_)
             | Error::Database(_)
@@ -98,6 +117,16 @@ impl Error {
             | Error::Io(_)
             | Error::Json(_)
             | Error::Task(_) => "internal",
+        }
+    }
+
+    /// How long the client should wait before trying again, for 429 and 503 answers.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::TooManyRequests { retry_after, .. } | Error::Busy { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
         }
     }
 
@@ -129,7 +158,7 @@ pub fn is_storage_full(error: &std::io::Error) -> bool {
 }
 
 /// Why an upload was refused; each has a stable code and status.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum UploadError {
     #[error("the upload is larger than the {} MiB allowed for {what}", limit.div_ceil(MIB))]
     TooLarge { what: &'static str, limit: u64 },
@@ -154,6 +183,12 @@ pub enum UploadError {
         "another upload with this token is still under way; wait for it to finish, then send the next file"
     )]
     Busy,
+    /// The body arrived slower than the minimum rate, averaged over the window.
+    #[error(
+        "the upload was slower than {} KiB/s over {window:?} and was cut; send it over a faster connection",
+        min_rate.div_ceil(1024)
+    )]
+    TooSlow { min_rate: u64, window: Duration },
 }
 
 impl UploadError {
@@ -166,7 +201,21 @@ impl UploadError {
             UploadError::Interrupted => "upload_interrupted",
             UploadError::QuotaExceeded { .. } => "booth_quota_exceeded",
             UploadError::Busy => "upload_in_progress",
+            UploadError::TooSlow { .. } => "upload_too_slow",
         }
+    }
+
+    /// The refusal a failed body carries somewhere in its chain of causes (a body wrapper
+    /// that cuts a slow upload fails with one), if any.
+    pub fn carried_by(error: &(dyn std::error::Error + 'static)) -> Option<UploadError> {
+        let mut cause = Some(error);
+        while let Some(error) = cause {
+            if let Some(refusal) = error.downcast_ref::<UploadError>() {
+                return Some(refusal.clone());
+            }
+            cause = error.source();
+        }
+        None
     }
 
     pub(crate) fn invalid(code: &'static str, message: impl Into<String>) -> UploadError {

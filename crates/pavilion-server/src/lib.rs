@@ -3,8 +3,8 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering) and `db`
-//! (every SQL statement) -> `error`, `secret`, `time`.
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
+//! and `db` (every SQL statement) -> `error`, `limits`, `secret`, `time`.
 
 pub mod app;
 pub mod catalogue;
@@ -14,6 +14,7 @@ pub mod error;
 pub mod exhibitor;
 pub mod hall;
 pub mod http;
+pub mod limits;
 pub mod media;
 pub mod secret;
 pub mod staff;
@@ -29,7 +30,8 @@ pub use cli::{Command, Config};
 pub use error::Error;
 pub use http::app;
 
-/// Serves the hall on `config.bind` until Ctrl-C or SIGTERM.
+/// Serves the hall on `config.bind` until Ctrl-C or SIGTERM, within `config.limits`; after
+/// the signal, open requests get `shutdown_grace` to finish.
 pub async fn serve(config: Config) -> Result<(), Error> {
     let state = AppState::open(&config).await?;
     // This process owns the data folder while it serves: temp files left now are from
@@ -45,9 +47,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
     let listener = TcpListener::bind(config.bind).await?;
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!("Pavilion is open at http://{address}/");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    http::server::serve(listener, app(state), &config.limits, shutdown_signal()).await;
     tracing::info!("Pavilion has closed");
     Ok(())
 }

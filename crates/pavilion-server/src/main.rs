@@ -1,12 +1,27 @@
 //! The `pavilion` binary: parses the configuration and serves the hall or re-imports the catalogue.
 
+use std::time::Duration;
+
 use anyhow::Context as _;
 use clap::Parser as _;
 use pavilion_server::{Command, Config};
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// After the server has stopped, how long blocking work (a media check, a password hash)
+/// may hold the process before it exits anyway.
+const BLOCKING_WORK_GRACE: Duration = Duration::from_secs(1);
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let outcome = runtime.block_on(run());
+    runtime.shutdown_timeout(BLOCKING_WORK_GRACE);
+    outcome
+}
+
+async fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env()

@@ -53,7 +53,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let address = format!("127.0.0.1:{port}");
     let log = fs::File::create(work.join("server.log"))?;
-    let server = start_server(&binary, &data, &address, &root, log)?;
+    let server = start_server(&binary, &data, &address, &root, log, &[])?;
     let pid = server.0.id();
     wait_until_healthy(&address, Duration::from_secs(120))?;
 

@@ -62,7 +62,7 @@ pub fn run(root: &Path) -> Result<()> {
     let token = create_exhibitor_token(&binary, &data, root, "kestrel-ward")?;
     // The staff console test signs in as staff: make the account through the CLI.
     let (staff_name, staff_password) = create_staff_account(&binary, &data, root, &work)?;
-    let _server = start_server(&binary, &data, &address, root, log)?;
+    let _server = start_server(&binary, &data, &address, root, log, &[])?;
     wait_until_healthy(&address, Duration::from_secs(240))
         .with_context(|| format!("see {}", work.join("server.log").display()))?;
 
@@ -105,8 +105,10 @@ pub(crate) fn start_server(
     address: &str,
     root: &Path,
     log: fs::File,
+    env: &[(&str, &str)],
 ) -> Result<Server> {
     let child = Command::new(binary)
+        .envs(env.iter().copied())
         .args([
             "--data-dir",
             &data.to_string_lossy(),

@@ -66,7 +66,39 @@ pub(super) async fn insert<'e>(
     Ok(())
 }
 
+/// The action of an audit entry for a failed staff sign-in.
+pub const FAILED_SIGN_IN: &str = "sign_in_failed";
+
+/// A failed staff sign-in as audited: the name tried, the account's id when the name exists
+/// (the column is nullable), the client address and why it failed.
+#[derive(Debug, Clone)]
+pub struct FailedSignIn<'a> {
+    pub staff_id: Option<i64>,
+    pub name: &'a str,
+    pub address: Option<std::net::IpAddr>,
+    pub reason: &'a str,
+}
+
 impl Store {
+    /// Records a failed sign-in; the name is cut to 64 characters, the longest a name can be.
+    pub async fn record_failed_sign_in(&self, attempt: &FailedSignIn<'_>) -> Result<(), Error> {
+        let name: String = attempt.name.chars().take(64).collect();
+        let address = attempt.address.map(|a| a.to_string());
+        sqlx::query(
+            "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(now_rfc3339())
+        .bind(attempt.staff_id)
+        .bind(&name)
+        .bind(FAILED_SIGN_IN)
+        .bind(&name)
+        .bind(serde_json::json!({ "address": address, "reason": attempt.reason }).to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Records an entry on its own (for actions that change nothing else in the database).
     pub async fn record_audit(&self, entry: &NewAudit<'_>) -> Result<(), Error> {
         insert(&self.pool, entry).await

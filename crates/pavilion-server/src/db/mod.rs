@@ -21,7 +21,7 @@ use sqlx::sqlite::{
 
 use crate::error::Error;
 
-pub use audit::{AuditEntry, NewAudit};
+pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
 pub use media::MediaRow;

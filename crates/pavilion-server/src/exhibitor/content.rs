@@ -1,6 +1,7 @@
 //! Exhibitor content on its way to visitors: profile drafts, uploaded media in a draft, and
 //! submission of a draft for review. Staff decisions on submissions are in `review`.
 
+use pavilion_model::text::{FORMAT_CHARACTER_MESSAGE, find_format_character};
 use pavilion_model::{BoothMedia, ExhibitorProfile, FieldError, ValidProfile};
 
 pub use crate::db::{Draft, Submission, SubmissionStatus};
@@ -134,6 +135,12 @@ pub fn check_title(title: &str) -> Result<String, Error> {
             message: format!(
                 "must be one line of plain text, at most {MAX_TITLE_CHARS} characters"
             ),
+        }]));
+    }
+    if find_format_character(title).is_some() {
+        return Err(Error::InvalidFields(vec![FieldError {
+            field: "title".into(),
+            message: FORMAT_CHARACTER_MESSAGE.into(),
         }]));
     }
     Ok(title.to_owned())

@@ -4,6 +4,7 @@
 //!
 //! A request proves it speaks for an exhibitor with `Authorization: Bearer pex_<64 hex>`.
 
+use pavilion_model::text::{FORMAT_CHARACTER_MESSAGE, find_format_character};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -74,6 +75,11 @@ fn check_label(label: &str) -> Result<(), Error> {
     if label.chars().count() > MAX_LABEL_CHARS || label.chars().any(char::is_control) {
         return Err(Error::BadRequest(format!(
             "a token label is one line of at most {MAX_LABEL_CHARS} characters"
+        )));
+    }
+    if find_format_character(label).is_some() {
+        return Err(Error::BadRequest(format!(
+            "a token label {FORMAT_CHARACTER_MESSAGE}"
         )));
     }
     Ok(())

@@ -18,7 +18,9 @@ pub struct ErrorBody {
     /// Stable, for programs: `not_found`, `bad_request`, `unsupported_media_type`,
     /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
     /// `too_large`, `unsupported_type`, `booth_quota_exceeded`, `upload_in_progress`,
-    /// `insufficient_storage`, `internal`, ...
+    /// `insufficient_storage` (507), `too_many_requests` (429), `busy` (503),
+    /// `request_timeout` and `upload_too_slow` (408), `internal`, ... A 429 or 503 carries
+    /// `Retry-After` in seconds.
     pub code: String,
     /// A sentence for people.
     pub message: String,
@@ -48,8 +50,10 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Upload(upload) => upload_status(upload),
-        Error::NothingPublished => StatusCode::SERVICE_UNAVAILABLE,
+        Error::NothingPublished | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
+        Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
         Error::Render { .. }
         | Error::Internal(_)
         | Error::Database(_)
@@ -68,6 +72,7 @@ fn upload_status(error: &UploadError) -> StatusCode {
         UploadError::Empty | UploadError::Interrupted => StatusCode::BAD_REQUEST,
         UploadError::QuotaExceeded { .. } => StatusCode::CONFLICT,
         UploadError::Busy => StatusCode::TOO_MANY_REQUESTS,
+        UploadError::TooSlow { .. } => StatusCode::REQUEST_TIMEOUT,
     }
 }
 
@@ -98,11 +103,19 @@ impl ErrorBody {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = status_of(&self);
+        let retry_after = self.retry_after();
         let mut response = (status, Json(ErrorBody::of(self))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(wait) = retry_after {
+            // Whole seconds, rounded up, at least one: a client never retries immediately.
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
         }
         response
     }

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::db::{Role, StaffSession};
 use crate::error::Error;
 use crate::exhibitor::tokens::{ExhibitorAuth, exhibitor_for_token};
+use crate::http::client_address::ClientAddress;
 use crate::staff::accounts::session_for_token;
 
 /// The largest JSON body any endpoint reads (a whole layout of 1,000 booths fits easily).
@@ -42,12 +43,37 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, Error> {
     Ok(token.trim())
 }
 
+/// Runs a token check for a request that sent a token: 429 first when its address has
+/// failed too often; a refused token counts against the address and is logged.
+async fn throttled<T>(
+    parts: &mut Parts,
+    state: &AppState,
+    kind: &'static str,
+    check: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, state).await;
+    let throttle = &state.guard().sign_in.throttle;
+    throttle.check_address(address)?;
+    let outcome = check.await;
+    if let Err(Error::Unauthorized(_)) = &outcome {
+        throttle.failed(None, address);
+        tracing::warn!(?address, kind, path = parts.uri.path(), "bad bearer token");
+    }
+    outcome
+}
+
 impl FromRequestParts<AppState> for StaffSession {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = bearer_token(&parts.headers)?;
-        session_for_token(state.store(), token).await
+        let token = bearer_token(&parts.headers)?.to_owned();
+        throttled(
+            parts,
+            state,
+            "staff",
+            session_for_token(state.store(), &token),
+        )
+        .await
     }
 }
 
@@ -68,10 +94,20 @@ impl FromRequestParts<AppState> for ExhibitorAuth {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        let token = bearer_token(&parts.headers).map_err(|_| {
-            Error::Unauthorized("send your exhibitor token as Authorization: Bearer pex_...".into())
-        })?;
-        exhibitor_for_token(state.store(), token).await
+        let token = bearer_token(&parts.headers)
+            .map_err(|_| {
+                Error::Unauthorized(
+                    "send your exhibitor token as Authorization: Bearer pex_...".into(),
+                )
+            })?
+            .to_owned();
+        throttled(
+            parts,
+            state,
+            "exhibitor",
+            exhibitor_for_token(state.store(), &token),
+        )
+        .await
     }
 }
 

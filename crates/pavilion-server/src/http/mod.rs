@@ -3,14 +3,16 @@
 //! module imports it.
 
 pub mod cache;
+pub mod client_address;
 pub mod error;
 pub mod extract;
+pub mod headers;
+pub mod limits;
 pub mod openapi;
 pub mod routes;
+pub mod server;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
@@ -33,16 +35,17 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .route("/api", axum::routing::any(api_not_found))
         .route("/api/{*rest}", axum::routing::any(api_not_found));
-    Router::new()
+    let routes = Router::new()
         .merge(health::router())
         .merge(api)
         .merge(media::router())
         .merge(web::router(state.web_dir(), state.assets_dir()))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::deadline,
+        ));
+    headers::with_security_headers(routes)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

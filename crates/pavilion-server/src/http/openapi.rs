@@ -145,7 +145,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         staff_review::Rejection,
         staff_review::NewToken,
     )),
-    modifiers(&BearerSchemes),
+    modifiers(&BearerSchemes, &GuardResponses),
     tags(
         (name = "visitors", description = "The published hall, its exhibitors and their media: public, cached"),
         (name = "operations", description = "Health and this document"),
@@ -159,6 +159,61 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
 pub struct ApiDoc;
 
 struct BearerSchemes;
+
+/// The answers of the request guard (`http/limits.rs`, `staff/throttle.rs`), which can come
+/// from any route: 408 past a deadline on every operation; 429 where a bearer token or a
+/// sign-in is checked (too many failures from the address or for the name); 503 where a
+/// bounded number of sign-ins or uploads run at once.
+struct GuardResponses;
+
+impl Modify for GuardResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{RefOr, ResponseBuilder, content::ContentBuilder};
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                (&mut item.get, "get"),
+                (&mut item.put, "put"),
+                (&mut item.post, "post"),
+                (&mut item.delete, "delete"),
+                (&mut item.patch, "patch"),
+            ];
+            for (operation, method) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let responses = &mut operation.responses.responses;
+                responses.entry("408".into()).or_insert_with(|| {
+                    error("The request (or an upload slower than the minimum rate) ran past its deadline")
+                });
+                let signs_in = path == "/api/v1/staff/sessions" && method == "post";
+                let checks_token = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                if signs_in || checks_token {
+                    responses.entry("429".into()).or_insert_with(|| {
+                        error("Too many failed sign-ins or bad tokens from this address or for this name: wait `Retry-After` seconds")
+                    });
+                }
+                if signs_in || (path == "/api/v1/me/media" && method == "post") {
+                    responses.entry("503".into()).or_insert_with(|| {
+                        error("As many sign-ins or uploads as the server runs at once are under way: retry after `Retry-After` seconds")
+                    });
+                }
+            }
+        }
+    }
+}
 
 impl Modify for BearerSchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

@@ -148,7 +148,10 @@ async fn stream_to_disk(
             Some(Ok(chunk)) => chunk,
             Some(Err(error)) => {
                 tracing::debug!(%error, "upload body failed");
-                return Err(UploadError::Interrupted.into());
+                // A body cut for its rate (`http::limits`) says so; anything else is an
+                // interruption.
+                let cause = UploadError::carried_by(&error).unwrap_or(UploadError::Interrupted);
+                return Err(cause.into());
             }
             None => break,
         };

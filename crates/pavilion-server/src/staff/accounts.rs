@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::db::{NewAudit, StaffChange, Store};
 pub use crate::db::{Role, StaffAccount, StaffSession};
 use crate::error::Error;
+use crate::limits::Gate;
 use crate::secret::{digest_matches, is_well_formed_token, random_bytes, token_digest};
 use crate::time::{rfc3339_from_unix, unix_now};
 
@@ -26,6 +27,8 @@ pub const TOKEN_PREFIX: &str = "pst_";
 const TOKEN_BYTES: usize = 32;
 /// Shortest password an account may have.
 pub const MIN_PASSWORD_CHARS: usize = 12;
+/// Longest password accepted, when an account is made and at sign-in (before any hashing).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// What a successful sign-in returns: the token, shown once.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -105,7 +108,7 @@ fn check_password(password: &str) -> Result<(), Error> {
             "a staff password has at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    if password.len() > 1024 {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(Error::BadRequest("the password is too long".into()));
     }
     Ok(())
@@ -132,19 +135,64 @@ pub async fn list_accounts(store: &Store) -> Result<Vec<StaffAccount>, Error> {
     store.staff_accounts().await
 }
 
-/// Checks a name and password and opens a session; the same 401 for a wrong name or password.
-pub async fn sign_in(store: &Store, name: &str, password: &str) -> Result<IssuedSession, Error> {
+/// What checking a name and password found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Match(StaffSession),
+    WrongPassword(StaffSession),
+    UnknownName,
+}
+
+/// The one answer to a wrong name or password.
+pub fn wrong_credentials() -> Error {
+    Error::Unauthorized("the name or password is wrong".into())
+}
+
+/// Checks a name and password. The hash runs under `hashes` (Argon2id holds 19 MiB while it
+/// runs, so a flood must not run many at once); its slot is held until the hash is done,
+/// even when the request is dropped meanwhile. An unknown name is hashed too (a decoy), so
+/// it takes as long as a wrong password.
+pub async fn check_credentials(
+    store: &Store,
+    hashes: &Gate,
+    name: &str,
+    password: &str,
+) -> Result<Verdict, Error> {
     let found = store.staff_credentials(name).await?;
     let phc = found
         .as_ref()
         .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
     let attempt = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&phc, &attempt)).await?;
-    let staff = found
-        .filter(|_| matches)
-        .map(|c| c.staff)
-        .ok_or_else(|| Error::Unauthorized("the name or password is wrong".into()))?;
+    let slot = hashes.enter().await?;
+    let matches = tokio::task::spawn_blocking(move || {
+        let matches = verify_password(&phc, &attempt);
+        drop(slot);
+        matches
+    })
+    .await?;
+    Ok(match found {
+        Some(credentials) if matches => Verdict::Match(credentials.staff),
+        Some(credentials) => Verdict::WrongPassword(credentials.staff),
+        None => Verdict::UnknownName,
+    })
+}
 
+/// Checks a name and password and opens a session; the same 401 for a wrong name or password.
+/// The HTTP sign-in goes through [`super::sign_in::sign_in`], which adds throttling and audit.
+pub async fn sign_in(
+    store: &Store,
+    hashes: &Gate,
+    name: &str,
+    password: &str,
+) -> Result<IssuedSession, Error> {
+    match check_credentials(store, hashes, name, password).await? {
+        Verdict::Match(staff) => open_session(store, staff).await,
+        Verdict::WrongPassword(_) | Verdict::UnknownName => Err(wrong_credentials()),
+    }
+}
+
+/// Opens a session for a staff member whose password was checked.
+pub async fn open_session(store: &Store, staff: StaffSession) -> Result<IssuedSession, Error> {
     let token = format!(
         "{TOKEN_PREFIX}{}",
         hex::encode(random_bytes::<TOKEN_BYTES>()?)

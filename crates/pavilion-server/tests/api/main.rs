@@ -4,11 +4,14 @@
 mod authz;
 mod catalogue;
 mod exhibitors;
+mod guard;
 mod hall;
+mod limits;
 mod me;
 mod me_support;
 mod media;
 mod openapi;
+mod security;
 mod staff;
 mod staff_accounts;
 mod storage;
@@ -238,11 +241,18 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(catalogue: TempDir) -> Result<TestApp, (Error, TempDir)> {
-    spawn_app_configured(catalogue, |_| {}).await
+    spawn_app_with_config(catalogue, |_| {}).await
 }
 
-/// A fresh app whose configuration `edit` changed first (limits, quotas, timeouts).
-pub async fn spawn_app_configured(
+/// A fresh app over the fixture catalogue, its configuration (limits, proxies) changed by
+/// `edit` first.
+pub async fn spawn_app_configured(edit: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_config(fixture_catalogue(), edit)
+        .await
+        .expect("the fixture catalogue imports")
+}
+
+async fn spawn_app_with_config(
     catalogue: TempDir,
     edit: impl FnOnce(&mut Config),
 ) -> Result<TestApp, (Error, TempDir)> {

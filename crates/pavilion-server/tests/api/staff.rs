@@ -292,7 +292,8 @@ async fn the_cli_creates_accounts_from_a_password_file() {
         .await
         .unwrap();
     assert!(listed.starts_with("ada\tadmin\t"), "{listed}");
-    let issued = staff::sign_in(app.state.store(), "ada", PASSWORD)
+    let hashes = &app.state.guard().sign_in.hashes;
+    let issued = staff::sign_in(app.state.store(), hashes, "ada", PASSWORD)
         .await
         .unwrap();
     assert_eq!(issued.staff.role, Role::Admin);

@@ -12,7 +12,7 @@ use tower::ServiceExt as _;
 use crate::me_support::{
     exhibitor_token, glb, mp4, other_exhibitor, png, send, send_with, staff_token,
 };
-use crate::{KESTREL, TestApp, fixture_catalogue, spawn_app, spawn_app_configured};
+use crate::{KESTREL, TestApp, spawn_app, spawn_app_configured};
 
 /// A GLB of one quad whose node list is `nodes` and whose scene holds `roots`.
 fn glb_with_nodes(nodes: &str, roots: &str) -> Vec<u8> {
@@ -166,9 +166,7 @@ async fn a_check_past_its_deadline_is_a_422_time_limit() {
 
 #[tokio::test]
 async fn a_booth_stores_no_more_than_its_quota() {
-    let app = spawn_app_configured(fixture_catalogue(), |config| config.booth_quota_mib = 1)
-        .await
-        .unwrap_or_else(|(error, _)| panic!("{error}"));
+    let app = spawn_app_configured(|config| config.booth_quota_mib = 1).await;
     let token = exhibitor_token(&app, KESTREL).await;
     let first = upload(&app, &token, mp4(600 * 1024)).await;
     assert_eq!(first.status, StatusCode::CREATED);

@@ -18,6 +18,7 @@ use crate::exhibitor::content::{self, Draft, Submission, SubmissionStatus, Uploa
 use crate::exhibitor::tokens::ExhibitorAuth;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, PathParams, QueryParams};
+use crate::http::limits::{UploadSlot, min_rate_body};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -276,9 +277,12 @@ pub(crate) async fn upload_media(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
     QueryParams(query): QueryParams<UploadQuery>,
+    _slot: UploadSlot,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Error> {
+    let limits = &state.guard().limits;
+    let body = min_rate_body(body, limits.min_upload_rate, limits.upload_rate_window);
     let declared_length = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

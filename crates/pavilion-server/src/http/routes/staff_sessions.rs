@@ -13,12 +13,14 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::http::client_address::ClientAddress;
 use crate::http::error::{AdminOnly, ErrorBody, JsonRefusals, SignedIn};
 use crate::http::extract::{JsonBody, PathParams, RequireAdmin, bearer_token};
+use crate::http::limits::SignInSlot;
 use crate::staff::accounts::{
     self as staff, AccountAction, IssuedSession, Role, StaffAccount, StaffSession,
 };
-use crate::staff::audit;
+use crate::staff::{audit, sign_in as guarded};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,9 +59,18 @@ pub struct SignIn {
         JsonRefusals))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    _slot: SignInSlot,
     JsonBody(request): JsonBody<SignIn>,
 ) -> Result<Response, Error> {
-    let issued = staff::sign_in(state.store(), &request.name, &request.password).await?;
+    let issued = guarded::sign_in(
+        state.store(),
+        &state.guard().sign_in,
+        &request.name,
+        &request.password,
+        address,
+    )
+    .await?;
     audit::record(
         state.store(),
         &issued.staff,
