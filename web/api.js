@@ -1,14 +1,7 @@
 // Renders the OpenAPI document of /api/v1/openapi.json as a readable page: operations grouped
 // by tag with their parameters, bodies and responses, then every schema with its fields.
 
-const $ = (id) => document.getElementById(id);
-
-function element(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  Object.assign(node, props);
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+import { $, api, h } from '/lib.js';
 
 function refName(ref) {
   return ref.split('/').pop();
@@ -29,47 +22,47 @@ function typeOf(schema) {
 function schemaLink(schema) {
   const label = typeOf(schema);
   const ref = schema?.$ref ?? schema?.items?.$ref;
-  return ref ? element('a', { href: `#schema-${refName(ref)}`, textContent: label }) : element('code', { textContent: label });
+  return ref ? h('a', { href: `#schema-${refName(ref)}`, textContent: label }) : h('code', { textContent: label });
 }
 
 function renderOperation(path, method, operation) {
-  const card = element('section', { className: 'card api-operation', id: operation.operationId ?? `${method}-${path}` });
-  card.append(element('h3', {}, element('span', { className: `method method-${method}`, textContent: method.toUpperCase() }), ' ', element('code', { textContent: path })));
-  if (operation.description || operation.summary) card.append(element('p', { className: 'hint', textContent: operation.description ?? operation.summary }));
+  const card = h('section', { className: 'card api-operation', id: operation.operationId ?? `${method}-${path}` });
+  card.append(h('h3', {}, h('span', { className: `method method-${method}`, textContent: method.toUpperCase() }), ' ', h('code', { textContent: path })));
+  if (operation.description || operation.summary) card.append(h('p', { className: 'hint', textContent: operation.description ?? operation.summary }));
   if (operation.security?.length) {
-    card.append(element('p', { className: 'hint', textContent: `Auth: ${operation.security.map((s) => Object.keys(s).join(', ')).join(' or ')}` }));
+    card.append(h('p', { className: 'hint', textContent: `Auth: ${operation.security.map((s) => Object.keys(s).join(', ')).join(' or ')}` }));
   }
   if (operation.parameters?.length) {
-    const list = element('ul');
+    const list = h('ul');
     for (const parameter of operation.parameters) {
-      list.append(element('li', {}, element('code', { textContent: parameter.name }), ` (${parameter.in}${parameter.required ? ', required' : ''}): `, schemaLink(parameter.schema), parameter.description ? ` — ${parameter.description}` : ''));
+      list.append(h('li', {}, h('code', { textContent: parameter.name }), ` (${parameter.in}${parameter.required ? ', required' : ''}): `, schemaLink(parameter.schema), parameter.description ? ` — ${parameter.description}` : ''));
     }
-    card.append(element('h4', { textContent: 'Parameters' }), list);
+    card.append(h('h4', { textContent: 'Parameters' }), list);
   }
   const body = operation.requestBody;
   if (body) {
     const [type, media] = Object.entries(body.content ?? {})[0] ?? [];
-    card.append(element('h4', { textContent: 'Request body' }), element('p', {}, element('code', { textContent: type ?? '' }), ' ', media ? schemaLink(media.schema) : '', body.description ? ` — ${body.description}` : ''));
+    card.append(h('h4', { textContent: 'Request body' }), h('p', {}, h('code', { textContent: type ?? '' }), ' ', media ? schemaLink(media.schema) : '', body.description ? ` — ${body.description}` : ''));
   }
-  const responses = element('ul');
+  const responses = h('ul');
   for (const [status, response] of Object.entries(operation.responses ?? {})) {
     const media = Object.values(response.content ?? {})[0];
-    responses.append(element('li', {}, element('strong', { textContent: status }), ` ${response.description ?? ''} `, media ? schemaLink(media.schema) : ''));
+    responses.append(h('li', {}, h('strong', { textContent: status }), ` ${response.description ?? ''} `, media ? schemaLink(media.schema) : ''));
   }
-  card.append(element('h4', { textContent: 'Responses' }), responses);
+  card.append(h('h4', { textContent: 'Responses' }), responses);
   return card;
 }
 
 function renderSchema(name, schema) {
-  const block = element('div', { className: 'api-schema', id: `schema-${name}` }, element('h3', { textContent: name }));
-  if (schema.description) block.append(element('p', { className: 'hint', textContent: schema.description }));
-  if (schema.enum) block.append(element('p', {}, `One of: ${schema.enum.join(', ')}`));
-  if (schema.oneOf) block.append(element('p', {}, `One of: ${schema.oneOf.map((s) => s.enum?.join(', ') ?? typeOf(s)).join(', ')}`));
+  const block = h('div', { className: 'api-schema', id: `schema-${name}` }, h('h3', { textContent: name }));
+  if (schema.description) block.append(h('p', { className: 'hint', textContent: schema.description }));
+  if (schema.enum) block.append(h('p', {}, `One of: ${schema.enum.join(', ')}`));
+  if (schema.oneOf) block.append(h('p', {}, `One of: ${schema.oneOf.map((s) => s.enum?.join(', ') ?? typeOf(s)).join(', ')}`));
   if (schema.properties) {
     const required = new Set(schema.required ?? []);
-    const list = element('ul');
+    const list = h('ul');
     for (const [field, property] of Object.entries(schema.properties)) {
-      list.append(element('li', {}, element('code', { textContent: field }), required.has(field) ? '' : ' (optional)', ': ', schemaLink(property), property.description ? ` — ${property.description}` : ''));
+      list.append(h('li', {}, h('code', { textContent: field }), required.has(field) ? '' : ' (optional)', ': ', schemaLink(property), property.description ? ` — ${property.description}` : ''));
     }
     block.append(list);
   }
@@ -79,9 +72,9 @@ function renderSchema(name, schema) {
 async function main() {
   let doc;
   try {
-    doc = await (await fetch('/api/v1/openapi.json')).json();
+    doc = await api('/api/v1/openapi.json');
   } catch (error) {
-    $('api-title').textContent = `The API description could not be loaded: ${error}`;
+    $('api-title').textContent = `The API description could not be loaded: ${error.message}`;
     return;
   }
   $('api-title').textContent = `${doc.info.title} (version ${doc.info.version}, OpenAPI ${doc.openapi})`;
@@ -95,7 +88,7 @@ async function main() {
     }
   }
   for (const { tag, operations } of byTag.values()) {
-    $('api-operations').append(element('h2', { className: 'api-tag', textContent: tag.name }), tag.description ? element('p', { className: 'hint', textContent: tag.description }) : null, ...operations);
+    $('api-operations').append(h('h2', { className: 'api-tag', textContent: tag.name }), tag.description ? h('p', { className: 'hint', textContent: tag.description }) : null, ...operations);
   }
   for (const [name, schema] of Object.entries(doc.components?.schemas ?? {})) {
     $('api-schemas').append(renderSchema(name, schema));

@@ -1,7 +1,8 @@
 // Pavilion page shell: starts the 3D viewer, keeps the directory and the booth panel in the DOM,
 // and talks to the viewer through its bridge (calls in: focus_booth; CustomEvents out: pavilion:*).
 
-const $ = (id) => document.getElementById(id);
+import { $, api, h } from '/lib.js';
+
 const state = { exhibitors: [], topics: new Map(), selected: null, viewer: null };
 window.pavilion = { metrics: {} };
 
@@ -20,15 +21,6 @@ function showFailure(message) {
 function hallUrl() {
   const asked = new URLSearchParams(location.search).get('hall');
   return asked && asked.startsWith('/api/') ? asked : '/api/v1/hall';
-}
-
-async function fetchJson(url) {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new Error(body?.message ?? `${url} answered ${response.status}`);
-  }
-  return body;
 }
 
 async function startViewer() {
@@ -71,37 +63,25 @@ function renderDirectory(filter = '') {
     if (!groups.has(exhibitor.topic)) groups.set(exhibitor.topic, []);
     groups.get(exhibitor.topic).push(exhibitor);
   }
-  list.replaceChildren();
-  for (const [topic, members] of [...groups.entries()].sort((a, b) => topicLabel(a[0]).localeCompare(topicLabel(b[0])))) {
-    const group = document.createElement('section');
-    group.className = 'topic-group';
-    const heading = document.createElement('h3');
-    heading.textContent = topicLabel(topic);
-    group.append(heading);
-    for (const exhibitor of members) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'exhibitor-link';
-      button.dataset.slug = exhibitor.slug;
-      button.setAttribute('role', 'listitem');
-      if (exhibitor.slug === state.selected) button.setAttribute('aria-current', 'true');
-      const swatch = document.createElement('span');
-      swatch.className = 'swatch';
-      swatch.style.background = /^#[0-9a-f]{6}$/i.test(exhibitor.colour) ? exhibitor.colour : '#888';
-      const name = document.createElement('span');
-      name.textContent = exhibitor.name;
-      button.append(swatch, name);
-      if (exhibitor.tier !== 'standard') {
-        const badge = document.createElement('span');
-        badge.className = 'tier-badge';
-        badge.textContent = exhibitor.tier;
-        button.append(badge);
-      }
-      button.addEventListener('click', () => focusBooth(exhibitor.slug));
-      group.append(button);
-    }
-    list.append(group);
-  }
+  const byLabel = (a, b) => topicLabel(a[0]).localeCompare(topicLabel(b[0]));
+  // A heading and a list per topic; the entries are real buttons inside list items, so screen
+  // readers announce both the list and each button.
+  list.replaceChildren(...[...groups.entries()].sort(byLabel).map(([topic, members]) => {
+    const headingId = `topic-${topic}`;
+    return h('section', { className: 'topic-group' },
+      h('h3', { id: headingId, textContent: topicLabel(topic) }),
+      h('ul', { className: 'topic-members', 'aria-labelledby': headingId }, members.map((exhibitor) => h('li', {},
+        h('button', {
+          type: 'button',
+          className: 'exhibitor-link',
+          dataset: { slug: exhibitor.slug },
+          'aria-current': exhibitor.slug === state.selected ? 'true' : null,
+          onclick: () => focusBooth(exhibitor.slug),
+        },
+        h('span', { className: 'swatch', style: { background: /^#[0-9a-f]{6}$/i.test(exhibitor.colour) ? exhibitor.colour : '#888' } }),
+        h('span', { textContent: exhibitor.name }),
+        exhibitor.tier !== 'standard' ? h('span', { className: 'tier-badge', textContent: exhibitor.tier }) : null)))));
+  }));
   $('directory-count').textContent = needle ? `${matches.length} of ${state.exhibitors.length}` : `${state.exhibitors.length}`;
 }
 
@@ -121,7 +101,7 @@ async function showBooth(slug) {
   }
   let detail;
   try {
-    detail = await fetchJson(`/api/v1/exhibitors/${encodeURIComponent(slug)}`);
+    detail = await api(`/api/v1/exhibitors/${encodeURIComponent(slug)}`);
   } catch (error) {
     $('panel-name').textContent = 'Booth unavailable';
     $('panel-tagline').textContent = error.message;
@@ -137,23 +117,11 @@ async function showBooth(slug) {
   $('panel-founded').textContent = detail.founded;
   $('panel-hq').textContent = detail.headquarters;
   $('panel-tier').textContent = detail.tier;
-  $('panel-description').replaceChildren(...detail.description.map((text) => {
-    const p = document.createElement('p');
-    p.textContent = text;
-    return p;
-  }));
-  $('panel-products').replaceChildren(...detail.products.map((product) => {
-    const item = document.createElement('li');
-    const category = document.createElement('span');
-    category.className = 'category';
-    category.textContent = product.category;
-    const name = document.createElement('strong');
-    name.textContent = product.name;
-    const summary = document.createElement('p');
-    summary.textContent = product.summary;
-    item.append(category, name, summary);
-    return item;
-  }));
+  $('panel-description').replaceChildren(...detail.description.map((text) => h('p', { textContent: text })));
+  $('panel-products').replaceChildren(...detail.products.map((product) => h('li', {},
+    h('span', { className: 'category', textContent: product.category }),
+    h('strong', { textContent: product.name }),
+    h('p', { textContent: product.summary }))));
   renderMedia(detail);
   $('panel-website').href = detail.website;
   $('panel-email').href = `mailto:${detail.email}`;
@@ -174,9 +142,7 @@ function formatSize(bytes) {
 function renderMedia(detail) {
   let section = $('panel-media');
   if (!section) {
-    section = document.createElement('section');
-    section.id = 'panel-media';
-    section.className = 'booth-media';
+    section = h('section', { id: 'panel-media', className: 'booth-media' });
     $('booth-panel').querySelector('.contact').before(section);
   }
   const media = (detail.media ?? []).filter((item) => isMediaUrl(item.url));
@@ -185,54 +151,40 @@ function renderMedia(detail) {
   const model = media.find((item) => item.kind === 'model');
   const parts = [];
   if (images.length) {
-    const heading = document.createElement('h3');
-    heading.textContent = 'Gallery';
-    const gallery = document.createElement('div');
-    gallery.className = 'gallery';
-    gallery.setAttribute('role', 'list');
-    images.forEach((item, index) => {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.className = 'thumb';
-      button.setAttribute('role', 'listitem');
-      button.setAttribute('aria-label', `Show picture ${index + 1}: ${item.title}`);
-      const img = document.createElement('img');
-      img.src = item.url;
-      img.alt = item.title;
-      img.loading = 'lazy';
-      if (item.width && item.height) {
-        img.width = item.width;
-        img.height = item.height;
-      }
-      button.append(img);
-      button.addEventListener('click', () => openPicture(item, detail.name));
-      gallery.append(button);
-    });
-    parts.push(heading, gallery);
+    parts.push(
+      h('h3', { textContent: 'Gallery' }),
+      h('ul', { className: 'gallery' }, images.map((item, index) => h('li', {},
+        h('button', {
+          type: 'button',
+          className: 'thumb',
+          'aria-label': `Show picture ${index + 1}: ${item.title}`,
+          onclick: () => openPicture(item, detail.name),
+        }, h('img', {
+          src: item.url,
+          alt: item.title,
+          loading: 'lazy',
+          width: item.width && item.height ? item.width : null,
+          height: item.width && item.height ? item.height : null,
+        }))))),
+    );
   }
   for (const item of media.filter((m) => m.kind === 'video')) {
-    const video = document.createElement('video');
-    video.className = 'booth-video';
-    video.controls = true;
-    video.preload = 'none';
-    video.src = item.url;
-    video.title = item.title;
-    parts.push(video);
+    parts.push(h('video', { className: 'booth-video', controls: true, preload: 'none', src: item.url, title: item.title }));
   }
   if (brochure) {
-    const link = document.createElement('a');
-    link.className = 'brochure-link';
-    link.href = brochure.url;
-    link.setAttribute('download', `${detail.slug}-brochure.pdf`);
     const size = formatSize(brochure.byte_size);
-    link.textContent = `Download the brochure (PDF${size ? `, ${size}` : ''})`;
-    parts.push(link);
+    parts.push(h('a', {
+      className: 'brochure-link',
+      href: brochure.url,
+      download: `${detail.slug}-brochure.pdf`,
+      textContent: `Download the brochure (PDF${size ? `, ${size}` : ''})`,
+    }));
   }
   if (model) {
-    const note = document.createElement('p');
-    note.className = 'model-note';
-    note.textContent = `3D model at the booth: ${model.title}. Walk up to the plinth to see it turn.`;
-    parts.push(note);
+    parts.push(h('p', {
+      className: 'model-note',
+      textContent: `3D model at the booth: ${model.title}. Walk up to the plinth to see it turn.`,
+    }));
   }
   section.replaceChildren(...parts);
   section.hidden = parts.length === 0;
@@ -242,19 +194,19 @@ function renderMedia(detail) {
 function openPicture(item, company) {
   let dialog = $('picture-viewer');
   if (!dialog) {
-    dialog = document.createElement('dialog');
-    dialog.id = 'picture-viewer';
-    dialog.className = 'picture-viewer';
-    const close = document.createElement('button');
-    close.type = 'button';
-    close.className = 'panel-close';
-    close.setAttribute('aria-label', 'Close the picture');
-    close.textContent = '\u00d7';
-    close.addEventListener('click', () => dialog.close());
-    const figure = document.createElement('figure');
-    figure.append(document.createElement('img'), document.createElement('figcaption'));
-    dialog.append(close, figure);
-    dialog.addEventListener('click', (event) => { if (event.target === dialog) dialog.close(); });
+    dialog = h('dialog', {
+      id: 'picture-viewer',
+      className: 'picture-viewer',
+      onclick: (event) => { if (event.target === dialog) dialog.close(); },
+    },
+    h('button', {
+      type: 'button',
+      className: 'panel-close',
+      'aria-label': 'Close the picture',
+      textContent: '\u00d7',
+      onclick: () => dialog.close(),
+    }),
+    h('figure', {}, h('img', {}), h('figcaption', {})));
     document.body.append(dialog);
   }
   const img = dialog.querySelector('img');
@@ -302,7 +254,7 @@ $('hall-canvas').addEventListener('pointerdown', () => $('hall-canvas').focus())
 
 async function loadDirectory() {
   try {
-    const exhibitors = await fetchJson('/api/v1/exhibitors');
+    const exhibitors = await api('/api/v1/exhibitors');
     state.exhibitors = exhibitors;
     state.topics = new Map(exhibitors.filter((e) => e.topic_label).map((e) => [e.topic, e.topic_label]));
     renderDirectory();

@@ -1,31 +1,16 @@
 // Pavilion exhibitor portal: talks to /api/v1/me/* with the booth's bearer token (kept in
-// sessionStorage), shows each validation error next to its field, uploads with XMLHttpRequest
-// so the progress bar can follow the upload, and submits the draft for review.
+// sessionStorage) through lib.js, shows each validation error next to its field, uploads with
+// a progress bar that follows the upload, and submits the draft for review.
 
-const $ = (id) => document.getElementById(id);
+import { $, api, h } from '/lib.js';
+
 const TOKEN_KEY = 'pavilion.exhibitorToken';
 const TEXT_FIELDS = ['name', 'tagline', 'founded', 'headquarters', 'website', 'email', 'colour', 'description'];
 const state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, profile: null };
 window.portal = state;
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message ?? `the server answered ${status}`);
-    this.status = status;
-    this.code = body?.code ?? 'unknown';
-    this.errors = body?.errors ?? [];
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { authorization: `Bearer ${state.token}`, accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  const parsed = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiError(response.status, parsed);
-  return parsed;
-}
+/** An API call as the signed-in booth; failures throw lib.js's ApiError (with field `errors`). */
+const asBooth = (path, options = {}) => api(path, { ...options, token: state.token });
 
 // --- field errors ------------------------------------------------------------------------
 
@@ -60,7 +45,7 @@ function showFieldErrors(errors, fallback) {
 async function signIn(token) {
   state.token = token;
   try {
-    state.me = await api('GET', '/api/v1/me');
+    state.me = await asBooth('/api/v1/me');
   } catch (error) {
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);
@@ -87,7 +72,7 @@ function signOut() {
 // --- profile ---------------------------------------------------------------------------------
 
 async function loadProfile() {
-  const draft = await api('GET', '/api/v1/me/profile');
+  const draft = await asBooth('/api/v1/me/profile');
   fillProfile(draft);
 }
 
@@ -105,39 +90,27 @@ function renderProducts(products) {
 }
 
 function productItem(product, index) {
-  const item = document.createElement('li');
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.className = 'remove';
-  remove.textContent = 'Remove';
-  remove.addEventListener('click', () => {
+  const remove = () => {
     const products = readProducts();
     products.splice(index, 1);
     renderProducts(products);
-  });
-  item.append(remove);
-  for (const [key, label, multiline] of [['name', 'Name', false], ['category', 'Category', false], ['summary', 'Summary', true]]) {
-    const field = `products[${index}].${key}`;
-    const id = `p-${index}-${key}`;
-    const wrap = document.createElement('div');
-    wrap.className = 'field';
-    const caption = document.createElement('label');
-    caption.htmlFor = id;
-    caption.textContent = label;
-    const input = document.createElement(multiline ? 'textarea' : 'input');
-    input.id = id;
-    input.dataset.field = field;
-    input.dataset.product = String(index);
-    input.dataset.key = key;
-    if (multiline) input.rows = 3;
-    input.value = product[key] ?? '';
-    const error = document.createElement('p');
-    error.className = 'field-error';
-    error.dataset.errorFor = field;
-    wrap.append(caption, input, error);
-    item.append(wrap);
-  }
-  return item;
+  };
+  const fields = [['name', 'Name', false], ['category', 'Category', false], ['summary', 'Summary', true]];
+  return h('li', {},
+    h('button', { type: 'button', className: 'remove', textContent: 'Remove', onclick: remove }),
+    fields.map(([key, label, multiline]) => {
+      const field = `products[${index}].${key}`;
+      const id = `p-${index}-${key}`;
+      return h('div', { className: 'field' },
+        h('label', { htmlFor: id, textContent: label }),
+        h(multiline ? 'textarea' : 'input', {
+          id,
+          dataset: { field, product: String(index), key },
+          rows: multiline ? 3 : null,
+          value: product[key] ?? '',
+        }),
+        h('p', { className: 'field-error', dataset: { errorFor: field } }));
+    }));
 }
 
 function readProducts() {
@@ -165,7 +138,7 @@ async function saveProfile(event) {
   clearErrors(form);
   $('profile-saved').textContent = 'Saving…';
   try {
-    fillProfile(await api('PUT', '/api/v1/me/profile', readProfile()));
+    fillProfile(await asBooth('/api/v1/me/profile', { method: 'PUT', json: readProfile() }));
   } catch (error) {
     $('profile-saved').textContent = 'Not saved';
     if (error.errors?.length) showFieldErrors(error.errors, 'profile');
@@ -176,7 +149,7 @@ async function saveProfile(event) {
 // --- media -------------------------------------------------------------------------------------
 
 async function loadMedia() {
-  renderMedia(await api('GET', '/api/v1/me/media'));
+  renderMedia(await asBooth('/api/v1/me/media'));
 }
 
 // Media not yet published are served only with the booth's token: fetch them with it and
@@ -188,59 +161,41 @@ function showPrivately(image, url) {
 }
 
 function renderMedia(items) {
-  const list = $('media-list');
-  list.replaceChildren();
-  for (const item of items) {
-    const entry = document.createElement('li');
-    entry.dataset.sha256 = item.sha256;
-    if (item.kind === 'image') {
-      const image = document.createElement('img');
-      image.alt = item.title || 'uploaded picture';
-      showPrivately(image, item.url);
-      entry.append(image);
-    }
-    const kind = document.createElement('span');
-    kind.className = 'kind';
-    kind.textContent = `${item.kind} · ${(item.byte_size / 1024).toFixed(0)} KiB`;
-    const title = document.createElement('a');
-    title.href = item.url;
-    title.addEventListener('click', (event) => {
-      event.preventDefault();
-      fetch(item.url, { headers: { authorization: `Bearer ${state.token}` } })
-        .then((reply) => (reply.ok ? reply.blob() : null))
-        .then((blob) => { if (blob) window.open(URL.createObjectURL(blob), '_blank', 'noopener'); });
-    });
-    title.textContent = item.title || item.sha256.slice(0, 12);
-    const remove = document.createElement('button');
-    remove.type = 'button';
-    remove.textContent = 'Delete';
-    remove.addEventListener('click', async () => {
-      await api('DELETE', `/api/v1/me/media/${item.sha256}`);
-      await loadMedia();
-    });
-    entry.append(kind, title, remove);
-    list.append(entry);
-  }
+  $('media-list').replaceChildren(...items.map((item) => {
+    // Draft media are private until published: fetched with the booth's token.
+    const image = item.kind === 'image' ? h('img', { alt: item.title || 'uploaded picture' }) : null;
+    if (image) showPrivately(image, item.url);
+    return h('li', { dataset: { sha256: item.sha256 } },
+      image,
+      h('span', { className: 'kind', textContent: `${item.kind} · ${(item.byte_size / 1024).toFixed(0)} KiB` }),
+      h('a', {
+        href: item.url,
+        textContent: item.title || item.sha256.slice(0, 12),
+        onclick: (event) => {
+          event.preventDefault();
+          fetch(item.url, { headers: { authorization: `Bearer ${state.token}` } })
+            .then((reply) => (reply.ok ? reply.blob() : null))
+            .then((blob) => { if (blob) window.open(URL.createObjectURL(blob), '_blank', 'noopener'); });
+        },
+      }),
+      h('button', {
+        type: 'button',
+        textContent: 'Delete',
+        onclick: async () => {
+          await asBooth(`/api/v1/me/media/${item.sha256}`, { method: 'DELETE' });
+          await loadMedia();
+        },
+      }));
+  }));
 }
 
-// XMLHttpRequest rather than fetch: only it reports upload progress.
-function uploadFile(file, title, onProgress) {
-  return new Promise((resolve, reject) => {
-    const request = new XMLHttpRequest();
-    request.open('POST', `/api/v1/me/media?title=${encodeURIComponent(title)}`);
-    request.setRequestHeader('authorization', `Bearer ${state.token}`);
-    request.setRequestHeader('content-type', 'application/octet-stream');
-    request.upload.addEventListener('progress', (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
-    });
-    request.addEventListener('load', () => {
-      let body = null;
-      try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
-      if (request.status >= 200 && request.status < 300) resolve(body);
-      else reject(new ApiError(request.status, body));
-    });
-    request.addEventListener('error', () => reject(new ApiError(0, { message: 'the upload was interrupted; check the connection and try again' })));
-    request.send(file);
+// The raw file is the body; lib.js sends it through XMLHttpRequest to report upload progress.
+function uploadFile(file, title, onUploadProgress) {
+  return asBooth(`/api/v1/me/media?title=${encodeURIComponent(title)}`, {
+    method: 'POST',
+    body: file,
+    contentType: 'application/octet-stream',
+    onUploadProgress,
   });
 }
 
@@ -296,13 +251,13 @@ function showReview(review) {
 }
 
 async function loadReview() {
-  showReview(await api('GET', '/api/v1/me/review'));
+  showReview(await asBooth('/api/v1/me/review'));
 }
 
 async function submitForReview() {
   clearErrors($('workspace').querySelector('.review-box'));
   try {
-    await api('POST', '/api/v1/me/submission');
+    await asBooth('/api/v1/me/submission', { method: 'POST' });
     await loadReview();
   } catch (error) {
     if (error.errors?.length) showFieldErrors(error.errors, 'submission');

@@ -3,11 +3,11 @@
 // every change with the server's layout rules, saves, publishes, rolls back, shows the review
 // queue (current content beside the proposed one) and the audit log.
 
+import { $, api, h, svg } from '/lib.js';
+
 const SNAP = 0.5;
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const TOKEN_KEY = 'pavilion.staff.token';
 
-const $ = (id) => document.getElementById(id);
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,
@@ -23,17 +23,19 @@ const state = {
 
 // ---------- API ----------
 
-async function api(method, path, body) {
-  const headers = {};
-  if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await response.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = text; }
-  if (response.status === 401 && state.me && !path.endsWith('/sessions')) signedOut('Your session has ended: sign in again.');
-  return { status: response.status, ok: response.ok, data };
+/// An API call with the staff session; failures throw lib.js's ApiError, whose `body.problems`
+/// lists broken layout rules. A 401 once signed in means the session ended.
+async function call(path, options = {}) {
+  try {
+    return await api(path, { ...options, token: state.token });
+  } catch (error) {
+    if (error.status === 401 && state.me && !path.endsWith('/sessions')) signedOut('Your session has ended: sign in again.');
+    throw error;
+  }
 }
+
+/// The layout problems a refusal lists (a 422 from save, publish or a hall change), if any.
+const problemsOf = (error) => (Array.isArray(error.body?.problems) ? error.body.problems : null);
 
 function say(text, kind = 'info') {
   const status = $('status');
@@ -41,29 +43,29 @@ function say(text, kind = 'info') {
   status.dataset.kind = kind;
 }
 
-const errorText = (reply) => (reply.data && reply.data.message) || `HTTP ${reply.status}`;
-
 // ---------- sign-in ----------
 
 $('sign-in').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('sign-in-error').textContent = '';
-  const reply = await api('POST', '/api/v1/staff/sessions', {
-    name: $('sign-in-name').value.trim(),
-    password: $('sign-in-password').value,
-  });
-  if (!reply.ok) {
-    $('sign-in-error').textContent = errorText(reply);
+  let session;
+  try {
+    session = await call('/api/v1/staff/sessions', {
+      method: 'POST',
+      json: { name: $('sign-in-name').value.trim(), password: $('sign-in-password').value },
+    });
+  } catch (error) {
+    $('sign-in-error').textContent = error.message;
     return;
   }
-  state.token = reply.data.token;
+  state.token = session.token;
   sessionStorage.setItem(TOKEN_KEY, state.token);
   $('sign-in-password').value = '';
   await start();
 });
 
 $('sign-out').addEventListener('click', async () => {
-  await api('DELETE', '/api/v1/staff/sessions');
+  await call('/api/v1/staff/sessions', { method: 'DELETE' }).catch(() => {});
   signedOut('Signed out.');
 });
 
@@ -80,13 +82,15 @@ function signedOut(message) {
 }
 
 async function start() {
-  const me = await api('GET', '/api/v1/staff/me');
-  if (!me.ok) {
+  let me;
+  try {
+    me = await call('/api/v1/staff/me');
+  } catch {
     signedOut(state.token ? 'Your session has ended: sign in again.' : '');
     return;
   }
-  state.me = me.data;
-  $('who').textContent = `${me.data.name} · ${me.data.role}`;
+  state.me = me;
+  $('who').textContent = `${me.name} · ${me.role}`;
   $('sign-in').hidden = true;
   $('sign-out').hidden = false;
   $('console').hidden = false;
@@ -98,12 +102,14 @@ async function start() {
 // ---------- layout state ----------
 
 async function loadLayout() {
-  const reply = await api('GET', '/api/v1/staff/layout');
-  if (!reply.ok) {
-    say(`Could not load the layout: ${errorText(reply)}`, 'error');
+  let view;
+  try {
+    view = await call('/api/v1/staff/layout');
+  } catch (error) {
+    say(`Could not load the layout: ${error.message}`, 'error');
     return;
   }
-  adopt(reply.data);
+  adopt(view);
 }
 
 function adopt(view) {
@@ -111,13 +117,13 @@ function adopt(view) {
   state.halls = structuredClone(view.halls);
   state.problems = view.problems;
   state.dirty = false;
-  if (!state.halls.some((h) => h.id === state.hallId)) state.hallId = state.halls[0]?.id ?? null;
+  if (!state.halls.some((hall) => hall.id === state.hallId)) state.hallId = state.halls[0]?.id ?? null;
   if (state.selected && !findBooth(state.selected)) state.selected = null;
   render();
 }
 
 const exhibitor = (slug) => state.view.exhibitors.find((e) => e.slug === slug);
-const currentHall = () => state.halls.find((h) => h.id === state.hallId);
+const currentHall = () => state.halls.find((hall) => hall.id === state.hallId);
 
 function findBooth(slug) {
   for (const hall of state.halls) {
@@ -141,37 +147,21 @@ async function changed(message) {
   state.dirty = true;
   render();
   const seq = ++state.checkSeq;
-  const reply = await api('POST', '/api/v1/staff/layout/check', { halls: state.halls });
-  if (seq !== state.checkSeq) return; // a newer change is being checked
-  if (!reply.ok) {
-    say(`Could not check the layout: ${errorText(reply)}`, 'error');
+  let problems;
+  try {
+    problems = await call('/api/v1/staff/layout/check', { method: 'POST', json: { halls: state.halls } });
+  } catch (error) {
+    if (seq === state.checkSeq) say(`Could not check the layout: ${error.message}`, 'error');
     return;
   }
-  state.problems = reply.data;
+  if (seq !== state.checkSeq) return; // a newer change is being checked
+  state.problems = problems;
   render();
   const count = state.problems.length;
   say(count ? `${message} · ${count} problem${count > 1 ? 's' : ''}: ${state.problems[0].message}` : `${message} · unsaved`, count ? 'error' : 'info');
 }
 
 // ---------- rendering ----------
-
-function el(name, attributes = {}, text) {
-  const node = document.createElementNS(SVG_NS, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function html(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === 'onclick') node.addEventListener('click', value);
-    else if (key in node && key !== 'list') node[key] = value;
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function render() {
   renderTabs();
@@ -190,49 +180,49 @@ function renderTabs() {
   const tabs = $('hall-tabs');
   tabs.replaceChildren(...state.halls.map((hall) => {
     const invalid = state.problems.some((p) => p.hall === hall.id);
-    return html('button', {
+    return h('button', {
       type: 'button', role: 'tab', className: `staff-tab${invalid ? ' invalid' : ''}`,
-      ariaSelected: String(hall.id === state.hallId), textContent: hall.name, title: hall.id,
+      'aria-selected': String(hall.id === state.hallId), textContent: hall.name, title: hall.id,
       onclick: () => { state.hallId = hall.id; render(); },
     });
   }));
 }
 
 function renderPlan() {
-  const svg = $('plan');
+  const plan = $('plan');
   const hall = currentHall();
-  svg.replaceChildren();
+  plan.replaceChildren();
   if (!hall) return;
   const margin = 2;
-  svg.setAttribute('viewBox', `${-margin} ${-margin - 2} ${hall.width + 2 * margin} ${hall.depth + 2 * margin + 2}`);
-  svg.dataset.hall = hall.id;
+  plan.setAttribute('viewBox', `${-margin} ${-margin - 2} ${hall.width + 2 * margin} ${hall.depth + 2 * margin + 2}`);
+  plan.dataset.hall = hall.id;
 
-  const defs = el('defs');
-  const grid = el('pattern', { id: 'grid', width: 1, height: 1, patternUnits: 'userSpaceOnUse' });
-  grid.append(el('path', { d: 'M 1 0 L 0 0 0 1', class: 'plan-grid' }));
-  const hatch = el('pattern', { id: 'hatch', width: 1, height: 1, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
-  hatch.append(el('line', { x1: 0, y1: 0, x2: 0, y2: 1, class: 'plan-hatch' }));
+  const defs = svg('defs');
+  const grid = svg('pattern', { id: 'grid', width: 1, height: 1, patternUnits: 'userSpaceOnUse' });
+  grid.append(svg('path', { d: 'M 1 0 L 0 0 0 1', class: 'plan-grid' }));
+  const hatch = svg('pattern', { id: 'hatch', width: 1, height: 1, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' });
+  hatch.append(svg('line', { x1: 0, y1: 0, x2: 0, y2: 1, class: 'plan-hatch' }));
   defs.append(grid, hatch);
-  svg.append(defs);
+  plan.append(defs);
 
-  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-floor' }));
-  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, fill: 'url(#grid)' }));
+  plan.append(svg('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-floor' }));
+  plan.append(svg('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, fill: 'url(#grid)' }));
   for (const zone of hall.zones) {
-    svg.append(el('rect', { x: zone.area.x, y: zone.area.z, width: zone.area.width, height: zone.area.depth, class: 'plan-zone' }));
-    svg.append(el('text', { x: zone.area.x + 0.2, y: zone.area.z - 0.35, class: 'plan-zone-label' }, zone.topic.replaceAll('-', ' ')));
+    plan.append(svg('rect', { x: zone.area.x, y: zone.area.z, width: zone.area.width, height: zone.area.depth, class: 'plan-zone' }));
+    plan.append(svg('text', { x: zone.area.x + 0.2, y: zone.area.z - 0.35, class: 'plan-zone-label' }, zone.topic.replaceAll('-', ' ')));
   }
   for (const door of hall.entrances) {
     const clearance = state.view.entrance_clearance;
-    svg.append(el('rect', { x: door.x - door.width / 2, y: 0, width: door.width, height: clearance, fill: 'url(#hatch)', class: 'plan-clearance' }));
+    plan.append(svg('rect', { x: door.x - door.width / 2, y: 0, width: door.width, height: clearance, fill: 'url(#hatch)', class: 'plan-clearance' }));
   }
   // walls with gaps for the doorways
-  svg.append(el('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-wall' }));
+  plan.append(svg('rect', { x: 0, y: 0, width: hall.width, height: hall.depth, class: 'plan-wall' }));
   for (const door of hall.entrances) {
-    svg.append(el('line', { x1: door.x - door.width / 2, y1: 0, x2: door.x + door.width / 2, y2: 0, class: 'plan-door' }));
-    svg.append(el('text', { x: door.x, y: -0.8, class: 'plan-door-label' }, 'entrance'));
+    plan.append(svg('line', { x1: door.x - door.width / 2, y1: 0, x2: door.x + door.width / 2, y2: 0, class: 'plan-door' }));
+    plan.append(svg('text', { x: door.x, y: -0.8, class: 'plan-door-label' }, 'entrance'));
   }
 
-  for (const booth of hall.booths) svg.append(boothNode(booth));
+  for (const booth of hall.booths) plan.append(boothNode(booth));
 }
 
 function boothNode(booth) {
@@ -242,24 +232,24 @@ function boothNode(booth) {
   const classes = ['booth'];
   if (problems.length) classes.push('invalid');
   if (state.selected === booth.exhibitor) classes.push('selected');
-  const group = el('g', {
+  const group = svg('g', {
     class: classes.join(' '), 'data-slug': booth.exhibitor, tabindex: 0,
     transform: `translate(${booth.position[0]} ${booth.position[1]})`,
     'aria-label': `${info?.name ?? booth.exhibitor}${problems.length ? `: ${problems.map((p) => p.message).join('; ')}` : ''}`,
   });
-  group.append(el('title', {}, [info?.name ?? booth.exhibitor, ...problems.map((p) => p.message)].join('\n')));
+  group.append(svg('title', {}, [info?.name ?? booth.exhibitor, ...problems.map((p) => p.message)].join('\n')));
   const x = -rect.w / 2;
   const z = -rect.d / 2;
-  group.append(el('rect', { x, y: z, width: rect.w, height: rect.d, rx: 0.15, class: 'booth-body' }));
+  group.append(svg('rect', { x, y: z, width: rect.w, height: rect.d, rx: 0.15, class: 'booth-body' }));
   const front = {
     0: [x, z, x + rect.w, z],
     1: [x, z, x, z + rect.d],
     2: [x, z + rect.d, x + rect.w, z + rect.d],
     3: [x + rect.w, z, x + rect.w, z + rect.d],
   }[booth.rotation];
-  group.append(el('line', { x1: front[0], y1: front[1], x2: front[2], y2: front[3], class: 'booth-front' }));
+  group.append(svg('line', { x1: front[0], y1: front[1], x2: front[2], y2: front[3], class: 'booth-front' }));
   const label = (info?.name ?? booth.exhibitor).split(/\s+/).slice(0, 2).join(' ');
-  group.append(el('text', { x: 0, y: 0.25, class: 'booth-label', 'font-size': Math.min(0.75, (rect.w * 1.5) / Math.max(label.length, 1)) }, label));
+  group.append(svg('text', { x: 0, y: 0.25, class: 'booth-label', 'font-size': Math.min(0.75, (rect.w * 1.5) / Math.max(label.length, 1)) }, label));
   group.addEventListener('pointerdown', (event) => startDrag(event, booth.exhibitor));
   group.addEventListener('focus', () => { if (!state.dragging && state.selected !== booth.exhibitor) select(booth.exhibitor); });
   return group;
@@ -269,32 +259,32 @@ function renderInspector() {
   const panel = $('inspector');
   const found = state.selected && findBooth(state.selected);
   if (!found) {
-    panel.replaceChildren(html('p', { className: 'staff-muted', textContent: 'Select a booth on the plan.' }));
+    panel.replaceChildren(h('p', { className: 'staff-muted', textContent: 'Select a booth on the plan.' }));
     return;
   }
   const { hall, booth } = found;
   const info = exhibitor(booth.exhibitor);
   const facing = ['the entrance', 'the left wall', 'the back wall', 'the right wall'][booth.rotation];
-  const hallSelect = html('select', { id: 'booth-hall', ariaLabel: 'Hall' },
-    ...state.halls.map((h) => html('option', { value: h.id, textContent: h.name, selected: h.id === hall.id })));
+  const hallSelect = h('select', { id: 'booth-hall', 'aria-label': 'Hall' },
+    ...state.halls.map((other) => h('option', { value: other.id, textContent: other.name, selected: other.id === hall.id })));
   hallSelect.addEventListener('change', () => moveToHall(booth.exhibitor, hallSelect.value));
   const problems = state.problems.filter((p) => p.exhibitor === booth.exhibitor);
   panel.replaceChildren(
-    html('p', { className: 'staff-booth-name', textContent: info?.name ?? booth.exhibitor }),
-    html('p', { className: 'staff-muted', textContent: `${booth.exhibitor} · ${info?.tier ?? '?'} · ${booth.footprint.width} m × ${booth.footprint.depth} m` }),
-    html('p', { id: 'booth-position', textContent: `centre (${booth.position[0].toFixed(1)}, ${booth.position[1].toFixed(1)}) m · open front faces ${facing}` }),
-    html('label', { className: 'staff-inline' }, 'Hall ', hallSelect),
-    html('div', { className: 'staff-inline' },
-      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Rotate', onclick: () => rotate(booth.exhibitor) }),
-      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Take off the plan', onclick: () => unplace(booth.exhibitor) })),
-    html('ul', { id: 'booth-problems', className: 'staff-problems' },
-      ...problems.map((p) => html('li', { textContent: p.message }))),
+    h('p', { className: 'staff-booth-name', textContent: info?.name ?? booth.exhibitor }),
+    h('p', { className: 'staff-muted', textContent: `${booth.exhibitor} · ${info?.tier ?? '?'} · ${booth.footprint.width} m × ${booth.footprint.depth} m` }),
+    h('p', { id: 'booth-position', textContent: `centre (${booth.position[0].toFixed(1)}, ${booth.position[1].toFixed(1)}) m · open front faces ${facing}` }),
+    h('label', { className: 'staff-inline' }, 'Hall ', hallSelect),
+    h('div', { className: 'staff-inline' },
+      h('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Rotate', onclick: () => rotate(booth.exhibitor) }),
+      h('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Take off the plan', onclick: () => unplace(booth.exhibitor) })),
+    h('ul', { id: 'booth-problems', className: 'staff-problems' },
+      ...problems.map((p) => h('li', { textContent: p.message }))),
   );
 }
 
 function renderProblems() {
   $('problem-count').textContent = state.problems.length ? String(state.problems.length) : 'none';
-  $('problems').replaceChildren(...state.problems.map((problem) => html('li', {
+  $('problems').replaceChildren(...state.problems.map((problem) => h('li', {
     textContent: `${problem.hall}: ${problem.message}`,
     className: problem.exhibitor ? 'staff-link' : '',
     onclick: () => {
@@ -307,12 +297,12 @@ function renderProblems() {
 }
 
 function renderUnplaced() {
-  const placed = new Set(state.halls.flatMap((h) => h.booths.map((b) => b.exhibitor)));
+  const placed = new Set(state.halls.flatMap((hall) => hall.booths.map((b) => b.exhibitor)));
   const missing = state.view.exhibitors.filter((e) => !placed.has(e.slug));
-  $('unplaced').replaceChildren(...(missing.length ? missing.map((e) => html('li', {},
+  $('unplaced').replaceChildren(...(missing.length ? missing.map((e) => h('li', {},
     `${e.name} `,
-    html('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Place here', onclick: () => place(e) }),
-  )) : [html('li', { className: 'staff-muted', textContent: 'Every exhibitor has a booth.' })]));
+    h('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Place here', onclick: () => place(e) }),
+  )) : [h('li', { className: 'staff-muted', textContent: 'Every exhibitor has a booth.' })]));
 }
 
 // ---------- editing ----------
@@ -324,11 +314,11 @@ function select(slug) {
 }
 
 function svgPoint(event) {
-  const svg = $('plan');
-  const point = svg.createSVGPoint();
+  const plan = $('plan');
+  const point = plan.createSVGPoint();
   point.x = event.clientX;
   point.y = event.clientY;
-  return point.matrixTransform(svg.getScreenCTM().inverse());
+  return point.matrixTransform(plan.getScreenCTM().inverse());
 }
 
 function startDrag(event, slug) {
@@ -388,7 +378,7 @@ function centreOf(hall) {
 
 function moveToHall(slug, hallId) {
   const found = findBooth(slug);
-  const target = state.halls.find((h) => h.id === hallId);
+  const target = state.halls.find((hall) => hall.id === hallId);
   if (!found || !target || found.hall === target) return;
   found.hall.booths = found.hall.booths.filter((b) => b.exhibitor !== slug);
   found.booth.position = centreOf(target);
@@ -430,56 +420,70 @@ $('rotate').addEventListener('click', () => state.selected && rotate(state.selec
 $('revert').addEventListener('click', async () => { await loadLayout(); say('Reverted to the saved draft.'); });
 
 $('save').addEventListener('click', async () => {
-  const reply = await api('PUT', '/api/v1/staff/layout', { halls: state.halls });
-  if (reply.ok) {
-    adopt(reply.data);
-    say('Layout saved.', 'ok');
-    loadAudit();
-  } else if (reply.status === 422 && reply.data?.problems) {
-    state.problems = reply.data.problems;
-    render();
-    say(`Not saved: ${reply.data.problems.length} problem(s). ${reply.data.problems[0].message}`, 'error');
-  } else {
-    say(`Not saved: ${errorText(reply)}`, 'error');
+  let view;
+  try {
+    view = await call('/api/v1/staff/layout', { method: 'PUT', json: { halls: state.halls } });
+  } catch (error) {
+    const problems = error.status === 422 && problemsOf(error);
+    if (problems) {
+      state.problems = problems;
+      render();
+      say(`Not saved: ${problems.length} problem(s). ${problems[0].message}`, 'error');
+    } else {
+      say(`Not saved: ${error.message}`, 'error');
+    }
+    return;
   }
+  adopt(view);
+  say('Layout saved.', 'ok');
+  loadAudit();
 });
 
 $('publish').addEventListener('click', async () => {
   if (state.dirty) { say('Save or revert your changes before publishing.', 'error'); return; }
   say('Publishing…');
-  const reply = await api('POST', '/api/v1/staff/publish');
+  const outcome = await call('/api/v1/staff/publish', { method: 'POST' }).then(
+    (published) => ({ published }),
+    (error) => ({ error }),
+  );
   await Promise.all([loadVersions(), loadAudit()]);
-  if (reply.ok) {
-    say(`Published version ${reply.data.version}: visitors see it now.`, 'ok');
-  } else if (reply.status === 422 && reply.data?.problems) {
-    state.problems = reply.data.problems;
+  if (!outcome.error) {
+    say(`Published version ${outcome.published.version}: visitors see it now.`, 'ok');
+    return;
+  }
+  const problems = outcome.error.status === 422 && problemsOf(outcome.error);
+  if (problems) {
+    state.problems = problems;
     render();
-    say(`Not published: ${reply.data.problems.length} problem(s). ${reply.data.problems[0].message}`, 'error');
+    say(`Not published: ${problems.length} problem(s). ${problems[0].message}`, 'error');
   } else {
-    say(`Not published: ${errorText(reply)}`, 'error');
+    say(`Not published: ${outcome.error.message}`, 'error');
   }
 });
 
 /// Server-side hall changes work on the saved draft, so they need no unsaved edits.
-async function serverChange(method, path, body, done) {
-  if (state.dirty) { say('Save or revert your changes first.', 'error'); return; }
-  const reply = await api(method, path, body);
-  if (reply.ok) {
-    adopt(reply.data);
-    say(done, 'ok');
-    loadAudit();
-    return reply;
+/// Returns whether the change was made.
+async function serverChange(method, path, json, done) {
+  if (state.dirty) { say('Save or revert your changes first.', 'error'); return false; }
+  let view;
+  try {
+    view = await call(path, { method, json });
+  } catch (error) {
+    const problems = problemsOf(error);
+    if (problems) { state.problems = problems; render(); }
+    say(error.message, 'error');
+    return false;
   }
-  if (reply.data?.problems) { state.problems = reply.data.problems; render(); }
-  say(errorText(reply), 'error');
-  return reply;
+  adopt(view);
+  say(done, 'ok');
+  loadAudit();
+  return true;
 }
 
 $('add-hall').addEventListener('submit', async (event) => {
   event.preventDefault();
   const name = $('hall-name').value.trim();
-  const reply = await serverChange('POST', '/api/v1/staff/layout/halls', { name }, `Added the hall ${name}.`);
-  if (reply?.ok) {
+  if (await serverChange('POST', '/api/v1/staff/layout/halls', { name }, `Added the hall ${name}.`)) {
     $('hall-name').value = '';
     state.hallId = state.halls[state.halls.length - 1].id;
     render();
@@ -499,14 +503,14 @@ $('arrange').addEventListener('click', () => {
 // ---------- versions, audit ----------
 
 async function loadVersions() {
-  const reply = await api('GET', '/api/v1/staff/versions');
-  if (!reply.ok) return;
-  $('versions').replaceChildren(...reply.data.map((v) => html('li', { className: v.live ? 'live' : '', 'data-version': v.version },
-    html('strong', { textContent: `v${v.version}` }),
+  const versions = await call('/api/v1/staff/versions').catch(() => null);
+  if (!versions) return;
+  $('versions').replaceChildren(...versions.map((v) => h('li', { className: v.live ? 'live' : '', 'data-version': v.version },
+    h('strong', { textContent: `v${v.version}` }),
     ` ${v.published_at.replace('T', ' ').replace('Z', '')} · ${v.booths} booths · ${Math.round(v.bytes / 1024)} KiB${v.published_by ? ` · ${v.published_by}` : ''} `,
     v.live
-      ? html('span', { className: 'chip', textContent: 'live' })
-      : html('button', {
+      ? h('span', { className: 'chip', textContent: 'live' })
+      : h('button', {
         type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Roll back',
         onclick: () => rollback(v.version),
       }),
@@ -515,16 +519,16 @@ async function loadVersions() {
 
 async function rollback(version) {
   if (!confirm(`Make version ${version} the live hall again?`)) return;
-  const reply = await api('POST', `/api/v1/staff/versions/${version}/rollback`);
+  const failure = await call(`/api/v1/staff/versions/${version}/rollback`, { method: 'POST' }).then(() => null, (error) => error);
   await Promise.all([loadVersions(), loadAudit()]);
-  say(reply.ok ? `Rolled back: visitors see version ${version}.` : `Rollback failed: ${errorText(reply)}`, reply.ok ? 'ok' : 'error');
+  say(failure ? `Rollback failed: ${failure.message}` : `Rolled back: visitors see version ${version}.`, failure ? 'error' : 'ok');
 }
 
 async function loadAudit() {
-  const reply = await api('GET', '/api/v1/staff/audit?limit=50');
-  if (!reply.ok) return;
-  $('audit').replaceChildren(...reply.data.map((entry) => html('li', {},
-    html('time', { textContent: entry.at.replace('T', ' ').replace('Z', '') }),
+  const entries = await call('/api/v1/staff/audit?limit=50').catch(() => null);
+  if (!entries) return;
+  $('audit').replaceChildren(...entries.map((entry) => h('li', {},
+    h('time', { textContent: entry.at.replace('T', ' ').replace('Z', '') }),
     ` ${entry.staff} · ${entry.action.replaceAll('_', ' ')}${entry.target ? ` · ${entry.target}` : ''}`,
   )));
 }
@@ -532,29 +536,32 @@ async function loadAudit() {
 // ---------- review queue (issue 4's endpoints) ----------
 
 async function loadReview() {
-  const reply = await api('GET', '/api/v1/staff/submissions');
   const list = $('review');
-  if (reply.status === 404) {
-    list.replaceChildren(html('li', { className: 'staff-muted', textContent: 'The review queue is not available on this server yet.' }));
+  let submissions;
+  try {
+    submissions = await call('/api/v1/staff/submissions');
+  } catch (error) {
+    if (error.status === 404) {
+      list.replaceChildren(h('li', { className: 'staff-muted', textContent: 'The review queue is not available on this server yet.' }));
+    }
     return;
   }
-  if (!reply.ok) return;
-  $('review-count').textContent = String(reply.data.length);
-  list.replaceChildren(...(reply.data.length ? reply.data.map((s) => html('li', {},
-    html('button', {
+  $('review-count').textContent = String(submissions.length);
+  list.replaceChildren(...(submissions.length ? submissions.map((s) => h('li', {},
+    h('button', {
       type: 'button', className: 'staff-link-button', textContent: `${s.profile?.name ?? s.exhibitor} · ${s.submitted_at.replace('T', ' ').replace('Z', '')}`,
       onclick: () => showSubmission(s.id),
-    }))) : [html('li', { className: 'staff-muted', textContent: 'Nothing waits for review.' })]));
+    }))) : [h('li', { className: 'staff-muted', textContent: 'Nothing waits for review.' })]));
 }
 
 function profileColumn(title, profile, other) {
   const changed = (field) => other && JSON.stringify(profile?.[field]) !== JSON.stringify(other?.[field]);
-  const field = (label, key, value) => html('div', { className: `staff-field${changed(key) ? ' changed' : ''}` },
-    html('dt', { textContent: label }), html('dd', { textContent: value ?? '—' }));
+  const field = (label, key, value) => h('div', { className: `staff-field${changed(key) ? ' changed' : ''}` },
+    h('dt', { textContent: label }), h('dd', { textContent: value ?? '—' }));
   const description = Array.isArray(profile?.description) ? profile.description.join('\n\n') : profile?.description;
   const products = (profile?.products ?? []).map((p) => `${p.name} (${p.category}): ${p.summary}`).join('\n');
-  return html('div', { className: 'staff-compare-column' }, html('h3', { textContent: title }),
-    html('dl', {},
+  return h('div', { className: 'staff-compare-column' }, h('h3', { textContent: title }),
+    h('dl', {},
       field('Name', 'name', profile?.name),
       field('Tagline', 'tagline', profile?.tagline),
       field('Website', 'website', profile?.website),
@@ -564,26 +571,31 @@ function profileColumn(title, profile, other) {
 
 async function showSubmission(id) {
   const detail = $('review-detail');
-  const reply = await api('GET', `/api/v1/staff/submissions/${id}`);
-  if (!reply.ok) { detail.textContent = errorText(reply); return; }
-  const submission = reply.data;
-  const current = await fetch(`/api/v1/exhibitors/${encodeURIComponent(submission.exhibitor)}`).then((r) => (r.ok ? r.json() : null));
+  let submission;
+  try {
+    submission = await call(`/api/v1/staff/submissions/${id}`);
+  } catch (error) {
+    detail.textContent = error.message;
+    return;
+  }
+  // What visitors see now (none for a booth not yet published).
+  const current = await api(`/api/v1/exhibitors/${encodeURIComponent(submission.exhibitor)}`).catch(() => null);
   const proposed = { ...submission.profile, description: submission.profile.description };
   const currentProfile = current && { ...current, description: current.description };
   // Compare like with like: the published detail has paragraphs, the proposal one text.
   if (currentProfile && Array.isArray(currentProfile.description) && typeof proposed.description === 'string') {
     proposed.description = proposed.description.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
   }
-  const reason = html('textarea', { id: 'reject-reason', placeholder: 'Reason for the exhibitor (required to reject)', rows: 2 });
+  const reason = h('textarea', { id: 'reject-reason', placeholder: 'Reason for the exhibitor (required to reject)', rows: 2 });
   detail.replaceChildren(
-    html('div', { className: 'staff-compare' },
+    h('div', { className: 'staff-compare' },
       profileColumn('Current (published)', currentProfile, proposed),
       profileColumn('Proposed', proposed, currentProfile)),
     proposedMedia(submission.media),
     reason,
-    html('div', { className: 'staff-inline' },
-      html('button', { type: 'button', className: 'staff-button', textContent: 'Approve', onclick: () => decide(id, 'approve') }),
-      html('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Reject', onclick: () => decide(id, 'reject', reason.value) })),
+    h('div', { className: 'staff-inline' },
+      h('button', { type: 'button', className: 'staff-button', textContent: 'Approve', onclick: () => decide(id, 'approve') }),
+      h('button', { type: 'button', className: 'staff-button staff-ghost', textContent: 'Reject', onclick: () => decide(id, 'reject', reason.value) })),
   );
 }
 
@@ -591,31 +603,31 @@ async function showSubmission(id) {
 // token and shown from a blob URL (pictures, a video player, download links), so nothing is
 // approved blind.
 function proposedMedia(items = []) {
-  const list = html('ul', { className: 'staff-media' });
+  const list = h('ul', { className: 'staff-media' });
   for (const item of items) {
-    const entry = html('li', { className: 'staff-media-item' },
-      html('span', { textContent: `${item.kind} · ${item.title || item.sha256.slice(0, 12)} · ${Math.ceil(item.byte_size / 1024)} KiB` }));
+    const entry = h('li', { className: 'staff-media-item' },
+      h('span', { textContent: `${item.kind} · ${item.title || item.sha256.slice(0, 12)} · ${Math.ceil(item.byte_size / 1024)} KiB` }));
     list.append(entry);
     fetch(item.url, { headers: { authorization: `Bearer ${state.token}` } })
       .then((reply) => (reply.ok ? reply.blob() : Promise.reject(new Error(`the server answered ${reply.status}`))))
       .then((blob) => {
         const url = URL.createObjectURL(blob);
-        if (item.kind === 'image') entry.prepend(html('img', { src: url, alt: item.title || 'proposed picture' }));
-        else if (item.kind === 'video') entry.prepend(html('video', { src: url, controls: true, preload: 'metadata' }));
-        else entry.append(' ', html('a', { href: url, download: item.url.split('/').pop(), textContent: item.kind === 'brochure' ? 'download the brochure' : 'download the model' }));
+        if (item.kind === 'image') entry.prepend(h('img', { src: url, alt: item.title || 'proposed picture' }));
+        else if (item.kind === 'video') entry.prepend(h('video', { src: url, controls: true, preload: 'metadata' }));
+        else entry.append(' ', h('a', { href: url, download: item.url.split('/').pop(), textContent: item.kind === 'brochure' ? 'download the brochure' : 'download the model' }));
       })
       .catch((error) => entry.append(` (cannot load it: ${error.message})`));
   }
-  return html('div', {}, html('p', { className: 'staff-muted', textContent: `${items.length} media item(s) proposed` }), list);
+  return h('div', {}, h('p', { className: 'staff-muted', textContent: `${items.length} media item(s) proposed` }), list);
 }
 
 async function decide(id, verdict, reason) {
-  const reply = await api('POST', `/api/v1/staff/submissions/${id}/${verdict}`, verdict === 'reject' ? { reason } : undefined);
-  if (reply.ok) {
+  try {
+    await call(`/api/v1/staff/submissions/${id}/${verdict}`, { method: 'POST', json: verdict === 'reject' ? { reason } : undefined });
     say(verdict === 'approve' ? 'Approved: visitors see it from the next publish.' : 'Rejected; the exhibitor sees your reason.', 'ok');
     $('review-detail').replaceChildren();
-  } else {
-    say(errorText(reply), 'error');
+  } catch (error) {
+    say(error.message, 'error');
   }
   await Promise.all([loadReview(), loadAudit()]);
 }

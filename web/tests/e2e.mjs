@@ -1,13 +1,16 @@
 // End-to-end test of the visitor page: the real server, Debian's Chromium (WebGL2 on the CPU
 // through SwiftShader) driven by Playwright. Waits for the viewer's own ready signal, checks the
 // canvas shows a hall (many distinct colours), selects booths through the directory bridge and
-// by clicking the 3D booth, checks the failure message, and saves screenshots.
+// by clicking the 3D booth, checks the failure message, and saves screenshots. The pages run
+// under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, check, failures, launchChromium } from './support.mjs';
+import {
+  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+} from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 if (!base) throw new Error('set PAVILION_URL, e.g. http://127.0.0.1:8080/');
@@ -18,7 +21,9 @@ const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 576 } });
+  await enforceContentSecurityPolicy(context);
   const page = await context.newPage();
+  const cspViolations = watchContentSecurityPolicy(page);
   const pageErrors = [];
   const fetched = new Set();
   page.on('response', (response) => { if (response.ok()) fetched.add(new URL(response.url()).pathname); });
@@ -40,6 +45,10 @@ try {
   check(metrics.booths === exhibitors.length, `the hall has ${metrics.booths} booths for ${exhibitors.length} exhibitors`);
   check(await page.locator('#loading').isHidden(), 'the loading indicator is gone once the hall is drawn');
   check((await page.locator('.exhibitor-link').count()) === exhibitors.length, 'the directory lists every exhibitor');
+  // Screen readers see a list per topic whose entries are buttons, not list items.
+  const directory = page.getByRole('navigation', { name: 'Exhibitor directory' });
+  check((await directory.getByRole('listitem').count()) === exhibitors.length, 'each directory entry is a list item');
+  check((await directory.getByRole('button').count()) === exhibitors.length, 'and each holds a button');
 
   // Wait for the booth art (fascias, logos, signs) so the screenshot shows the finished hall.
   await page.waitForFunction(() => document.body.dataset.textures, null, { timeout: READY_TIMEOUT })
@@ -56,7 +65,9 @@ try {
 
   // 3. Selecting a booth through the bridge (the directory calls focus_booth) opens its panel.
   const target = exhibitors.find((e) => e.slug === 'kestrel-ward') ?? exhibitors[0];
-  await page.locator(`.exhibitor-link[data-slug="${target.slug}"]`).click();
+  const targetButton = directory.getByRole('button', { name: new RegExp(`^${escapeRegExp(target.name)}`) });
+  check((await targetButton.count()) === 1, `the directory exposes ${target.name} as a button`);
+  await targetButton.click();
   await page.waitForFunction((slug) => document.getElementById('booth-panel').dataset.slug === slug && !document.getElementById('booth-panel').hidden, target.slug, { timeout: 60_000 });
   check((await page.locator('#panel-name').textContent()) === target.name, `the panel shows ${target.name}`);
   check((await page.locator('#panel-description p').count()) >= 2, 'the panel shows the description paragraphs');
@@ -132,11 +143,13 @@ try {
 
   // 7. A hall that cannot be loaded gives a readable message, not a blank page.
   const broken = await context.newPage();
+  watchContentSecurityPolicy(broken, cspViolations);
   await broken.goto(new URL('/?hall=/api/v1/no-such-hall', base).href);
   await broken.waitForFunction(() => document.body.dataset.state === 'failed', null, { timeout: READY_TIMEOUT });
   const message = await broken.locator('#failure-detail').textContent();
   check(await broken.locator('#failure').isVisible() && message.length > 10, `a failed load explains itself: "${message}"`);
   writeFileSync(join(artifacts, 'failure.png'), await broken.screenshot());
+  check(cspViolations.length === 0, `nothing breaks the Content-Security-Policy ${cspViolations.join(' | ')}`);
 
   console.log(`metrics ${JSON.stringify(metrics)}`);
 } finally {
@@ -149,6 +162,10 @@ if (failures.length) {
 }
 console.log('\nall browser checks passed');
 process.exit(0);
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 // Decodes the PNG in the page (a 2D canvas) and counts distinct RGB colours.
 async function countColours(page, png) {

@@ -2,13 +2,16 @@
 // one is refused beside the field), a validation error appears next to its field, an image
 // uploads with the progress bar, a hostile file is refused beside the file field, the draft is
 // submitted and the review status shows it waiting. Also checks the API reference page renders.
+// Both pages run under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
 //      PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, check, failures, launchChromium } from './support.mjs';
+import {
+  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+} from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 const token = process.env.PAVILION_EXHIBITOR_TOKEN;
@@ -19,7 +22,9 @@ const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  await enforceContentSecurityPolicy(context);
   const page = await context.newPage();
+  const cspViolations = watchContentSecurityPolicy(page);
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   const errorText = (field) => page.locator(`[data-error-for="${field}"]`).first().textContent();
@@ -79,6 +84,7 @@ try {
 
   // 7. The API reference renders the OpenAPI document.
   const docs = await context.newPage();
+  watchContentSecurityPolicy(docs, cspViolations);
   await docs.goto(new URL('/api.html', base).href);
   await docs.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
   const operations = await docs.locator('.api-operation').count();
@@ -86,6 +92,7 @@ try {
   writeFileSync(join(artifacts, 'api-reference.png'), await docs.screenshot());
 
   check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join(' | ')}`);
+  check(cspViolations.length === 0, `nothing breaks the Content-Security-Policy ${cspViolations.join(' | ')}`);
 } finally {
   await browser.close();
 }

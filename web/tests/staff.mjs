@@ -2,14 +2,17 @@
 // Signs in, adds a hall, moves a booth into it and drags it (saved, checked through the API),
 // drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
-// byte for byte) and signs out. Saves screenshots.
+// byte for byte) and signs out. Saves screenshots. The page runs under the
+// Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD (an account
 // made with `pavilion staff create`), PAVILION_ARTIFACTS (screenshots; default ./e2e-output).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, check, failures, launchChromium } from './support.mjs';
+import {
+  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+} from './support.mjs';
 
 const base = process.env.PAVILION_URL;
 const staffName = process.env.PAVILION_STAFF_NAME;
@@ -48,7 +51,9 @@ const browser = await launchChromium();
 
 try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await enforceContentSecurityPolicy(context);
   const page = await context.newPage();
+  const cspViolations = watchContentSecurityPolicy(page);
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   page.on('dialog', (dialog) => dialog.accept());
@@ -174,6 +179,7 @@ try {
   await page.waitForFunction(() => document.body.dataset.state === 'signed-out');
   check(await page.locator('#sign-in').isVisible(), 'signing out shows the sign-in form');
   check(pageErrors.length === 0, `no script errors on the page ${pageErrors.join(' | ')}`);
+  check(cspViolations.length === 0, `nothing breaks the Content-Security-Policy ${cspViolations.join(' | ')}`);
 } finally {
   await browser.close();
   await api('DELETE', '/api/v1/staff/sessions').catch(() => {});

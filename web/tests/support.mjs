@@ -1,6 +1,6 @@
 // Shared pieces of the browser tests (e2e.mjs, portal.mjs, staff.mjs): the Chromium they
-// drive, the folder their screenshots go to, and the check() that logs each result and
-// collects the failures.
+// drive, the folder their screenshots go to, the check() that logs each result and collects
+// the failures, and the Content-Security-Policy every page must work under.
 //
 // Env: CHROMIUM (the browser binary; default /usr/bin/chromium), PAVILION_ARTIFACTS (where
 // screenshots go; default ./e2e-output).
@@ -38,4 +38,39 @@ export function launchChromium() {
       '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
     ],
   });
+}
+
+/** The policy the server is to send with its pages (issue 9): the pages must work under it. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
+  "img-src 'self' data: blob:", "media-src 'self' blob:", "connect-src 'self'", "worker-src 'self' blob:",
+  "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+].join('; ');
+
+/**
+ * Serves the pages of `context` (`/` and `*.html`) under CONTENT_SECURITY_POLICY when the
+ * server sends no policy of its own, so the tests hold the pages to it today. (Routing turns
+ * off the browser's HTTP cache for the context.)
+ */
+export async function enforceContentSecurityPolicy(context) {
+  await context.route((url) => url.pathname === '/' || url.pathname.endsWith('.html'), async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    const headers = response.headers();
+    headers['content-security-policy'] ??= CONTENT_SECURITY_POLICY;
+    return route.fulfill({ response, headers });
+  });
+}
+
+/**
+ * Collects into `violations` (returned) what Chromium logs when the page's policy refuses
+ * something (an inline script, style or handler, eval, a fetch elsewhere): check that the
+ * list stays empty.
+ */
+export function watchContentSecurityPolicy(page, violations = []) {
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text.includes('Content Security Policy')) violations.push(text.slice(0, 300));
+  });
+  return violations;
 }
