@@ -1,6 +1,7 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
 //! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
 //! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
+//! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium).
 
 use std::fs;
@@ -40,6 +41,8 @@ pub fn run(root: &Path) -> Result<()> {
     if !web.join("node_modules").join("playwright-core").exists() {
         cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
     }
+    // The pages stay ready for the Content-Security-Policy the server sends (no inline code).
+    cmd::run(root, "node", &["web/tests/csp-static.mjs"])?;
     cmd::run(
         root,
         &cmd::cargo(),

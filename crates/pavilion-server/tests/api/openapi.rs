@@ -12,8 +12,14 @@ use serde_json::Value;
 const NOT_DOCUMENTED: [(&str, &str); 4] = [
     ("/media", "always 404: names the shape of a media address"),
     ("/media/", "always 404: names the shape of a media address"),
-    ("/{file}", "the page files of web/ (an allow-list), not an API"),
-    ("/pkg/{rest}", "the built viewer (wasm and its loader), not an API"),
+    (
+        "/{file}",
+        "the page files of web/ (an allow-list), not an API",
+    ),
+    (
+        "/pkg/{rest}",
+        "the built viewer (wasm and its loader), not an API",
+    ),
 ];
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
