@@ -33,6 +33,7 @@ commands:
   api-fuzz    property-based tests of the API from its OpenAPI document (schemathesis, in a
               venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
               no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
+  e2e         only the browser tests, against the viewer last built into web/pkg
   fuzz        fuzz the media checks, profile parsing and layout rules: a million executions
               per target in release (--short: the 2,000-per-target test CI runs)
 ";
@@ -55,6 +56,7 @@ fn main() -> Result<()> {
         Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("e2e") => e2e::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())
