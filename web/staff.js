@@ -95,7 +95,7 @@ async function start() {
   $('sign-out').hidden = false;
   $('console').hidden = false;
   await loadLayout();
-  await Promise.all([loadVersions(), loadAudit(), loadReview()]);
+  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts()]);
   document.body.dataset.state = 'ready';
 }
 
@@ -515,6 +515,52 @@ async function loadVersions() {
         onclick: () => rollback(v.version),
       }),
   )));
+}
+
+// ---------- staff accounts (admins) ----------
+
+/// Lists the team for admins, each account with what an admin can do to it; every change is
+/// audited by the server, which also refuses to leave the team without an admin.
+async function loadAccounts() {
+  if (state.me?.role !== 'admin') return;
+  const accounts = await call('/api/v1/staff/accounts').catch(() => null);
+  if (!accounts) return;
+  $('accounts-card').hidden = false;
+  const action = (label, run) => h('button', {
+    type: 'button', className: 'staff-button staff-ghost staff-small', textContent: label, onclick: run,
+  });
+  $('accounts').replaceChildren(...accounts.map((account) => {
+    const path = `/api/v1/staff/accounts/${encodeURIComponent(account.name)}`;
+    const self = account.name === state.me.name;
+    return h('li', { 'data-account': account.name },
+      h('strong', { textContent: account.name }),
+      ` ${account.role}${account.disabled_at ? ' · disabled' : ''} · ${account.sessions} session(s) `,
+      self ? h('span', { className: 'chip', textContent: 'you' }) : null,
+      self ? null : action(account.role === 'admin' ? 'Make curator' : 'Make admin', () => changeAccount(
+        `${account.name} is now ${account.role === 'admin' ? 'a curator' : 'an admin'}.`,
+        path, { method: 'PATCH', json: { role: account.role === 'admin' ? 'curator' : 'admin' } })),
+      self ? null : action(account.disabled_at ? 'Enable' : 'Disable', () => changeAccount(
+        `${account.name} is ${account.disabled_at ? 'enabled' : 'disabled'}.`,
+        path, { method: 'PATCH', json: { disabled: !account.disabled_at } })),
+      action('Sign out everywhere', () => changeAccount(
+        `${account.name} is signed out everywhere.`, `${path}/sessions`, { method: 'DELETE' })),
+      action('Reset password', () => {
+        const password = prompt(`A new password for ${account.name} (at least 12 characters):`);
+        if (password) changeAccount(`${account.name} has a new password.`, `${path}/password`, { method: 'PUT', json: { password } });
+      }),
+      self ? null : action('Delete', () => {
+        if (confirm(`Delete the account ${account.name}? The audit log keeps its name.`)) {
+          changeAccount(`${account.name} is deleted.`, path, { method: 'DELETE' });
+        }
+      }),
+    );
+  }));
+}
+
+async function changeAccount(done, path, options) {
+  const failure = await call(path, options).then(() => null, (error) => error);
+  $('accounts-status').textContent = failure ? `Not changed: ${failure.message}` : done;
+  await Promise.all([loadAccounts(), loadAudit()]);
 }
 
 async function rollback(version) {

@@ -75,6 +75,10 @@ try {
   await page.fill('#sign-in-password', staffPassword);
   await page.click('#sign-in button[type=submit]');
   await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+  // An admin sees the team, with their own account marked and protected from self-removal.
+  const own = page.locator(`#accounts li[data-account="${staffName}"]`);
+  check(await page.locator('#accounts-card').isVisible() && (await own.count()) === 1, 'an admin sees the staff accounts');
+  check((await own.getByRole('button', { name: 'Delete' }).count()) === 0, 'an admin cannot delete their own account from the console');
   const layout = (await api('GET', '/api/v1/staff/layout')).data;
   const firstHall = layout.halls[0];
   check((await page.locator('#plan .booth').count()) === firstHall.booths.length, `the plan shows the ${firstHall.booths.length} booths of ${firstHall.id}`);
