@@ -204,8 +204,10 @@ impl Target {
                 let text = String::from_utf8_lossy(input);
                 match toml::from_str::<ExhibitorProfile>(&text) {
                     Ok(profile) => {
-                        let fields: Vec<String> =
-                            profile.validate().into_iter().map(|e| e.field).collect();
+                        let fields: Vec<String> = match profile.validate() {
+                            Ok(_) => Vec::new(),
+                            Err(errors) => errors.into_iter().map(|e| e.field).collect(),
+                        };
                         fields.join(",")
                     }
                     Err(error) => error.message().chars().take(24).collect(),
