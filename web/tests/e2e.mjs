@@ -57,7 +57,7 @@ try {
   Object.assign(metrics, await page.evaluate(() => window.pavilion.metrics));
 
   // 2. The canvas is not blank: count distinct colours in a screenshot of the stage.
-  const stage = await page.locator('#hall-canvas').screenshot();
+  const stage = await canvasShot(page);
   writeFileSync(join(artifacts, 'hall-canvas.png'), stage);
   const colours = await countColours(page, stage);
   check(colours > 500, `the canvas shows ${colours} distinct colours`);
@@ -114,14 +114,14 @@ try {
   check(clicked && clickedSlug === target.slug, `clicking the booth in 3D selects it (got ${clickedSlug})`);
 
   // 5. Keyboard walking moves the visitor (the view changes).
-  const before = await page.locator('#hall-canvas').screenshot();
+  const before = await canvasShot(page);
   await page.locator('#panel-close').click();
   await page.locator('#hall-canvas').focus();
   await page.keyboard.down('s');
   await page.waitForTimeout(2500);
   await page.keyboard.up('s');
   await page.waitForTimeout(1500);
-  const after = await page.locator('#hall-canvas').screenshot();
+  const after = await canvasShot(page);
   check(!before.equals(after), 'walking with the keyboard changes the view');
 
   // 6. A booth with a product model: the panel notes it and the model stands on its plinth.
@@ -168,6 +168,14 @@ function escapeRegExp(text) {
 }
 
 // Decodes the PNG in the page (a 2D canvas) and counts distinct RGB colours.
+
+/// A screenshot of the canvas by its box: an element screenshot waits for the element to be
+/// "stable" across animation frames, which times out when the software-rendered hall draws
+/// at under one frame a second.
+async function canvasShot(page) {
+  return page.screenshot({ clip: await page.locator('#hall-canvas').boundingBox() });
+}
+
 async function countColours(page, png) {
   return page.evaluate(async (b64) => {
     const image = new Image();
