@@ -131,6 +131,14 @@ pub async fn create_account(
         .ok_or_else(|| Error::Conflict(format!("a staff account named {name} exists already")))
 }
 
+/// One account by name; 404 when there is none.
+pub async fn account(store: &Store, name: &str) -> Result<StaffAccount, Error> {
+    store
+        .staff_account(name)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no staff account named {name}")))
+}
+
 pub async fn list_accounts(store: &Store) -> Result<Vec<StaffAccount>, Error> {
     store.staff_accounts().await
 }
@@ -251,10 +259,7 @@ pub async fn manage_account(
     name: &str,
     action: AccountAction,
 ) -> Result<Option<StaffAccount>, Error> {
-    let account = store
-        .staff_account(name)
-        .await?
-        .ok_or_else(|| Error::not_found(format!("there is no staff account named {name}")))?;
+    let account = account(store, name).await?;
     let removes_admin = account.role == Role::Admin
         && account.disabled_at.is_none()
         && matches!(

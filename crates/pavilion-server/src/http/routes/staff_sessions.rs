@@ -204,11 +204,7 @@ pub(crate) async fn change_account(
     }
     let account = match account {
         Some(account) => account,
-        None => staff::list_accounts(state.store())
-            .await?
-            .into_iter()
-            .find(|a| a.name == name)
-            .ok_or_else(|| Error::not_found(format!("there is no staff account named {name}")))?,
+        None => staff::account(state.store(), &name).await?,
     };
     Ok(Json(account))
 }
