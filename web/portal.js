@@ -52,7 +52,6 @@ async function signIn(token) {
     throw error;
   }
   sessionStorage.setItem(TOKEN_KEY, token);
-  document.body.dataset.state = 'signed-in';
   $('sign-in').hidden = true;
   $('workspace').hidden = false;
   $('sign-out').hidden = false;
@@ -62,6 +61,9 @@ async function signIn(token) {
   $('booth-tier').textContent = state.me.tier;
   $('preview-link').href = state.me.preview_url;
   await Promise.all([loadProfile(), loadMedia(), loadReview()]);
+  // Only now is the workspace filled: a visitor (or a test) acting on `signed-in` must not
+  // type into fields that the draft is about to overwrite.
+  document.body.dataset.state = 'signed-in';
 }
 
 function signOut() {

@@ -37,6 +37,12 @@ pub enum Finish {
 }
 
 pub fn run(finish: Finish) -> Result<WasmSizes> {
+    compile()?;
+    post_process(finish)
+}
+
+/// Compiles the viewer to wasm32 with the `web` profile (both cores).
+pub fn compile() -> Result<()> {
     let root = project_root();
     ensure_wasm_target(&root)?;
     cmd::run(
@@ -53,7 +59,13 @@ pub fn run(finish: Finish) -> Result<WasmSizes> {
             PROFILE,
         ],
     )?;
+    Ok(())
+}
 
+/// Turns the compiled viewer into `web/pkg`: wasm-bindgen, wasm-opt (Release only; single
+/// threaded, so `cargo xtask test` runs it beside the Rust tests), `.br` and `.gz` copies.
+pub fn post_process(finish: Finish) -> Result<WasmSizes> {
+    let root = project_root();
     let target_dir = target_dir(&root)?;
     let raw = target_dir
         .join(TARGET)

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest: formatting,
-//! clippy on native and wasm32, unit/API/headless Bevy tests, the web build, and the
-//! browser end-to-end test in headless Chromium.
+//! clippy on native and wasm32, the viewer's wasm build, unit/API/headless Bevy tests (with
+//! the viewer's single-threaded wasm-opt beside them), and the browser tests in headless
+//! Chromium.
 
 use std::time::Instant;
 
@@ -44,9 +45,19 @@ pub fn run(args: &[String]) -> Result<()> {
             "warnings",
         ],
     )?;
-    cmd::run(&root, &cargo, &["test", "--workspace"])?;
-    if !skip_browser {
-        let sizes = build_web::run(build_web::Finish::Release)?;
+    if skip_browser {
+        cmd::run(&root, &cargo, &["test", "--workspace"])?;
+    } else {
+        // wasm-opt (npm binaryen) uses one core for about nine minutes: run it while the
+        // Rust tests compile and run, instead of leaving the second core idle afterwards.
+        build_web::compile()?;
+        let web = std::thread::spawn(|| build_web::post_process(build_web::Finish::Release));
+        let tests = cmd::run(&root, &cargo, &["test", "--workspace"]);
+        let web = web
+            .join()
+            .map_err(|_| anyhow::anyhow!("the web post-processing thread panicked"))?;
+        tests?;
+        let sizes = web?;
         e2e::run(&root)?;
         eprintln!("\nwasm: {sizes:?}");
     }
