@@ -270,6 +270,7 @@ async fn import_and_publish(
 
 /// The `import` command: re-imports the catalogue into the data folder without serving.
 pub async fn run_import(config: &Config) -> Result<ImportReport, Error> {
+    let _owner = crate::data_lock::DataLock::acquire(&config.data_dir, "import")?;
     let renderer = tokio::task::spawn_blocking(Renderer::with_system_fonts).await?;
     let store = Store::open(&config.data_dir).await?;
     let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));

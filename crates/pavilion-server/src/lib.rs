@@ -4,11 +4,12 @@
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
 //! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
-//! and `db` (every SQL statement) -> `error`, `limits`, `secret`, `time`.
+//! and `db` (every SQL statement) -> `error`, `limits`, `secret`, `time`, `data_lock`.
 
 pub mod app;
 pub mod catalogue;
 pub mod cli;
+pub mod data_lock;
 pub mod db;
 pub mod error;
 pub mod exhibitor;
@@ -33,6 +34,7 @@ pub use http::app;
 /// Serves the hall on `config.bind` until Ctrl-C or SIGTERM, within `config.limits`; after
 /// the signal, open requests get `shutdown_grace` to finish.
 pub async fn serve(config: Config) -> Result<(), Error> {
+    let _owner = data_lock::DataLock::acquire(&config.data_dir, "serve")?;
     let state = AppState::open(&config).await?;
     // This process owns the data folder while it serves: temp files left now are from
     // uploads that died with an earlier process.
