@@ -41,13 +41,12 @@ pub fn run(finish: Finish) -> Result<WasmSizes> {
     post_process(finish)
 }
 
-/// Compiles the viewer to wasm32 with the `web` profile (both cores).
+/// Compiles the viewer to wasm32 with the `web` profile.
 pub fn compile() -> Result<()> {
     let root = project_root();
     ensure_wasm_target(&root)?;
-    cmd::run(
+    wasm_cargo(
         &root,
-        &cmd::cargo(),
         &[
             "build",
             "--package",
@@ -58,16 +57,54 @@ pub fn compile() -> Result<()> {
             "--profile",
             PROFILE,
         ],
-    )?;
-    Ok(())
+    )
+}
+
+/// Clippy (warnings are errors) on the crates that build for the browser, for wasm32.
+pub fn clippy() -> Result<()> {
+    let root = project_root();
+    ensure_wasm_target(&root)?;
+    wasm_cargo(
+        &root,
+        &[
+            "clippy",
+            "--package",
+            "pavilion-model",
+            "--package",
+            "pavilion-viewer",
+            "--lib",
+            "--target",
+            TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )
+}
+
+/// The target directory of every wasm32 build: `<target>/viewer`. Wasm builds share no
+/// artefacts with native ones, and a directory of their own lets cargo build both at once
+/// (two cargo processes on one directory wait for each other's lock).
+pub fn viewer_target_dir(root: &Path) -> Result<PathBuf> {
+    Ok(target_dir(root)?.join("viewer"))
+}
+
+/// Runs cargo with the viewer's target directory.
+fn wasm_cargo(root: &Path, args: &[&str]) -> Result<()> {
+    let dir = viewer_target_dir(root)?;
+    cmd::run_with_env(
+        root,
+        &cmd::cargo(),
+        args,
+        &[("CARGO_TARGET_DIR", &dir.to_string_lossy())],
+    )
 }
 
 /// Turns the compiled viewer into `web/pkg`: wasm-bindgen, wasm-opt (Release only; single
 /// threaded, so `cargo xtask test` runs it beside the Rust tests), `.br` and `.gz` copies.
 pub fn post_process(finish: Finish) -> Result<WasmSizes> {
     let root = project_root();
-    let target_dir = target_dir(&root)?;
-    let raw = target_dir
+    let raw = viewer_target_dir(&root)?
         .join(TARGET)
         .join(PROFILE)
         .join(format!("{CRATE_FILE}.wasm"));

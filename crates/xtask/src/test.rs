@@ -1,7 +1,6 @@
-//! `cargo xtask test`: every check and test, in the order that fails fastest: formatting,
-//! clippy on native and wasm32, the viewer's wasm build, unit/API/headless Bevy tests (with
-//! the viewer's single-threaded wasm-opt beside them), and the browser tests in headless
-//! Chromium.
+//! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
+//! (native clippy and unit/API/headless Bevy tests; wasm32 clippy and the viewer's web build),
+//! then the browser tests in headless Chromium.
 
 use std::time::Instant;
 
@@ -16,47 +15,38 @@ pub fn run(args: &[String]) -> Result<()> {
     let cargo = cmd::cargo();
 
     cmd::run(&root, &cargo, &["fmt", "--all", "--", "--check"])?;
-    cmd::run(
-        &root,
-        &cargo,
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    cmd::run(
-        &root,
-        &cargo,
-        &[
-            "clippy",
-            "--package",
-            "pavilion-model",
-            "--package",
-            "pavilion-viewer",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
+    let native = || -> Result<()> {
+        cmd::run(
+            &root,
+            &cargo,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+        cmd::run(&root, &cargo, &["test", "--workspace"])
+    };
     if skip_browser {
-        cmd::run(&root, &cargo, &["test", "--workspace"])?;
+        build_web::clippy()?;
+        native()?;
     } else {
-        // wasm-opt (npm binaryen) uses one core for about nine minutes: run it while the
-        // Rust tests compile and run, instead of leaving the second core idle afterwards.
-        build_web::compile()?;
-        let web = std::thread::spawn(|| build_web::post_process(build_web::Finish::Release));
-        let tests = cmd::run(&root, &cargo, &["test", "--workspace"]);
+        // The browser side (wasm32 clippy, the viewer's build with its single-threaded LTO,
+        // then the single-threaded wasm-opt) runs beside the native clippy and tests, in its
+        // own target directory, so neither leaves the second core idle. Output interleaves;
+        // each command's start and end lines name it.
+        let web = std::thread::spawn(|| {
+            build_web::clippy()?;
+            build_web::run(build_web::Finish::Release)
+        });
+        let native = native();
         let web = web
             .join()
-            .map_err(|_| anyhow::anyhow!("the web post-processing thread panicked"))?;
-        tests?;
+            .map_err(|_| anyhow::anyhow!("the web build thread panicked"))?;
+        native?;
         let sizes = web?;
         e2e::run(&root)?;
         eprintln!("\nwasm: {sizes:?}");
