@@ -82,6 +82,15 @@ try {
   check(await page.locator('#preview-link').getAttribute('href') === `/?booth=${me.slug}`, 'the preview opens the booth in the hall');
   writeFileSync(join(artifacts, 'portal.png'), await page.screenshot({ fullPage: true }));
 
+  // 6b. "Show it here" frames the hall on the same origin (other sites may not frame it).
+  await page.click('#preview-show');
+  const preview = page.frame({ url: (url) => url.pathname === '/' && url.search === `?booth=${me.slug}` })
+    ?? await page.waitForEvent('framenavigated', { predicate: (frame) => frame.parentFrame() !== null, timeout: 30_000 });
+  await preview.waitForLoadState('domcontentloaded');
+  check(await preview.locator('#hall-canvas').count() === 1, `the hall shows inside the portal (${preview.url()})`);
+  // Stop the framed viewer: software rendering is slow and the rest of the test needs the CPU.
+  await page.locator('#preview-frame').evaluate((frame) => { frame.src = 'about:blank'; });
+
   // 7. The API reference renders the OpenAPI document.
   const docs = await context.newPage();
   watchContentSecurityPolicy(docs, cspViolations);

@@ -44,7 +44,7 @@ export function launchChromium() {
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
   "img-src 'self' data: blob:", "media-src 'self' blob:", "connect-src 'self'", "worker-src 'self' blob:",
-  "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+  "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'", "form-action 'self'",
 ].join('; ');
 
 /**
