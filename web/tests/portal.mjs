@@ -83,9 +83,11 @@ try {
   writeFileSync(join(artifacts, 'portal.png'), await page.screenshot({ fullPage: true }));
 
   // 6b. "Show it here" frames the hall on the same origin (other sites may not frame it).
+  const framed = page.waitForEvent('framenavigated', {
+    predicate: (frame) => frame.parentFrame() !== null && frame.url() !== 'about:blank', timeout: 30_000,
+  });
   await page.click('#preview-show');
-  const preview = page.frame({ url: (url) => url.pathname === '/' && url.search === `?booth=${me.slug}` })
-    ?? await page.waitForEvent('framenavigated', { predicate: (frame) => frame.parentFrame() !== null, timeout: 30_000 });
+  const preview = await framed;
   await preview.waitForLoadState('domcontentloaded');
   check(await preview.locator('#hall-canvas').count() === 1, `the hall shows inside the portal (${preview.url()})`);
   // Stop the framed viewer: software rendering is slow and the rest of the test needs the CPU.
