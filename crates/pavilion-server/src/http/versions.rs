@@ -88,9 +88,9 @@ pub struct IfMatchHeader {
     /// The draft's `ETag` as last read (such as `"3"`), to save only over that version: when
     /// the draft has changed since, nothing is saved and the answer is 412. `*` matches any
     /// version. Left out, the change is applied to whatever version is current.
-    #[param(rename = "If-Match")]
+    #[param(rename = "If-Match", required = false)]
     #[allow(dead_code)]
-    if_match: Option<String>,
+    if_match: String,
 }
 
 /// The refusal of a write to a versioned draft, for OpenAPI `responses(...)` (a malformed

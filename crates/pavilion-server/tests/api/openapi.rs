@@ -231,6 +231,7 @@ fn versioned_drafts_document_etag_if_match_and_412() {
                 .unwrap_or_else(|| panic!("{method} {path} does not take If-Match"));
             assert_eq!(if_match["in"], "header", "{method} {path}");
             assert_ne!(if_match["required"], true, "{method} {path}");
+            assert_eq!(if_match["schema"]["type"], "string", "{method} {path}");
             assert!(responses.contains_key("400"), "{method} {path} lacks 400");
             let stale = responses
                 .get("412")

@@ -87,7 +87,10 @@ async fn send_owned(
         .unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 async fn profile(app: &TestApp, token: &str) -> Reply {
@@ -110,14 +113,30 @@ async fn the_profile_draft_carries_its_version_and_refuses_a_stale_write() {
 
     // A write naming the current version is saved and answers with the next one.
     let patch = json!({ "tagline": "Network detection for the rest of us" });
-    let saved = send_json_with(&app, "PATCH", path, &token, &[("if-match", "\"0\"")], &patch).await;
+    let saved = send_json_with(
+        &app,
+        "PATCH",
+        path,
+        &token,
+        &[("if-match", "\"0\"")],
+        &patch,
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.json());
     assert_eq!(etag_revision(&saved), 1);
     assert_eq!(saved.json()["revision"], 1);
 
     // A write naming the version it edited, now stale: 412 with the current one, nothing saved.
     let stale = json!({ "tagline": "An older idea of the tagline, typed in another tab" });
-    let refused = send_json_with(&app, "PATCH", path, &token, &[("if-match", "\"0\"")], &stale).await;
+    let refused = send_json_with(
+        &app,
+        "PATCH",
+        path,
+        &token,
+        &[("if-match", "\"0\"")],
+        &stale,
+    )
+    .await;
     assert_stale(&refused, 1);
     let now = profile(&app, &token).await;
     assert_eq!(etag_revision(&now), 1);
@@ -131,7 +150,15 @@ async fn the_profile_draft_carries_its_version_and_refuses_a_stale_write() {
     assert_eq!(etag_revision(&reply), 2);
 
     // Comparison is strong: a weak tag of the current version does not match.
-    let reply = send_json_with(&app, "PUT", path, &token, &[("if-match", "W/\"2\"")], &whole).await;
+    let reply = send_json_with(
+        &app,
+        "PUT",
+        path,
+        &token,
+        &[("if-match", "W/\"2\"")],
+        &whole,
+    )
+    .await;
     assert_stale(&reply, 2);
     // `*` and a list holding the current version do.
     let reply = send_json_with(&app, "PUT", path, &token, &[("if-match", "*")], &whole).await;
@@ -150,8 +177,15 @@ async fn the_profile_draft_carries_its_version_and_refuses_a_stale_write() {
 
     // A malformed If-Match is a bad request, and saves nothing.
     for malformed in ["4", "\"4", "\"4\" junk", "*, \"4\""] {
-        let reply =
-            send_json_with(&app, "PUT", path, &token, &[("if-match", malformed)], &whole).await;
+        let reply = send_json_with(
+            &app,
+            "PUT",
+            path,
+            &token,
+            &[("if-match", malformed)],
+            &whole,
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{malformed}");
         assert_eq!(reply.error_code(), "bad_request");
         assert!(
@@ -171,7 +205,15 @@ async fn the_profile_draft_carries_its_version_and_refuses_a_stale_write() {
     // An invalid profile over the current version: 422 and the version stays.
     let mut invalid = whole.clone();
     invalid["tagline"] = json!("short");
-    let reply = send_json_with(&app, "PUT", path, &token, &[("if-match", "\"5\"")], &invalid).await;
+    let reply = send_json_with(
+        &app,
+        "PUT",
+        path,
+        &token,
+        &[("if-match", "\"5\"")],
+        &invalid,
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(etag_revision(&profile(&app, &token).await), 5);
 }
@@ -426,7 +468,11 @@ async fn the_layout_draft_carries_its_version_and_refuses_a_stale_write() {
             .iter()
             .any(|h| h["id"] == annex.as_str())
     );
-    assert_eq!(audit_entries(&app).await, audited, "a refused write is not audited");
+    assert_eq!(
+        audit_entries(&app).await,
+        audited,
+        "a refused write is not audited"
+    );
 
     // A malformed If-Match is a bad request.
     let reply = send_with(
