@@ -281,13 +281,18 @@ async function loadReview() {
   showReview(await asBooth('/api/v1/me/review'));
 }
 
+// Submits the draft as loaded (its ETag as If-Match): a draft changed elsewhere since is not
+// sent unseen.
 async function submitForReview() {
   clearErrors($('workspace').querySelector('.review-box'));
   try {
-    await asBooth('/api/v1/me/submission', { method: 'POST' });
+    await asBooth('/api/v1/me/submission', { method: 'POST', headers: state.etag ? { 'if-match': state.etag } : {} });
     await loadReview();
   } catch (error) {
-    if (error.errors?.length) showFieldErrors(error.errors, 'submission');
+    if (error.status === 412) {
+      errorSlot('submission').textContent = 'Not submitted: the draft was changed elsewhere (another tab or a colleague) since you loaded it. Load the latest draft, check it, then submit.';
+      showConflict(error);
+    } else if (error.errors?.length) showFieldErrors(error.errors, 'submission');
     else errorSlot('submission').textContent = error.message;
   }
 }

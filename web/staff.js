@@ -117,15 +117,18 @@ async function start() {
 
 // ---------- layout state ----------
 
+/// Loads the saved draft into the editor; false (with the reason on the status line) when it
+/// could not.
 async function loadLayout() {
   let view;
   try {
     view = await call('/api/v1/staff/layout');
   } catch (error) {
     say(`Could not load the layout: ${error.message}`, 'error');
-    return;
+    return false;
   }
   adopt(view);
+  return true;
 }
 
 function adopt(view) {
@@ -462,7 +465,7 @@ async function saveLayout(revision) {
 
 $('save').addEventListener('click', () => saveLayout());
 $('layout-overwrite').addEventListener('click', () => saveLayout(state.conflictRevision));
-$('layout-reload').addEventListener('click', async () => { await loadLayout(); say('Loaded the latest layout draft.'); });
+$('layout-reload').addEventListener('click', async () => { if (await loadLayout()) say('Loaded the latest layout draft.'); });
 
 $('publish').addEventListener('click', async () => {
   if (state.dirty) { say('Save or revert your changes before publishing.', 'error'); return; }

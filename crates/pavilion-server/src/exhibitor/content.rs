@@ -314,8 +314,18 @@ pub async fn delete_media(store: &Store, slug: &str, sha256: &str) -> Result<(),
 }
 
 /// Sends the current draft for review; a submission still waiting is superseded by it.
-pub async fn submit(store: &Store, slug: &str) -> Result<Submission, Error> {
+///
+/// With a `precondition` (`If-Match`), only the version named is sent: when the draft has
+/// moved on, nothing is submitted ([`Error::StaleVersion`]). The submission is a copy of the
+/// version read, so a save landing meanwhile never mixes into it.
+pub async fn submit(
+    store: &Store,
+    slug: &str,
+    precondition: Option<&IfMatch>,
+) -> Result<Submission, Error> {
     let current = draft(store, slug).await?;
+    revision::check(precondition, current.revision)
+        .map_err(|current| Error::StaleVersion { current })?;
     let approved = approved_profile(store, slug).await?;
     check_profile(&approved, &current.profile).map_err(Error::InvalidFields)?;
     let media = list_media(store, slug).await?;

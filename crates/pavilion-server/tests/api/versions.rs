@@ -1,7 +1,8 @@
 //! Versioned drafts: the exhibitor's profile draft and the staff's layout draft answer with an
 //! `ETag`, take `If-Match` on every write, refuse a stale version with 412 and the current one
 //! (saving nothing), and of two writes made over one version exactly one is saved. Writes
-//! without `If-Match` still work, and concurrent ones are all applied, none lost.
+//! without `If-Match` still work, and concurrent ones are all applied, none lost. A
+//! submission can name the version it sends.
 
 use axum::Router;
 use axum::body::Body;
@@ -219,7 +220,7 @@ async fn the_profile_draft_carries_its_version_and_refuses_a_stale_write() {
 }
 
 #[tokio::test]
-async fn product_edits_are_writes_to_the_versioned_draft() {
+async fn product_edits_and_submission_name_the_draft_version() {
     let app = spawn_app().await;
     let token = exhibitor_token(&app, KESTREL).await;
     let list = send(&app, "GET", "/api/v1/me/products", Some(&token), "").await;
@@ -292,6 +293,30 @@ async fn product_edits_are_writes_to_the_versioned_draft() {
     .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert_eq!(etag_revision(&profile(&app, &token).await), 1);
+
+    // Submitting a version that is no longer the draft sends nothing; the current one goes.
+    let reply = send_with(
+        &app,
+        "POST",
+        "/api/v1/me/submission",
+        Some(&token),
+        &[("if-match", "\"0\"")],
+        Body::empty(),
+    )
+    .await;
+    assert_stale(&reply, 1);
+    let status = send(&app, "GET", "/api/v1/me/review", Some(&token), "").await;
+    assert_eq!(status.json()["status"], "none");
+    let reply = send_with(
+        &app,
+        "POST",
+        "/api/v1/me/submission",
+        Some(&token),
+        &[("if-match", "\"1\"")],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.json());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

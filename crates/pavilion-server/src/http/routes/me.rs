@@ -1,6 +1,11 @@
 //! The exhibitor API under `/api/v1/me/`: the booth profile draft, its products, media
 //! uploads, submission for review, the review status and visit statistics. Every route
 //! takes [`ExhibitorAuth`], so it only ever reads or writes the token's own booth.
+//!
+//! The draft (profile and products) is versioned: reads and saves answer with its `ETag`, and
+//! every write to it may send `If-Match` to be saved only over that version (412
+//! `stale_version` otherwise; see `http::versions`). Media are rows of their own and do not
+//! change the draft's version.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -356,14 +361,18 @@ pub(crate) async fn delete_media(
 
 #[utoipa::path(post, path = "/api/v1/me/submission", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     responses((status = 201, description = "Waiting for review; an earlier waiting submission is superseded", body = Submission),
+        (status = 400, description = "A malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn submit(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
-    let submission = content::submit(state.store(), &auth.slug).await?;
+    let submission = content::submit(state.store(), &auth.slug, precondition.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(submission)).into_response())
 }
 
