@@ -114,7 +114,7 @@ impl IfMatch {
             IfMatch::Any => true,
             IfMatch::Tags(tags) => {
                 let etag = current.etag();
-                tags.iter().any(|tag| *tag == etag)
+                tags.contains(&etag)
             }
         }
     }
