@@ -568,3 +568,74 @@ async fn of_two_layout_saves_over_one_version_exactly_one_is_saved() {
     );
     assert_eq!(etag_revision(&layout(&app, &token).await), base + 1);
 }
+
+/// The store's compare-and-set itself, below the curation lock that serialises layout edits
+/// in one process: a save over a revision that is no longer current writes nothing.
+#[tokio::test]
+async fn a_save_over_an_old_revision_writes_nothing() {
+    use pavilion_server::revision::Revision;
+
+    let app = spawn_app().await;
+    let store = app.state.store();
+    let draft = store.layout_draft_with_time().await.unwrap().unwrap();
+    let mut halls = draft.halls.clone();
+    halls.pop();
+    let stale = Revision(draft.revision.0 - 1);
+    assert_eq!(
+        store
+            .save_layout_draft(&halls, None, Some(stale))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store
+            .save_layout_draft(&halls, None, Some(Revision::UNSAVED))
+            .await
+            .unwrap(),
+        None,
+        "a draft that exists is not created again"
+    );
+    let unchanged = store.layout_draft_with_time().await.unwrap().unwrap();
+    assert_eq!(unchanged.revision, draft.revision);
+    assert_eq!(unchanged.halls.len(), draft.halls.len());
+    let saved = store
+        .save_layout_draft(&halls, None, Some(draft.revision))
+        .await
+        .unwrap();
+    assert_eq!(saved, Some(Revision(draft.revision.0 + 1)));
+
+    // The exhibitor's draft: created once from revision 0, then only over the current one.
+    let profile: pavilion_model::ExhibitorProfile = store
+        .approved_profile(KESTREL)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    let (first, _) = store
+        .save_draft(KESTREL, &profile, Revision::UNSAVED)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first, Revision(1));
+    assert!(
+        store
+            .save_draft(KESTREL, &profile, Revision::UNSAVED)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .save_draft(KESTREL, &profile, Revision(7))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let (second, _) = store
+        .save_draft(KESTREL, &profile, first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second, Revision(2));
+}
