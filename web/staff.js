@@ -470,13 +470,17 @@ $('layout-reload').addEventListener('click', async () => { if (await loadLayout(
 $('publish').addEventListener('click', async () => {
   if (state.dirty) { say('Save or revert your changes before publishing.', 'error'); return; }
   say('Publishing…');
-  const outcome = await call('/api/v1/staff/publish', { method: 'POST' }).then(
+  const outcome = await call('/api/v1/staff/publish', { method: 'POST', headers: ifMatch() }).then(
     (published) => ({ published }),
     (error) => ({ error }),
   );
   await Promise.all([loadVersions(), loadAudit()]);
   if (!outcome.error) {
     say(`Published version ${outcome.published.version}: visitors see it now.`, 'ok');
+    return;
+  }
+  if (staleVersion(outcome.error)) {
+    say('Not published: the layout draft was changed elsewhere since you loaded it. Load the latest draft and check it first.', 'error');
     return;
   }
   const problems = outcome.error.status === 422 && problemsOf(outcome.error);

@@ -86,15 +86,21 @@ pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Vec<Hall> {
     layout::arrange(&entries)
 }
 
-/// Publishes the draft as a new version, records who did it, and makes it live.
+/// Publishes the draft as a new version, records who did it, and makes it live. With a
+/// `precondition` (`If-Match` naming the layout draft's version), only that version is
+/// published: a draft changed since is refused with [`Error::StaleVersion`].
 pub async fn publish_draft(
     live: &LiveHall,
     store: &Store,
     media: &MediaStore,
     renderer: &Renderer,
     who: &StaffSession,
+    precondition: Option<&IfMatch>,
 ) -> Result<u64, Error> {
     let _curation = live.curation_lock().await;
+    if precondition.is_some() {
+        draft_to_edit(store, precondition).await?;
+    }
     let published = publish(store, media, renderer, Some(who)).await?;
     let version = published.version;
     live.swap(published);

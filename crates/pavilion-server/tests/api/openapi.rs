@@ -240,16 +240,22 @@ fn versioned_drafts_document_etag_if_match_and_412() {
         }
     }
     assert_eq!(writes, 12, "every write to a draft is checked");
-    // Submitting sends the draft as read: it takes If-Match too.
-    let submit = &document["paths"]["/api/v1/me/submission"]["post"];
-    assert!(
-        submit["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["name"] == "If-Match")
-    );
-    assert!(submit["responses"]["412"]["headers"]["ETag"].is_object());
+    // Submitting and publishing send the draft as read: they take If-Match too.
+    for path in ["/api/v1/me/submission", "/api/v1/staff/publish"] {
+        let operation = &document["paths"][path]["post"];
+        assert!(
+            operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "If-Match"),
+            "{path}"
+        );
+        assert!(
+            operation["responses"]["412"]["headers"]["ETag"].is_object(),
+            "{path}"
+        );
+    }
     let body = &document["components"]["schemas"]["ErrorBody"]["properties"];
     assert!(body["current_revision"].is_object(), "{body}");
     for schema in ["Draft", "LayoutView"] {

@@ -529,6 +529,31 @@ async fn the_layout_draft_carries_its_version_and_refuses_a_stale_write() {
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json());
     assert_eq!(etag_revision(&reply), base + 3);
     assert_eq!(reply.json()["revision"], base + 3);
+
+    // Publishing can name the version it publishes: an older one publishes nothing.
+    let live = app.state.live().published().version;
+    let reply = send_with(
+        &app,
+        "POST",
+        "/api/v1/staff/publish",
+        Some(&token),
+        &[("if-match", &tag(base + 2))],
+        Body::empty(),
+    )
+    .await;
+    assert_stale(&reply, base + 3);
+    assert_eq!(app.state.live().published().version, live);
+    let reply = send_with(
+        &app,
+        "POST",
+        "/api/v1/staff/publish",
+        Some(&token),
+        &[("if-match", &tag(base + 3))],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.json());
+    assert!(app.state.live().published().version > live);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
