@@ -9,15 +9,17 @@ export const $ = (id) => document.getElementById(id);
 /**
  * What every failed API call throws. The server answers errors as `{"code", "message"}`,
  * sometimes with `errors` (field errors) or `problems` (layout rules); `body` keeps the whole
- * parsed answer. `status` is 0 when no answer arrived at all.
+ * parsed answer and `headers` the response headers (a 412 `stale_version` carries the draft's
+ * current `ETag`). `status` is 0 when no answer arrived at all.
  */
 export class ApiError extends Error {
-  constructor(status, code, message, body = null) {
+  constructor(status, code, message, body = null, headers = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.body = body;
+    this.headers = headers ?? new Headers();
     this.errors = Array.isArray(body?.errors) ? body.errors : [];
   }
 }
@@ -26,7 +28,8 @@ const UNREACHABLE = 'the server could not be reached; check the connection and t
 
 /**
  * Calls the API and returns `{ data, status, headers }`: `data` is the parsed JSON answer
- * (null for an empty one), `headers` the response `Headers` (for ETag and the like).
+ * (null for an empty one), `headers` the response `Headers` (for ETag and the like; send it
+ * back as `headers: { 'if-match': etag }` to save only over the version that was read).
  * Throws an `ApiError` for a refusal, a body that is not JSON, or no answer at all.
  *
  * Options: `method` (default GET), `token` (sent as a bearer token), `json` (a value sent as
@@ -118,7 +121,7 @@ function settle(path, { status, ok, headers, text }) {
   if (!ok) {
     const code = parsed && typeof data?.code === 'string' ? data.code : `http_${status}`;
     const message = parsed && typeof data?.message === 'string' ? data.message : `${path} answered HTTP ${status}`;
-    throw new ApiError(status, code, message, parsed ? data : null);
+    throw new ApiError(status, code, message, parsed ? data : null, headers);
   }
   if (!parsed) throw new ApiError(status, 'not_json', `the answer for ${path} is not JSON`);
   return { data, status, headers };

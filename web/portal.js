@@ -1,12 +1,14 @@
 // Pavilion exhibitor portal: talks to /api/v1/me/* with the booth's bearer token (kept in
 // sessionStorage) through lib.js, shows each validation error next to its field, uploads with
-// a progress bar that follows the upload, and submits the draft for review.
+// a progress bar that follows the upload, and submits the draft for review. The draft is
+// versioned: the ETag of the loaded draft goes back as If-Match on save, and a 412 (someone
+// else saved it meanwhile) shows the conflict instead of overwriting their changes.
 
-import { $, api, h } from '/lib.js';
+import { $, api, h, request } from '/lib.js';
 
 const TOKEN_KEY = 'pavilion.exhibitorToken';
 const TEXT_FIELDS = ['name', 'tagline', 'founded', 'headquarters', 'website', 'email', 'colour', 'description'];
-const state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, profile: null };
+const state = { token: sessionStorage.getItem(TOKEN_KEY), me: null, profile: null, etag: null };
 window.portal = state;
 
 /** An API call as the signed-in booth; failures throw lib.js's ApiError (with field `errors`). */
@@ -74,12 +76,15 @@ function signOut() {
 // --- profile ---------------------------------------------------------------------------------
 
 async function loadProfile() {
-  const draft = await asBooth('/api/v1/me/profile');
-  fillProfile(draft);
+  const { data, headers } = await request('/api/v1/me/profile', { token: state.token });
+  fillProfile(data, headers.get('etag'));
 }
 
-function fillProfile(draft) {
+// Shows a draft and remembers its version (the ETag) for the next save.
+function fillProfile(draft, etag) {
   state.profile = draft.profile;
+  state.etag = etag ?? `"${draft.revision}"`;
+  $('profile-conflict').hidden = true;
   for (const field of TEXT_FIELDS) $(`f-${field}`).value = draft.profile[field] ?? '';
   renderProducts(draft.profile.products);
   $('profile-saved').textContent = draft.updated_at ? `Draft saved ${draft.updated_at}` : 'No changes yet: this is your approved profile';
@@ -134,18 +139,38 @@ function readProfile() {
   return profile;
 }
 
-async function saveProfile(event) {
-  event.preventDefault();
+// Saves the form over the version named by `etag` (the one loaded, unless the user chose to
+// save over a newer one); a 412 means someone else saved first: nothing was written.
+async function saveProfile(event, etag = state.etag) {
+  event?.preventDefault();
   const form = $('profile-form');
   clearErrors(form);
+  $('profile-conflict').hidden = true;
   $('profile-saved').textContent = 'Saving…';
   try {
-    fillProfile(await asBooth('/api/v1/me/profile', { method: 'PUT', json: readProfile() }));
+    const { data, headers } = await request('/api/v1/me/profile', {
+      method: 'PUT',
+      token: state.token,
+      json: readProfile(),
+      headers: etag ? { 'if-match': etag } : {},
+    });
+    fillProfile(data, headers.get('etag'));
   } catch (error) {
     $('profile-saved').textContent = 'Not saved';
-    if (error.errors?.length) showFieldErrors(error.errors, 'profile');
+    if (error.status === 412) showConflict(error);
+    else if (error.errors?.length) showFieldErrors(error.errors, 'profile');
     else errorSlot('profile').textContent = error.message;
   }
+}
+
+// The draft moved on since it was loaded: say so beside the save button and offer to load the
+// latest version or, deliberately, to save these edits over it. The form is left as it is.
+function showConflict(error) {
+  const current = error.headers.get('etag') ?? (error.body?.current_revision !== undefined ? `"${error.body.current_revision}"` : null);
+  state.conflictEtag = current;
+  $('profile-overwrite').hidden = !current;
+  $('profile-conflict').hidden = false;
+  $('profile-conflict').scrollIntoView({ block: 'nearest' });
 }
 
 // --- media -------------------------------------------------------------------------------------
@@ -256,13 +281,18 @@ async function loadReview() {
   showReview(await asBooth('/api/v1/me/review'));
 }
 
+// Submits the draft as loaded (its ETag as If-Match): a draft changed elsewhere since is not
+// sent unseen.
 async function submitForReview() {
   clearErrors($('workspace').querySelector('.review-box'));
   try {
-    await asBooth('/api/v1/me/submission', { method: 'POST' });
+    await asBooth('/api/v1/me/submission', { method: 'POST', headers: state.etag ? { 'if-match': state.etag } : {} });
     await loadReview();
   } catch (error) {
-    if (error.errors?.length) showFieldErrors(error.errors, 'submission');
+    if (error.status === 412) {
+      errorSlot('submission').textContent = 'Not submitted: the draft was changed elsewhere (another tab or a colleague) since you loaded it. Load the latest draft, check it, then submit.';
+      showConflict(error);
+    } else if (error.errors?.length) showFieldErrors(error.errors, 'submission');
     else errorSlot('submission').textContent = error.message;
   }
 }
@@ -286,6 +316,15 @@ $('sign-in-form').addEventListener('submit', async (event) => {
 });
 $('sign-out').addEventListener('click', signOut);
 $('profile-form').addEventListener('submit', saveProfile);
+$('profile-reload').addEventListener('click', async () => {
+  clearErrors($('profile-form'));
+  try {
+    await loadProfile();
+  } catch (error) {
+    errorSlot('profile').textContent = error.message;
+  }
+});
+$('profile-overwrite').addEventListener('click', () => saveProfile(null, state.conflictEtag));
 $('add-product').addEventListener('click', () => {
   const products = readProducts();
   products.push({ name: '', category: '', summary: '' });

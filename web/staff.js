@@ -1,7 +1,9 @@
 // Pavilion staff console: signs in with a staff session, edits a local copy of the layout
 // draft on an SVG floor plan (drag with 0.5 m snapping, R to rotate, arrows to nudge), checks
 // every change with the server's layout rules, saves, publishes, rolls back, shows the review
-// queue (current content beside the proposed one) and the audit log.
+// queue (current content beside the proposed one) and the audit log. Layout writes send the
+// draft's version as If-Match; a 412 (someone else saved meanwhile) shows the conflict and
+// keeps the local edits instead of overwriting the other change.
 
 import { $, api, h, svg } from '/lib.js';
 
@@ -11,7 +13,8 @@ const TOKEN_KEY = 'pavilion.staff.token';
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,
-  view: null, // the server's layout view (halls as saved, exhibitors, aisle)
+  view: null, // the server's layout view (halls as saved, exhibitors, aisle, revision)
+  conflictRevision: null, // the draft's version when a save was refused as stale
   halls: [], // the local, possibly unsaved, copy being edited
   problems: [],
   dirty: false,
@@ -32,6 +35,19 @@ async function call(path, options = {}) {
     if (error.status === 401 && state.me && !path.endsWith('/sessions')) signedOut('Your session has ended: sign in again.');
     throw error;
   }
+}
+
+/// The If-Match header naming the version of the draft the local copy was loaded from.
+const ifMatch = (revision = state.view?.revision) => (revision === undefined || revision === null ? {} : { 'if-match': `"${revision}"` });
+
+/// True for a refusal because the draft changed since it was loaded: shows the conflict.
+function staleVersion(error) {
+  if (error.status !== 412) return false;
+  state.conflictRevision = error.body?.current_revision ?? null;
+  $('layout-overwrite').hidden = state.conflictRevision === null || !state.dirty;
+  $('layout-conflict').hidden = false;
+  say('Not saved: the layout draft was changed elsewhere since you loaded it.', 'error');
+  return true;
 }
 
 /// The layout problems a refusal lists (a 422 from save, publish or a hall change), if any.
@@ -101,19 +117,24 @@ async function start() {
 
 // ---------- layout state ----------
 
+/// Loads the saved draft into the editor; false (with the reason on the status line) when it
+/// could not.
 async function loadLayout() {
   let view;
   try {
     view = await call('/api/v1/staff/layout');
   } catch (error) {
     say(`Could not load the layout: ${error.message}`, 'error');
-    return;
+    return false;
   }
   adopt(view);
+  return true;
 }
 
 function adopt(view) {
   state.view = view;
+  state.conflictRevision = null;
+  $('layout-conflict').hidden = true;
   state.halls = structuredClone(view.halls);
   state.problems = view.problems;
   state.dirty = false;
@@ -419,11 +440,14 @@ document.addEventListener('keydown', (event) => {
 $('rotate').addEventListener('click', () => state.selected && rotate(state.selected));
 $('revert').addEventListener('click', async () => { await loadLayout(); say('Reverted to the saved draft.'); });
 
-$('save').addEventListener('click', async () => {
+/// Saves the local copy over the version it was loaded from (or, when the user chose to, over
+/// the newer version a conflict named).
+async function saveLayout(revision) {
   let view;
   try {
-    view = await call('/api/v1/staff/layout', { method: 'PUT', json: { halls: state.halls } });
+    view = await call('/api/v1/staff/layout', { method: 'PUT', json: { halls: state.halls }, headers: ifMatch(revision) });
   } catch (error) {
+    if (staleVersion(error)) return;
     const problems = error.status === 422 && problemsOf(error);
     if (problems) {
       state.problems = problems;
@@ -437,18 +461,26 @@ $('save').addEventListener('click', async () => {
   adopt(view);
   say('Layout saved.', 'ok');
   loadAudit();
-});
+}
+
+$('save').addEventListener('click', () => saveLayout());
+$('layout-overwrite').addEventListener('click', () => saveLayout(state.conflictRevision));
+$('layout-reload').addEventListener('click', async () => { if (await loadLayout()) say('Loaded the latest layout draft.'); });
 
 $('publish').addEventListener('click', async () => {
   if (state.dirty) { say('Save or revert your changes before publishing.', 'error'); return; }
   say('Publishing…');
-  const outcome = await call('/api/v1/staff/publish', { method: 'POST' }).then(
+  const outcome = await call('/api/v1/staff/publish', { method: 'POST', headers: ifMatch() }).then(
     (published) => ({ published }),
     (error) => ({ error }),
   );
   await Promise.all([loadVersions(), loadAudit()]);
   if (!outcome.error) {
     say(`Published version ${outcome.published.version}: visitors see it now.`, 'ok');
+    return;
+  }
+  if (staleVersion(outcome.error)) {
+    say('Not published: the layout draft was changed elsewhere since you loaded it. Load the latest draft and check it first.', 'error');
     return;
   }
   const problems = outcome.error.status === 422 && problemsOf(outcome.error);
@@ -467,8 +499,9 @@ async function serverChange(method, path, json, done) {
   if (state.dirty) { say('Save or revert your changes first.', 'error'); return false; }
   let view;
   try {
-    view = await call(path, { method, json });
+    view = await call(path, { method, json, headers: ifMatch() });
   } catch (error) {
+    if (staleVersion(error)) return false;
     const problems = problemsOf(error);
     if (problems) { state.problems = problems; render(); }
     say(error.message, 'error');

@@ -1,7 +1,9 @@
 // Browser test of the exhibitor portal against the real server: sign in with a token (a wrong
 // one is refused beside the field), a validation error appears next to its field, an image
 // uploads with the progress bar, a hostile file is refused beside the file field, the draft is
-// submitted and the review status shows it waiting. Also checks the API reference page renders.
+// submitted and the review status shows it waiting. A save over a draft that another client
+// changed after it was loaded shows the conflict (412) and overwrites nothing; the latest draft
+// then loads on request. Also checks the API reference page renders.
 // Both pages run under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
@@ -56,6 +58,27 @@ try {
   await page.click('#profile-form button[type="submit"]');
   await page.waitForFunction(() => document.getElementById('profile-saved').textContent.startsWith('Draft saved'));
   check((await errorText('tagline')) === '', 'the error clears once the draft saves');
+
+  // 3b. Someone else saves the draft after this tab loaded it: saving here shows the conflict,
+  // keeps the form as typed and overwrites nothing; "Load the latest draft" brings theirs.
+  const elsewhere = 'Network detection, as saved from another tab';
+  const mine = 'Network detection, as typed in this tab';
+  await page.fill('#f-tagline', mine);
+  const direct = await fetch(new URL('/api/v1/me/profile', base), {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ tagline: elsewhere }),
+  });
+  check(direct.ok, `the draft changes behind the page's back (HTTP ${direct.status})`);
+  await page.click('#profile-form button[type="submit"]');
+  await page.waitForSelector('#profile-conflict', { state: 'visible', timeout: 20_000 });
+  check((await page.locator('#profile-conflict').textContent()).includes('changed elsewhere'), 'the conflict is shown by the save button');
+  check((await page.inputValue('#f-tagline')) === mine, 'the edits stay in the form');
+  const kept = await (await fetch(new URL('/api/v1/me/profile', base), { headers: { authorization: `Bearer ${token}` } })).json();
+  check(kept.profile.tagline === elsewhere, `the other change was not overwritten: "${kept.profile.tagline}"`);
+  await page.click('#profile-reload');
+  await page.waitForSelector('#profile-conflict', { state: 'hidden' });
+  check((await page.inputValue('#f-tagline')) === elsewhere, 'loading the latest draft shows the other change');
 
   // 4. An image uploads with the progress bar and appears in the media list.
   const exhibitors = await (await fetch(new URL('/api/v1/exhibitors', base))).json();

@@ -2,7 +2,9 @@
 // Signs in, adds a hall, moves a booth into it and drags it (saved, checked through the API),
 // drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
-// byte for byte) and signs out. Saves screenshots. The page runs under the
+// byte for byte) and signs out. A save over a draft someone else changed since the page loaded
+// it shows the conflict (412) instead of overwriting; the latest draft loads on request.
+// Saves screenshots. The page runs under the
 // Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_STAFF_NAME and PAVILION_STAFF_PASSWORD (an account
@@ -157,6 +159,26 @@ try {
   await page.click('#revert');
   await page.waitForFunction(() => document.querySelectorAll('#plan .booth.invalid').length === 0);
   check(true, 'revert brings back the saved draft');
+
+  // 4b. Someone else saves the draft while this page has an unsaved nudge: saving shows the
+  // conflict and overwrites nothing; "Load the latest draft" brings their change in.
+  await page.locator('.staff-tab', { hasText: 'Annex' }).click();
+  await page.locator(`#plan .booth[data-slug="${movable}"]`).click();
+  await page.keyboard.press('ArrowRight');
+  await waitForStatus('unsaved');
+  const elsewhere = await api('POST', '/api/v1/staff/layout/halls', { name: 'Overflow' });
+  check(elsewhere.status === 201, `the draft changes behind the page's back (HTTP ${elsewhere.status})`);
+  await page.click('#save');
+  await page.waitForSelector('#layout-conflict', { state: 'visible', timeout: 20_000 });
+  check((await status()).includes('changed elsewhere'), `the status line reports the conflict: "${await status()}"`);
+  const untouched = (await api('GET', '/api/v1/staff/layout')).data;
+  check(untouched.halls.some((h) => h.name === 'Overflow'), 'the other change was not overwritten');
+  const stillThere = boothIn(untouched, movable);
+  check(stillThere.booth.position[0] === expected[0] && stillThere.booth.position[1] === expected[1], 'the nudge was not saved over it');
+  await page.click('#layout-reload');
+  await waitForStatus('Loaded the latest layout draft');
+  check(await page.locator('#layout-conflict').isHidden(), 'the conflict notice goes once the latest draft is loaded');
+  check((await page.locator('.staff-tab', { hasText: 'Overflow' }).count()) === 1, 'the page shows the other change');
 
   // 5. Publish: the visitor API serves a new version with the new hall.
   await page.click('#publish');

@@ -6,6 +6,8 @@
 use pavilion_model::FieldError;
 use pavilion_model::layout::LayoutProblem;
 
+use crate::revision::Revision;
+
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,6 +41,12 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     Conflict(String),
+    /// A write that named the version it edited (`If-Match`) while the draft has moved on:
+    /// someone else saved it meanwhile. Nothing was saved; `current` is the version now (412).
+    #[error(
+        "this draft was changed elsewhere (another tab or a colleague) since you loaded it; it is now at version {current}: load it again, redo your change and send it with If-Match: \"{current}\"; nothing was saved"
+    )]
+    StaleVersion { current: Revision },
     /// A profile or product sent by an exhibitor breaks rules; the body lists every field.
     #[error("{} field(s) need attention; nothing was saved", .0.len())]
     InvalidFields(Vec<FieldError>),
@@ -103,6 +111,7 @@ impl Error {
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",
+            Error::StaleVersion { .. } => "stale_version",
             Error::InvalidFields(_) => "invalid_fields",
             Error::Upload(upload) => upload.code(),
             Error::NothingPublished => "not_published",

@@ -4,7 +4,7 @@
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
 //! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
-//! and `db` (every SQL statement) -> `error`, `limits`, `secret`, `time`, `data_lock`.
+//! and `db` (every SQL statement) -> `error`, `limits`, `revision`, `secret`, `time`, `data_lock`.
 
 pub mod app;
 pub mod catalogue;
@@ -17,6 +17,7 @@ pub mod hall;
 pub mod http;
 pub mod limits;
 pub mod media;
+pub mod revision;
 pub mod secret;
 pub mod staff;
 pub mod storage;

@@ -342,7 +342,7 @@ pub async fn arrange_layout_if_needed(store: &Store) -> Result<bool, Error> {
             .collect();
         return Err(Error::InvalidLayout(described.join("; ")));
     }
-    store.save_layout_draft(&halls, None).await?;
+    store.save_layout_draft(&halls, None, None).await?;
     tracing::info!(
         halls = halls.len(),
         booths = entries.len(),

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::{ApprovedSignage, NewAudit, Store};
 use crate::error::Error;
 use crate::media::{MediaStore, StoredMedia};
+use crate::revision::Revision;
 use crate::time::now_rfc3339;
 
 /// Where a submission stands.
@@ -64,6 +65,10 @@ pub struct Draft {
     pub profile: ExhibitorProfile,
     /// When the draft was last saved; `None` while it is still the approved profile.
     pub updated_at: Option<String>,
+    /// The draft's version, raised by one at every save (0 before the first); the `ETag`
+    /// header gives it in quotes, and writes may send it back as `If-Match`.
+    #[schema(value_type = u64)]
+    pub revision: Revision,
 }
 
 /// A checked, stored upload to record in a draft.
@@ -147,40 +152,62 @@ async fn decide(
 }
 
 impl Store {
-    /// The exhibitor's saved draft and when it was saved, if it has one.
+    /// The exhibitor's saved draft, when it was saved and its revision, if it has one.
     pub async fn draft(&self, slug: &str) -> Result<Option<Draft>, Error> {
-        let row =
-            sqlx::query("SELECT profile, updated_at FROM exhibitor_drafts WHERE exhibitor = ?")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT profile, updated_at, revision FROM exhibitor_drafts WHERE exhibitor = ?",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| {
             Ok(Draft {
                 profile: serde_json::from_str(row.get("profile"))?,
                 updated_at: Some(row.get("updated_at")),
+                revision: Revision::from_i64(row.get("revision")),
             })
         })
         .transpose()
     }
 
-    /// Saves a draft (already validated); returns when it was saved.
+    /// Saves a draft (already validated) over revision `base`, as one compare-and-set: the
+    /// row is written only while it is still at `base` (`Revision::UNSAVED`: while there is
+    /// no row). Returns the new revision and when it was saved, or `None` when someone else
+    /// saved the draft since `base` was read (nothing is written then).
     pub async fn save_draft(
         &self,
         slug: &str,
         profile: &ExhibitorProfile,
-    ) -> Result<String, Error> {
+        base: Revision,
+    ) -> Result<Option<(Revision, String)>, Error> {
         let updated_at = now_rfc3339();
-        sqlx::query(
-            "INSERT INTO exhibitor_drafts (exhibitor, profile, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT (exhibitor) DO UPDATE SET
-                profile = excluded.profile, updated_at = excluded.updated_at",
-        )
-        .bind(slug)
-        .bind(serde_json::to_string(profile)?)
-        .bind(&updated_at)
-        .execute(&self.pool)
-        .await?;
-        Ok(updated_at)
+        let profile = serde_json::to_string(profile)?;
+        let saved: Option<i64> = if base == Revision::UNSAVED {
+            sqlx::query_scalar(
+                "INSERT INTO exhibitor_drafts (exhibitor, profile, updated_at, revision)
+                 VALUES (?, ?, ?, 1)
+                 ON CONFLICT (exhibitor) DO NOTHING
+                 RETURNING revision",
+            )
+            .bind(slug)
+            .bind(&profile)
+            .bind(&updated_at)
+            .fetch_optional(&self.pool)
+            .await?
+        } else {
+            sqlx::query_scalar(
+                "UPDATE exhibitor_drafts SET profile = ?, updated_at = ?, revision = revision + 1
+                 WHERE exhibitor = ? AND revision = ?
+                 RETURNING revision",
+            )
+            .bind(&profile)
+            .bind(&updated_at)
+            .bind(slug)
+            .bind(base.as_i64())
+            .fetch_optional(&self.pool)
+            .await?
+        };
+        Ok(saved.map(|revision| (Revision::from_i64(revision), updated_at)))
     }
 
     /// The media in an exhibitor's draft, oldest first.

@@ -24,6 +24,7 @@ use crate::error::Error;
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
+pub use layout::LayoutDraft;
 pub use media::MediaRow;
 pub use snapshots::{StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};

@@ -13,6 +13,7 @@ use crate::media::CheckBudget;
 use crate::media::ingest::{self, IngestContext, Ingested};
 use crate::media::render::Renderer;
 use crate::media::store::MediaStore;
+use crate::revision::{self, IfMatch, Revision};
 use crate::storage::UploadGate;
 use crate::storage::quota::Reservation;
 
@@ -36,6 +37,7 @@ pub async fn draft(store: &Store, slug: &str) -> Result<Draft, Error> {
         None => Ok(Draft {
             profile: approved_profile(store, slug).await?.into(),
             updated_at: None,
+            revision: Revision::UNSAVED,
         }),
     }
 }
@@ -73,25 +75,67 @@ pub fn check_profile(
     }
 }
 
-/// Validates and saves a draft; nothing is saved when any field is wrong.
+/// How often an edit without a precondition is read and applied again when other saves keep
+/// landing between its read and its write.
+const EDIT_ATTEMPTS: usize = 8;
+
+/// Changes the draft with `change`, validates the result and saves it. Nothing is saved when
+/// any field is wrong.
+///
+/// The save is a compare-and-set on the revision the change was made to, so two edits made at
+/// once never lose one: with a `precondition` (the `If-Match` the client sent), an edit of a
+/// version that is no longer current is refused with [`Error::StaleVersion`]; without one,
+/// an edit that lost the race is read again, changed again and saved over the winner.
+pub async fn edit_draft(
+    store: &Store,
+    slug: &str,
+    precondition: Option<&IfMatch>,
+    mut change: impl FnMut(&mut ExhibitorProfile) -> Result<(), Error>,
+) -> Result<Draft, Error> {
+    let approved = approved_profile(store, slug).await?;
+    for _ in 0..EDIT_ATTEMPTS {
+        let current = draft(store, slug).await?;
+        revision::check(precondition, current.revision)
+            .map_err(|current| Error::StaleVersion { current })?;
+        let mut profile = current.profile;
+        change(&mut profile)?;
+        check_profile(&approved, &profile).map_err(Error::InvalidFields)?;
+        if let Some((revision, updated_at)) =
+            store.save_draft(slug, &profile, current.revision).await?
+        {
+            return Ok(Draft {
+                profile,
+                updated_at: Some(updated_at),
+                revision,
+            });
+        }
+        // Saved by someone else between the read and the write: read the winner and retry
+        // (the precondition, when there is one, now refuses).
+    }
+    Err(Error::Conflict(
+        "the draft is being changed by several requests at once; try again".into(),
+    ))
+}
+
+/// Validates and saves a whole draft; nothing is saved when any field is wrong.
 pub async fn save_draft(
     store: &Store,
     slug: &str,
+    precondition: Option<&IfMatch>,
     profile: &ExhibitorProfile,
 ) -> Result<Draft, Error> {
-    let approved = approved_profile(store, slug).await?;
-    check_profile(&approved, profile).map_err(Error::InvalidFields)?;
-    let updated_at = store.save_draft(slug, profile).await?;
-    Ok(Draft {
-        profile: profile.clone(),
-        updated_at: Some(updated_at),
+    edit_draft(store, slug, precondition, |draft| {
+        draft.clone_from(profile);
+        Ok(())
     })
+    .await
 }
 
 /// Merges a JSON object into the draft (RFC 7396 merge patch), then validates and saves.
 pub async fn patch_draft(
     store: &Store,
     slug: &str,
+    precondition: Option<&IfMatch>,
     patch: serde_json::Value,
 ) -> Result<Draft, Error> {
     if !patch.is_object() {
@@ -99,13 +143,15 @@ pub async fn patch_draft(
             "a profile patch is a JSON object of the fields to change".into(),
         ));
     }
-    let current = draft(store, slug).await?;
-    let mut merged = serde_json::to_value(&current.profile)?;
-    merge_patch(&mut merged, patch);
-    let profile: ExhibitorProfile = serde_json::from_value(merged).map_err(|error| {
-        Error::BadRequest(format!("the patched profile is not readable: {error}"))
-    })?;
-    save_draft(store, slug, &profile).await
+    edit_draft(store, slug, precondition, |draft| {
+        let mut merged = serde_json::to_value(&*draft)?;
+        merge_patch(&mut merged, patch.clone());
+        *draft = serde_json::from_value(merged).map_err(|error| {
+            Error::BadRequest(format!("the patched profile is not readable: {error}"))
+        })?;
+        Ok(())
+    })
+    .await
 }
 
 fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
@@ -268,8 +314,18 @@ pub async fn delete_media(store: &Store, slug: &str, sha256: &str) -> Result<(),
 }
 
 /// Sends the current draft for review; a submission still waiting is superseded by it.
-pub async fn submit(store: &Store, slug: &str) -> Result<Submission, Error> {
+///
+/// With a `precondition` (`If-Match`), only the version named is sent: when the draft has
+/// moved on, nothing is submitted ([`Error::StaleVersion`]). The submission is a copy of the
+/// version read, so a save landing meanwhile never mixes into it.
+pub async fn submit(
+    store: &Store,
+    slug: &str,
+    precondition: Option<&IfMatch>,
+) -> Result<Submission, Error> {
     let current = draft(store, slug).await?;
+    revision::check(precondition, current.revision)
+        .map_err(|current| Error::StaleVersion { current })?;
     let approved = approved_profile(store, slug).await?;
     check_profile(&approved, &current.profile).map_err(Error::InvalidFields)?;
     let media = list_media(store, slug).await?;

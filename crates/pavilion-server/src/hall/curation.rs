@@ -10,37 +10,71 @@ use pavilion_model::layout::{self, ArrangeEntry};
 use super::live::LiveHall;
 use super::publish::{PublishedHall, publish, version_target};
 use super::rules::{exhibitors_by_slug, layout_problems};
-use crate::db::{ExhibitorRecord, NewAudit, StaffSession, Store, StoredSnapshot, VersionInfo};
+use crate::db::{
+    ExhibitorRecord, LayoutDraft, NewAudit, StaffSession, Store, StoredSnapshot, VersionInfo,
+};
 use crate::error::Error;
 use crate::media::render::Renderer;
 use crate::media::store::MediaStore;
+use crate::revision::{self, IfMatch, Revision};
 
-/// The draft with when it was last saved (empty when there is none).
-pub async fn draft(store: &Store) -> Result<(Vec<Hall>, String), Error> {
+/// The draft with when it was last saved and its revision (empty, at revision 0, when there
+/// is none).
+pub async fn draft(store: &Store) -> Result<LayoutDraft, Error> {
     Ok(store
         .layout_draft_with_time()
         .await?
-        .unwrap_or_else(|| (Vec::new(), String::new())))
+        .unwrap_or_else(|| LayoutDraft {
+            halls: Vec::new(),
+            updated_at: String::new(),
+            revision: Revision::UNSAVED,
+        }))
+}
+
+/// The draft an edit starts from, refused with [`Error::StaleVersion`] when the caller named
+/// the version it edited (`If-Match`) and the draft has moved on. Call with the curation lock
+/// held, and save the edit with [`save_draft`] over the returned revision.
+pub async fn draft_to_edit(
+    store: &Store,
+    precondition: Option<&IfMatch>,
+) -> Result<LayoutDraft, Error> {
+    let current = draft(store).await?;
+    revision::check(precondition, current.revision)
+        .map_err(|current| Error::StaleVersion { current })?;
+    Ok(current)
 }
 
 /// Checks a new draft and, when it keeps every rule, saves it with its audit entry in one
-/// transaction. Call with the curation lock held.
+/// transaction, as a compare-and-set over `base` (the revision the edit was made to): when
+/// the draft is no longer at `base`, nothing is saved and the answer is
+/// [`Error::StaleVersion`]. Returns the new revision. Call with the curation lock held.
 pub async fn save_draft(
     store: &Store,
     who: &StaffSession,
+    base: Revision,
     halls: &[Hall],
     action: &str,
     target: &str,
     detail: serde_json::Value,
-) -> Result<(), Error> {
+) -> Result<Revision, Error> {
     let exhibitors = exhibitors_by_slug(store).await?;
     let problems = layout_problems(halls, &exhibitors);
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
-    store
-        .save_layout_draft(halls, Some(&NewAudit::new(who, action, target, detail)))
-        .await
+    let saved = store
+        .save_layout_draft(
+            halls,
+            Some(&NewAudit::new(who, action, target, detail)),
+            Some(base),
+        )
+        .await?;
+    match saved {
+        Some(revision) => Ok(revision),
+        None => Err(Error::StaleVersion {
+            current: draft(store).await?.revision,
+        }),
+    }
 }
 
 /// A fresh automatic arrangement of every exhibitor (topics grouped, flagships on islands).
@@ -52,15 +86,21 @@ pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Vec<Hall> {
     layout::arrange(&entries)
 }
 
-/// Publishes the draft as a new version, records who did it, and makes it live.
+/// Publishes the draft as a new version, records who did it, and makes it live. With a
+/// `precondition` (`If-Match` naming the layout draft's version), only that version is
+/// published: a draft changed since is refused with [`Error::StaleVersion`].
 pub async fn publish_draft(
     live: &LiveHall,
     store: &Store,
     media: &MediaStore,
     renderer: &Renderer,
     who: &StaffSession,
+    precondition: Option<&IfMatch>,
 ) -> Result<u64, Error> {
     let _curation = live.curation_lock().await;
+    if precondition.is_some() {
+        draft_to_edit(store, precondition).await?;
+    }
     let published = publish(store, media, renderer, Some(who)).await?;
     let version = published.version;
     live.swap(published);

@@ -19,8 +19,8 @@ pub struct ErrorBody {
     /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
     /// `too_large`, `unsupported_type`, `booth_quota_exceeded`, `upload_in_progress`,
     /// `insufficient_storage` (507), `too_many_requests` (429), `busy` (503),
-    /// `request_timeout` and `upload_too_slow` (408), `internal`, ... A 429 or 503 carries
-    /// `Retry-After` in seconds.
+    /// `request_timeout` and `upload_too_slow` (408), `stale_version` (412), `internal`, ...
+    /// A 429 or 503 carries `Retry-After` in seconds; a 412 carries the current `ETag`.
     pub code: String,
     /// A sentence for people.
     pub message: String,
@@ -30,6 +30,9 @@ pub struct ErrorBody {
     /// With `invalid_fields`: every field that needs attention.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
+    /// With `stale_version`: the draft's version now (its ETag is this number in quotes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_revision: Option<u64>,
 }
 
 /// The message sent instead of an internal cause.
@@ -49,6 +52,7 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::StaleVersion { .. } => StatusCode::PRECONDITION_FAILED,
         Error::Upload(upload) => upload_status(upload),
         Error::NothingPublished | Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         Error::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
@@ -86,6 +90,10 @@ impl ErrorBody {
             error.to_string()
         };
         let code = error.code().to_owned();
+        let current_revision = match &error {
+            Error::StaleVersion { current } => Some(current.0),
+            _ => None,
+        };
         let (problems, errors) = match error {
             Error::LayoutProblems(problems) => (Some(problems), None),
             Error::InvalidFields(errors) => (None, Some(errors)),
@@ -96,6 +104,7 @@ impl ErrorBody {
             message,
             problems,
             errors,
+            current_revision,
         }
     }
 }
@@ -104,11 +113,18 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = status_of(&self);
         let retry_after = self.retry_after();
+        let current_etag = match &self {
+            Error::StaleVersion { current } => HeaderValue::from_str(&current.etag()).ok(),
+            _ => None,
+        };
         let mut response = (status, Json(ErrorBody::of(self))).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Some(etag) = current_etag {
+            response.headers_mut().insert(header::ETAG, etag);
         }
         if let Some(wait) = retry_after {
             // Whole seconds, rounded up, at least one: a client never retries immediately.

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod openapi;
 pub mod routes;
 pub mod server;
+pub mod versions;
 
 use axum::Router;
 use tower_http::trace::TraceLayer;

@@ -43,6 +43,9 @@ products, media, submission for review); staff sign in, arrange the hall, review
 publish, roll back and read the audit log. Every error is `{\"code\", \"message\"}` with a stable \
 code (the `ErrorBody` schema); validation errors add `errors` (one per field) or `problems` (layout \
 rules). JSON bodies must be sent as `Content-Type: application/json` (415 otherwise). \
+The exhibitor's draft and the staff's layout draft are versioned: reads and saves answer with \
+`ETag: \"<revision>\"`; writes may send it back as `If-Match` and get 412 `stale_version` (with the \
+current `ETag`) when the draft changed since. \
 See docs/exhibitor-guide.md for a walk-through with curl.",
         version = "1"
     ),

@@ -17,6 +17,7 @@ mod staff_accounts;
 mod storage;
 mod tidy;
 mod uploads;
+mod versions;
 mod web;
 
 use std::fs;

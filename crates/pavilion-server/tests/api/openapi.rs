@@ -184,3 +184,82 @@ fn every_error_response_uses_the_one_error_body() {
         }
     }
 }
+
+/// The versioned drafts: every read answers with an `ETag`; every write takes `If-Match`,
+/// answers with the new `ETag`, and lists 400 (a malformed `If-Match`) and 412 (a stale one)
+/// with the current `ETag`.
+#[test]
+fn versioned_drafts_document_etag_if_match_and_412() {
+    let document = document();
+    let draft_paths = [
+        "/api/v1/me/profile",
+        "/api/v1/me/products",
+        "/api/v1/me/products/{index}",
+        "/api/v1/staff/layout",
+        "/api/v1/staff/layout/arrange",
+        "/api/v1/staff/layout/booths/{slug}",
+        "/api/v1/staff/layout/halls",
+        "/api/v1/staff/layout/halls/{id}",
+    ];
+    let mut writes = 0;
+    for path in draft_paths {
+        let item = &document["paths"][path];
+        assert!(item.is_object(), "{path} is not documented");
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let responses = operation["responses"].as_object().unwrap();
+            let success = responses
+                .iter()
+                .find(|(status, _)| status.starts_with('2'))
+                .unwrap_or_else(|| panic!("{method} {path} lists no success"));
+            assert!(
+                success.1["headers"]["ETag"].is_object(),
+                "{method} {path} {} does not document its ETag",
+                success.0
+            );
+            if method == "get" {
+                continue;
+            }
+            writes += 1;
+            let if_match = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|p| p["name"] == "If-Match")
+                .unwrap_or_else(|| panic!("{method} {path} does not take If-Match"));
+            assert_eq!(if_match["in"], "header", "{method} {path}");
+            assert_ne!(if_match["required"], true, "{method} {path}");
+            assert_eq!(if_match["schema"]["type"], "string", "{method} {path}");
+            assert!(responses.contains_key("400"), "{method} {path} lacks 400");
+            let stale = responses
+                .get("412")
+                .unwrap_or_else(|| panic!("{method} {path} lacks 412"));
+            assert!(stale["headers"]["ETag"].is_object(), "{method} {path} 412");
+        }
+    }
+    assert_eq!(writes, 12, "every write to a draft is checked");
+    // Submitting and publishing send the draft as read: they take If-Match too.
+    for path in ["/api/v1/me/submission", "/api/v1/staff/publish"] {
+        let operation = &document["paths"][path]["post"];
+        assert!(
+            operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == "If-Match"),
+            "{path}"
+        );
+        assert!(
+            operation["responses"]["412"]["headers"]["ETag"].is_object(),
+            "{path}"
+        );
+    }
+    let body = &document["components"]["schemas"]["ErrorBody"]["properties"];
+    assert!(body["current_revision"].is_object(), "{body}");
+    for schema in ["Draft", "LayoutView"] {
+        let revision = &document["components"]["schemas"][schema]["properties"]["revision"];
+        assert!(revision.is_object(), "{schema} has no revision");
+    }
+}

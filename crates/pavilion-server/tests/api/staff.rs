@@ -586,7 +586,7 @@ async fn an_invalid_draft_is_not_published() {
     halls[0].booths[1].position = first.position;
     app.state
         .store()
-        .save_layout_draft(&halls, None)
+        .save_layout_draft(&halls, None, None)
         .await
         .unwrap();
     let reply = send(&app, "POST", "/api/v1/staff/publish", Some(&token), None).await;

@@ -1,6 +1,11 @@
 //! The exhibitor API under `/api/v1/me/`: the booth profile draft, its products, media
 //! uploads, submission for review, the review status and visit statistics. Every route
 //! takes [`ExhibitorAuth`], so it only ever reads or writes the token's own booth.
+//!
+//! The draft (profile and products) is versioned: reads and saves answer with its `ETag`, and
+//! every write to it may send `If-Match` to be saved only over that version (412
+//! `stale_version` otherwise; see `http::versions`). Media are rows of their own and do not
+//! change the draft's version.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -19,6 +24,7 @@ use crate::exhibitor::tokens::ExhibitorAuth;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, PathParams, QueryParams};
 use crate::http::limits::{UploadSlot, min_rate_body};
+use crate::http::versions::{IfMatchHeader, Precondition, StaleVersion, Versioned};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,115 +78,142 @@ pub(crate) async fn me(
 
 #[utoipa::path(get, path = "/api/v1/me/profile", tag = "exhibitor",
     security(("exhibitor_token" = [])),
-    responses((status = 200, description = "The draft, or the approved profile while there is no draft", body = Draft),
+    responses((status = 200, description = "The draft, or the approved profile while there is no draft (version 0)", body = Draft,
+            headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 401, body = ErrorBody)))]
 pub(crate) async fn get_profile(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-) -> Result<Json<Draft>, Error> {
-    Ok(Json(content::draft(state.store(), &auth.slug).await?))
+) -> Result<Versioned<Json<Draft>>, Error> {
+    let draft = content::draft(state.store(), &auth.slug).await?;
+    Ok(Versioned::ok(draft.revision, Json(draft)))
 }
 
 #[utoipa::path(put, path = "/api/v1/me/profile", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     request_body = ExhibitorProfile,
-    responses((status = 200, body = Draft),
-        (status = 400, description = "Not the profile JSON", body = ErrorBody),
+    responses((status = 200, body = Draft, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "Not the profile JSON, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 422, description = "Fields break rules; `errors` lists each", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn put_profile(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
     JsonBody(profile): JsonBody<ExhibitorProfile>,
-) -> Result<Json<Draft>, Error> {
-    Ok(Json(
-        content::save_draft(state.store(), &auth.slug, &profile).await?,
-    ))
+) -> Result<Versioned<Json<Draft>>, Error> {
+    let draft =
+        content::save_draft(state.store(), &auth.slug, precondition.as_ref(), &profile).await?;
+    Ok(Versioned::ok(draft.revision, Json(draft)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/me/profile", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     request_body(content = Object, description = "A JSON merge patch (RFC 7396): the fields to change", content_type = "application/merge-patch+json"),
-    responses((status = 200, body = Draft),
-        (status = 400, body = ErrorBody),
+    responses((status = 200, body = Draft, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "Not a JSON object, a patched profile that does not read, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn patch_profile(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
     JsonBody(patch): JsonBody<serde_json::Value>,
-) -> Result<Json<Draft>, Error> {
-    Ok(Json(
-        content::patch_draft(state.store(), &auth.slug, patch).await?,
-    ))
+) -> Result<Versioned<Json<Draft>>, Error> {
+    let draft =
+        content::patch_draft(state.store(), &auth.slug, precondition.as_ref(), patch).await?;
+    Ok(Versioned::ok(draft.revision, Json(draft)))
 }
 
 #[utoipa::path(get, path = "/api/v1/me/products", tag = "exhibitor",
     security(("exhibitor_token" = [])),
-    responses((status = 200, body = Vec<Product>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, description = "The draft's products; the ETag is the draft's version", body = Vec<Product>,
+            headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 401, body = ErrorBody)))]
 pub(crate) async fn list_products(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
-) -> Result<Json<Vec<Product>>, Error> {
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
     let draft = content::draft(state.store(), &auth.slug).await?;
-    Ok(Json(draft.profile.products))
+    Ok(Versioned::ok(draft.revision, Json(draft.profile.products)))
 }
 
-/// Saves the draft with its product list changed by `change`.
+/// Saves the draft with its product list changed by `change` (called again when another save
+/// lands first and there is no precondition), answering with the list and the new version.
 async fn change_products(
     state: &AppState,
     slug: &str,
-    change: impl FnOnce(&mut Vec<Product>) -> Result<(), Error>,
-) -> Result<Vec<Product>, Error> {
-    let mut profile = content::draft(state.store(), slug).await?.profile;
-    change(&mut profile.products)?;
-    let saved = content::save_draft(state.store(), slug, &profile).await?;
-    Ok(saved.profile.products)
+    precondition: &Precondition,
+    status: StatusCode,
+    mut change: impl FnMut(&mut Vec<Product>) -> Result<(), Error>,
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
+    let saved = content::edit_draft(state.store(), slug, precondition.as_ref(), |profile| {
+        change(&mut profile.products)
+    })
+    .await?;
+    Ok(Versioned {
+        status,
+        revision: saved.revision,
+        body: Json(saved.profile.products),
+    })
 }
 
 #[utoipa::path(put, path = "/api/v1/me/products", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     request_body = Vec<Product>,
-    responses((status = 200, body = Vec<Product>),
+    responses((status = 200, body = Vec<Product>, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+        (status = 400, description = "A body, path or query that does not parse (the message names the field), or a malformed If-Match", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn put_products(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
     JsonBody(products): JsonBody<Vec<Product>>,
-) -> Result<Json<Vec<Product>>, Error> {
-    Ok(Json(
-        change_products(&state, &auth.slug, |list| {
-            *list = products;
-            Ok(())
-        })
-        .await?,
-    ))
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
+    change_products(&state, &auth.slug, &precondition, StatusCode::OK, |list| {
+        list.clone_from(&products);
+        Ok(())
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/me/products", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     request_body = Product,
-    responses((status = 201, body = Vec<Product>),
+    responses((status = 201, body = Vec<Product>, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+        (status = 400, description = "A body, path or query that does not parse (the message names the field), or a malformed If-Match", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn add_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
     JsonBody(product): JsonBody<Product>,
-) -> Result<Response, Error> {
-    let products = change_products(&state, &auth.slug, |list| {
-        list.push(product);
-        Ok(())
-    })
-    .await?;
-    Ok((StatusCode::CREATED, Json(products)).into_response())
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
+    change_products(
+        &state,
+        &auth.slug,
+        &precondition,
+        StatusCode::CREATED,
+        |list| {
+            list.push(product.clone());
+            Ok(())
+        },
+    )
+    .await
 }
 
 fn product_slot(list: &mut [Product], index: usize) -> Result<&mut Product, Error> {
@@ -194,50 +227,50 @@ fn product_slot(list: &mut [Product], index: usize) -> Result<&mut Product, Erro
 
 #[utoipa::path(put, path = "/api/v1/me/products/{index}", tag = "exhibitor",
     security(("exhibitor_token" = [])),
-    params(("index" = usize, Path, description = "Position in the list, from 0")),
+    params(("index" = usize, Path, description = "Position in the list, from 0"), IfMatchHeader),
     request_body = Product,
-    responses((status = 200, body = Vec<Product>),
+    responses((status = 200, body = Vec<Product>, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
-        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody),
-        (status = 415, description = "Not sent as application/json", body = ErrorBody)))]
+        (status = 400, description = "A body, path or query that does not parse (the message names the field), or a malformed If-Match", body = ErrorBody),
+        (status = 415, description = "Not sent as application/json", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn put_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
     PathParams(index): PathParams<usize>,
+    precondition: Precondition,
     JsonBody(product): JsonBody<Product>,
-) -> Result<Json<Vec<Product>>, Error> {
-    Ok(Json(
-        change_products(&state, &auth.slug, |list| {
-            *product_slot(list, index)? = product;
-            Ok(())
-        })
-        .await?,
-    ))
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
+    change_products(&state, &auth.slug, &precondition, StatusCode::OK, |list| {
+        product_slot(list, index)?.clone_from(&product);
+        Ok(())
+    })
+    .await
 }
 
 #[utoipa::path(delete, path = "/api/v1/me/products/{index}", tag = "exhibitor",
     security(("exhibitor_token" = [])),
-    params(("index" = usize, Path, description = "Position in the list, from 0")),
-    responses((status = 200, body = Vec<Product>),
+    params(("index" = usize, Path, description = "Position in the list, from 0"), IfMatchHeader),
+    responses((status = 200, body = Vec<Product>, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, description = "A booth lists 2 to 5 products", body = ErrorBody),
-        (status = 400, description = "A body, path or query that does not parse; the message names the field", body = ErrorBody)))]
+        (status = 400, description = "A body, path or query that does not parse (the message names the field), or a malformed If-Match", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn delete_product(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
     PathParams(index): PathParams<usize>,
-) -> Result<Json<Vec<Product>>, Error> {
-    Ok(Json(
-        change_products(&state, &auth.slug, |list| {
-            product_slot(list, index)?;
-            list.remove(index);
-            Ok(())
-        })
-        .await?,
-    ))
+    precondition: Precondition,
+) -> Result<Versioned<Json<Vec<Product>>>, Error> {
+    change_products(&state, &auth.slug, &precondition, StatusCode::OK, |list| {
+        product_slot(list, index)?;
+        list.remove(index);
+        Ok(())
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/me/media", tag = "exhibitor",
@@ -328,14 +361,18 @@ pub(crate) async fn delete_media(
 
 #[utoipa::path(post, path = "/api/v1/me/submission", tag = "exhibitor",
     security(("exhibitor_token" = [])),
+    params(IfMatchHeader),
     responses((status = 201, description = "Waiting for review; an earlier waiting submission is superseded", body = Submission),
+        (status = 400, description = "A malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn submit(
     auth: ExhibitorAuth,
     State(state): State<AppState>,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
-    let submission = content::submit(state.store(), &auth.slug).await?;
+    let submission = content::submit(state.store(), &auth.slug, precondition.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(submission)).into_response())
 }
 

@@ -2,6 +2,10 @@
 //! turned or removed (`PATCH`/`DELETE /api/v1/staff/layout/booths/{slug}`), halls added and
 //! removed, and `POST /api/v1/staff/layout/arrange`. A change that breaks a layout rule is
 //! refused with 422 and every problem, and nothing is saved.
+//!
+//! The draft is versioned: every answer about it carries its `ETag` (`"<revision>"`, also the
+//! `revision` field), and every write may send `If-Match` to be saved only over that version
+//! (412 `stale_version` with the current `ETag` otherwise; see `http::versions`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,6 +25,8 @@ use crate::hall::curation::{self, arrange_all, save_draft};
 use crate::hall::rules::{exhibitors_by_slug, layout_problems};
 use crate::http::error::{ErrorBody, SignedIn};
 use crate::http::extract::{JsonBody, PathParams};
+use crate::http::versions::{IfMatchHeader, Precondition, StaleVersion, Versioned};
+use crate::revision::Revision;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,6 +59,9 @@ pub struct ExhibitorEntry {
 pub struct LayoutView {
     pub halls: Vec<Hall>,
     pub updated_at: String,
+    /// The draft's version, raised by one at every save (0 before the first); the `ETag`
+    /// header gives it in quotes, and writes may send it back as `If-Match`.
+    pub revision: u64,
     pub problems: Vec<LayoutProblem>,
     pub exhibitors: Vec<ExhibitorEntry>,
     pub aisle: f32,
@@ -60,7 +69,8 @@ pub struct LayoutView {
 }
 
 async fn view(state: &AppState) -> Result<LayoutView, Error> {
-    let (halls, updated_at) = curation::draft(state.store()).await?;
+    let draft = curation::draft(state.store()).await?;
+    let (halls, updated_at) = (draft.halls, draft.updated_at);
     let exhibitors = exhibitors_by_slug(state.store()).await?;
     let problems = layout_problems(&halls, &exhibitors);
     let placed: std::collections::HashSet<&str> = halls
@@ -83,6 +93,7 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
     Ok(LayoutView {
         halls,
         updated_at,
+        revision: draft.revision.0,
         problems,
         exhibitors: entries,
         aisle: layout::AISLE,
@@ -92,12 +103,22 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
 
 #[utoipa::path(get, path = "/api/v1/staff/layout", tag = "staff layout",
     security(("staff_session" = [])),
-    responses((status = 200, description = "The draft, its problems and every exhibitor", body = LayoutView), SignedIn))]
+    responses((status = 200, description = "The draft, its problems and every exhibitor", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))), SignedIn))]
 pub(crate) async fn read(
     State(state): State<AppState>,
     _staff: StaffSession,
 ) -> Result<Response, Error> {
-    Ok(Json(view(&state).await?).into_response())
+    versioned(StatusCode::OK, view(&state).await?)
+}
+
+/// The answer to a read or a saved edit: the view with its `ETag`.
+fn versioned(status: StatusCode, view: LayoutView) -> Result<Response, Error> {
+    Ok(Versioned {
+        status,
+        revision: Revision(view.revision),
+        body: Json(view),
+    }
+    .into_response())
 }
 
 /// A whole layout.
@@ -109,29 +130,36 @@ pub struct LayoutBody {
 
 #[utoipa::path(put, path = "/api/v1/staff/layout", tag = "staff layout",
     security(("staff_session" = [])),
+    params(IfMatchHeader),
     request_body = LayoutBody,
-    responses((status = 200, body = LayoutView),
-        (status = 400, description = "Not the layout JSON", body = ErrorBody),
+    responses((status = 200, body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "Not the layout JSON, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 415, description = "Not sent as application/json", body = ErrorBody),
-        (status = 422, description = "Breaks layout rules; `problems` lists each and nothing is saved", body = ErrorBody)))]
+        (status = 422, description = "Breaks layout rules; `problems` lists each and nothing is saved", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn replace(
     State(state): State<AppState>,
     staff: StaffSession,
+    precondition: Precondition,
     JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
+    let base = curation::draft_to_edit(state.store(), precondition.as_ref())
+        .await?
+        .revision;
     let booths: usize = halls.iter().map(|h| h.booths.len()).sum();
     save_draft(
         state.store(),
         &staff,
+        base,
         &halls,
         "replace_layout",
         "layout",
         json!({ "halls": halls.len(), "booths": booths }),
     )
     .await?;
-    Ok(Json(view(&state).await?).into_response())
+    versioned(StatusCode::OK, view(&state).await?)
 }
 
 /// Checks a layout without saving it: 200 with the problems (empty when valid).
@@ -153,26 +181,34 @@ pub(crate) async fn check(
 
 #[utoipa::path(post, path = "/api/v1/staff/layout/arrange", tag = "staff layout",
     security(("staff_session" = [])),
-    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft", body = LayoutView),
+    params(IfMatchHeader),
+    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "A malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "The arrangement breaks rules (not expected)", body = ErrorBody)))]
+        (status = 422, description = "The arrangement breaks rules (not expected)", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn auto_arrange(
     State(state): State<AppState>,
     staff: StaffSession,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
+    let base = curation::draft_to_edit(state.store(), precondition.as_ref())
+        .await?
+        .revision;
     let exhibitors = exhibitors_by_slug(state.store()).await?;
     let halls = arrange_all(&exhibitors);
     save_draft(
         state.store(),
         &staff,
+        base,
         &halls,
         "arrange_layout",
         "layout",
         json!({ "halls": halls.len(), "booths": exhibitors.len() }),
     )
     .await?;
-    Ok(Json(view(&state).await?).into_response())
+    versioned(StatusCode::OK, view(&state).await?)
 }
 
 /// A booth placed or changed: any field left out keeps its value. A booth not yet in the
@@ -193,22 +229,25 @@ pub struct BoothChange {
 
 #[utoipa::path(patch, path = "/api/v1/staff/layout/booths/{slug}", tag = "staff layout",
     security(("staff_session" = [])),
-    params(("slug" = String, Path, description = "The exhibitor")),
+    params(IfMatchHeader, ("slug" = String, Path, description = "The exhibitor")),
     request_body = BoothChange,
-    responses((status = 200, body = LayoutView),
-        (status = 400, description = "Not the JSON expected, or a booth not yet placed without hall and position", body = ErrorBody),
+    responses((status = 200, body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "Not the JSON expected, a booth not yet placed without hall and position, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such exhibitor or hall", body = ErrorBody),
         (status = 415, description = "Not sent as application/json", body = ErrorBody),
-        (status = 422, description = "The change breaks layout rules; nothing is saved", body = ErrorBody)))]
+        (status = 422, description = "The change breaks layout rules; nothing is saved", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn place_booth(
     State(state): State<AppState>,
     staff: StaffSession,
     PathParams(slug): PathParams<String>,
+    precondition: Precondition,
     JsonBody(change): JsonBody<BoothChange>,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
-    let (mut halls, _) = curation::draft(state.store()).await?;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let (base, mut halls) = (draft.revision, draft.halls);
     let exhibitors = exhibitors_by_slug(state.store()).await?;
     let record = exhibitors
         .get(&slug)
@@ -264,24 +303,28 @@ pub(crate) async fn place_booth(
     } else {
         "place_booth"
     };
-    save_draft(state.store(), &staff, &halls, action, &slug, detail).await?;
-    Ok(Json(view(&state).await?).into_response())
+    save_draft(state.store(), &staff, base, &halls, action, &slug, detail).await?;
+    versioned(StatusCode::OK, view(&state).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/staff/layout/booths/{slug}", tag = "staff layout",
     security(("staff_session" = [])),
-    params(("slug" = String, Path, description = "The exhibitor")),
-    responses((status = 200, body = LayoutView),
+    params(IfMatchHeader, ("slug" = String, Path, description = "The exhibitor")),
+    responses((status = 200, body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "A path that does not parse, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, description = "The exhibitor has no booth in the draft", body = ErrorBody),
-        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody)))]
+        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn remove_booth(
     State(state): State<AppState>,
     staff: StaffSession,
     PathParams(slug): PathParams<String>,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
-    let (mut halls, _) = curation::draft(state.store()).await?;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let (base, mut halls) = (draft.revision, draft.halls);
     let mut removed_from = None;
     for hall in &mut halls {
         let before = hall.booths.len();
@@ -295,13 +338,14 @@ pub(crate) async fn remove_booth(
     save_draft(
         state.store(),
         &staff,
+        base,
         &halls,
         "remove_booth",
         &slug,
         json!({ "hall": hall }),
     )
     .await?;
-    Ok(Json(view(&state).await?).into_response())
+    versioned(StatusCode::OK, view(&state).await?)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -317,15 +361,18 @@ pub struct NewHall {
 
 #[utoipa::path(post, path = "/api/v1/staff/layout/halls", tag = "staff layout",
     security(("staff_session" = [])),
+    params(IfMatchHeader),
     request_body = NewHall,
-    responses((status = 201, body = LayoutView),
-        (status = 400, description = "Not the JSON expected, or a name that is empty or too long", body = ErrorBody),
+    responses((status = 201, body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "Not the JSON expected, a name that is empty or too long, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 415, description = "Not sent as application/json", body = ErrorBody),
-        (status = 422, description = "The new hall breaks layout rules; nothing is saved", body = ErrorBody)))]
+        (status = 422, description = "The new hall breaks layout rules; nothing is saved", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn add_hall(
     State(state): State<AppState>,
     staff: StaffSession,
+    precondition: Precondition,
     JsonBody(request): JsonBody<NewHall>,
 ) -> Result<Response, Error> {
     let name = request.name.trim();
@@ -335,7 +382,8 @@ pub(crate) async fn add_hall(
         ));
     }
     let _curation = state.live().curation_lock().await;
-    let (mut halls, _) = curation::draft(state.store()).await?;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let (base, mut halls) = (draft.revision, draft.halls);
     let number = (1..)
         .find(|n| !halls.iter().any(|h| h.id == format!("hall-{n}")))
         .unwrap_or(1);
@@ -364,25 +412,29 @@ pub(crate) async fn add_hall(
     let id = hall.id.clone();
     let detail = json!({ "name": hall.name, "width": width, "depth": depth });
     halls.push(hall);
-    save_draft(state.store(), &staff, &halls, "add_hall", &id, detail).await?;
-    Ok((StatusCode::CREATED, Json(view(&state).await?)).into_response())
+    save_draft(state.store(), &staff, base, &halls, "add_hall", &id, detail).await?;
+    versioned(StatusCode::CREATED, view(&state).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/staff/layout/halls/{id}", tag = "staff layout",
     security(("staff_session" = [])),
-    params(("id" = String, Path, description = "The hall")),
-    responses((status = 200, body = LayoutView),
+    params(IfMatchHeader, ("id" = String, Path, description = "The hall")),
+    responses((status = 200, body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+        (status = 400, description = "A path that does not parse, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "The hall still has booths", body = ErrorBody),
-        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody)))]
+        (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn remove_hall(
     State(state): State<AppState>,
     staff: StaffSession,
     PathParams(id): PathParams<String>,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
-    let (mut halls, _) = curation::draft(state.store()).await?;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let (base, mut halls) = (draft.revision, draft.halls);
     let index = halls
         .iter()
         .position(|h| h.id == id)
@@ -397,11 +449,12 @@ pub(crate) async fn remove_hall(
     save_draft(
         state.store(),
         &staff,
+        base,
         &halls,
         "remove_hall",
         &id,
         json!({ "name": removed.name }),
     )
     .await?;
-    Ok(Json(view(&state).await?).into_response())
+    versioned(StatusCode::OK, view(&state).await?)
 }

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::hall::curation;
 use crate::http::error::{ErrorBody, SignedIn};
 use crate::http::extract::{PathParams, QueryParams};
+use crate::http::versions::{IfMatchHeader, Precondition, StaleVersion};
 use crate::staff::audit::{self, AuditEntry};
 
 pub fn router() -> Router<AppState> {
@@ -35,12 +36,16 @@ pub struct LiveVersion {
 
 #[utoipa::path(post, path = "/api/v1/staff/publish", tag = "staff",
     security(("staff_session" = [])),
+    params(IfMatchHeader),
     responses((status = 200, description = "Published: visitors see this version now", body = LiveVersion),
+        (status = 400, description = "A malformed If-Match (the layout draft's ETag)", body = ErrorBody),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "The draft breaks layout rules; `problems` lists each", body = ErrorBody)))]
+        (status = 422, description = "The draft breaks layout rules; `problems` lists each", body = ErrorBody),
+        StaleVersion))]
 pub(crate) async fn publish(
     State(state): State<AppState>,
     staff: StaffSession,
+    precondition: Precondition,
 ) -> Result<Response, Error> {
     let version = curation::publish_draft(
         state.live(),
@@ -48,6 +53,7 @@ pub(crate) async fn publish(
         state.media(),
         state.renderer(),
         &staff,
+        precondition.as_ref(),
     )
     .await?;
     Ok(Json(LiveVersion { version }).into_response())
