@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use pavilion_model::{BoothMedia, ExhibitorProfile, ValidProfile};
 use sqlx::Row as _;
+use sqlx::SqliteConnection;
 
 use super::Store;
 use crate::error::Error;
@@ -72,23 +73,7 @@ impl Store {
     }
 
     pub async fn exhibitors(&self) -> Result<Vec<ExhibitorRecord>, Error> {
-        let rows = sqlx::query(
-            "SELECT profile, logo_sha256, fascia_sha256, name_plate_sha256, source_hash
-             FROM exhibitors ORDER BY slug",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ExhibitorRecord {
-                    profile: stored_profile(row.get("profile"))?,
-                    logo_sha256: row.get("logo_sha256"),
-                    fascia_sha256: row.get("fascia_sha256"),
-                    name_plate_sha256: row.get("name_plate_sha256"),
-                    source_hash: row.get("source_hash"),
-                })
-            })
-            .collect()
+        read_all(&mut *self.pool.acquire().await?).await
     }
 
     /// The approved profile of one exhibitor, if there is such an exhibitor.
@@ -103,15 +88,7 @@ impl Store {
 
     /// The approved media of every booth, by slug.
     pub async fn approved_media(&self) -> Result<HashMap<String, Vec<BoothMedia>>, Error> {
-        let rows = sqlx::query("SELECT slug, media FROM exhibitors")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter()
-            .map(|row| {
-                let media: Vec<BoothMedia> = serde_json::from_str(row.get("media"))?;
-                Ok((row.get::<String, _>("slug"), media))
-            })
-            .collect()
+        read_approved_media(&mut *self.pool.acquire().await?).await
     }
 
     /// Records media and inserts or replaces exhibitors, all or nothing.
@@ -167,6 +144,42 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Every exhibitor, read on `conn` (so it can be part of a wider read transaction).
+pub(super) async fn read_all(conn: &mut SqliteConnection) -> Result<Vec<ExhibitorRecord>, Error> {
+    let rows = sqlx::query(
+        "SELECT profile, logo_sha256, fascia_sha256, name_plate_sha256, source_hash
+         FROM exhibitors ORDER BY slug",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(ExhibitorRecord {
+                profile: stored_profile(row.get("profile"))?,
+                logo_sha256: row.get("logo_sha256"),
+                fascia_sha256: row.get("fascia_sha256"),
+                name_plate_sha256: row.get("name_plate_sha256"),
+                source_hash: row.get("source_hash"),
+            })
+        })
+        .collect()
+}
+
+/// Each exhibitor's approved booth media, read on `conn`.
+pub(super) async fn read_approved_media(
+    conn: &mut SqliteConnection,
+) -> Result<HashMap<String, Vec<BoothMedia>>, Error> {
+    let rows = sqlx::query("SELECT slug, media FROM exhibitors")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let media: Vec<BoothMedia> = serde_json::from_str(row.get("media"))?;
+            Ok((row.get::<String, _>("slug"), media))
+        })
+        .collect()
 }
 
 #[cfg(test)]

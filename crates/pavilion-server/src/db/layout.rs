@@ -3,6 +3,7 @@
 
 use pavilion_model::Hall;
 use sqlx::Row as _;
+use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
@@ -28,17 +29,7 @@ impl Store {
 
     /// The draft with when it was last saved and its revision.
     pub async fn layout_draft_with_time(&self) -> Result<Option<LayoutDraft>, Error> {
-        let row = sqlx::query("SELECT halls, updated_at, revision FROM layout_draft WHERE id = 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(LayoutDraft {
-                halls: serde_json::from_str(row.get("halls"))?,
-                updated_at: row.get("updated_at"),
-                revision: Revision::from_i64(row.get("revision")),
-            })
-        })
-        .transpose()
+        read_draft(&mut *self.pool.acquire().await?).await
     }
 
     /// Saves the draft, with its audit entry in the same transaction when staff changed it.
@@ -103,4 +94,19 @@ impl Store {
         tx.commit().await?;
         Ok(Some(Revision::from_i64(saved)))
     }
+}
+
+/// The draft, read on `conn` (so it can be part of a wider read transaction).
+pub(super) async fn read_draft(conn: &mut SqliteConnection) -> Result<Option<LayoutDraft>, Error> {
+    let row = sqlx::query("SELECT halls, updated_at, revision FROM layout_draft WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|row| {
+        Ok(LayoutDraft {
+            halls: serde_json::from_str(row.get("halls"))?,
+            updated_at: row.get("updated_at"),
+            revision: Revision::from_i64(row.get("revision")),
+        })
+    })
+    .transpose()
 }

@@ -26,7 +26,7 @@ pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
 pub use layout::LayoutDraft;
 pub use media::MediaRow;
-pub use snapshots::{StoredSnapshot, VersionInfo};
+pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};
 pub use tokens::{TokenInfo, TokenOwner};
 

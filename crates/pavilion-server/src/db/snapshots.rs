@@ -1,10 +1,14 @@
 //! SQL of the `snapshots` and `published` tables: immutable published hall documents and the
 //! one pointer naming the live version.
 
+use std::collections::HashMap;
+
+use pavilion_model::BoothMedia;
 use serde::Serialize;
 use sqlx::Row as _;
+use sqlx::SqliteConnection;
 
-use super::{NewAudit, Store};
+use super::{ExhibitorRecord, LayoutDraft, NewAudit, Store};
 use crate::error::Error;
 use crate::media::StoredMedia;
 
@@ -31,6 +35,22 @@ pub struct VersionInfo {
     pub published_by: Option<String>,
 }
 
+/// What a publish reads, all from one read transaction.
+#[derive(Debug)]
+pub struct PublishInputs {
+    pub draft: Option<LayoutDraft>,
+    pub exhibitors: Vec<ExhibitorRecord>,
+    pub media: HashMap<String, Vec<BoothMedia>>,
+    pub latest_version: u64,
+}
+
+async fn read_latest_version(conn: &mut SqliteConnection) -> Result<u64, Error> {
+    let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM snapshots")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(version.unwrap_or(0).try_into().unwrap_or(0))
+}
+
 fn version_param(version: u64) -> i64 {
     i64::try_from(version).unwrap_or(-1)
 }
@@ -38,10 +58,25 @@ fn version_param(version: u64) -> i64 {
 impl Store {
     /// The highest snapshot version ever written (0 when none).
     pub async fn latest_version(&self) -> Result<u64, Error> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM snapshots")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(version.unwrap_or(0).try_into().unwrap_or(0))
+        read_latest_version(&mut *self.pool.acquire().await?).await
+    }
+
+    /// Everything a publish reads (the layout draft, every exhibitor, their approved media
+    /// and the last version number) from one read transaction: one consistent state of the
+    /// store, even while approvals or edits commit meanwhile.
+    pub async fn publish_inputs(&self) -> Result<PublishInputs, Error> {
+        let mut tx = self.pool.begin().await?;
+        let draft = super::layout::read_draft(&mut tx).await?;
+        let exhibitors = super::exhibitors::read_all(&mut tx).await?;
+        let media = super::exhibitors::read_approved_media(&mut tx).await?;
+        let latest_version = read_latest_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(PublishInputs {
+            draft,
+            exhibitors,
+            media,
+            latest_version,
+        })
     }
 
     /// Writes a snapshot and points `published` at it in one transaction (with the audit

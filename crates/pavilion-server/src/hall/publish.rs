@@ -139,21 +139,22 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// Publishes the layout draft as the next snapshot version and returns it ready to serve.
-/// The snapshot, the `published` pointer and the audit entry (when staff published) are
-/// written in one transaction.
+/// What it shows is read in one read transaction; the snapshot, the `published` pointer and
+/// the audit entry (when staff published) are written in one transaction.
 pub async fn publish(
     store: &Store,
     media: &MediaStore,
     renderer: &Renderer,
     who: Option<&crate::db::StaffSession>,
 ) -> Result<PublishedHall, Error> {
-    let halls = store
-        .layout_draft()
-        .await?
-        .ok_or_else(|| Error::InvalidLayout("there is no layout draft to publish".into()))?;
-    let exhibitors: HashMap<String, ExhibitorRecord> = store
-        .exhibitors()
-        .await?
+    // One read transaction: the draft, the exhibitors and their media as of one moment.
+    let inputs = store.publish_inputs().await?;
+    let halls = inputs
+        .draft
+        .ok_or_else(|| Error::InvalidLayout("there is no layout draft to publish".into()))?
+        .halls;
+    let exhibitors: HashMap<String, ExhibitorRecord> = inputs
+        .exhibitors
         .into_iter()
         .map(|record| (record.profile.slug().to_string(), record))
         .collect();
@@ -161,7 +162,7 @@ pub async fn publish(
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
-    let mut booth_media = store.approved_media().await?;
+    let mut booth_media = inputs.media;
 
     let (halls, sign_media) = tokio::task::spawn_blocking({
         let renderer = renderer.clone();
@@ -186,7 +187,7 @@ pub async fn publish(
     }
     summaries.sort_by(|a, b| a.slug.cmp(&b.slug));
 
-    let version = store.latest_version().await? + 1;
+    let version = inputs.latest_version + 1;
     let snapshot = HallSnapshot {
         version,
         published_at: now_rfc3339(),

@@ -48,7 +48,11 @@ async fn every_response_carries_the_security_headers() {
             "no-referrer",
             "{method} {uri}"
         );
-        assert_eq!(reply.header("x-frame-options"), "SAMEORIGIN", "{method} {uri}");
+        assert_eq!(
+            reply.header("x-frame-options"),
+            "SAMEORIGIN",
+            "{method} {uri}"
+        );
         assert_eq!(
             reply.header("x-content-type-options"),
             "nosniff",
