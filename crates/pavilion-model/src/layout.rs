@@ -986,12 +986,7 @@ fn free_spot(hall: &Hall, entry: &ArrangeEntry) -> Option<(BoothPlacement, bool)
         }
         for row in 0..=rows as i64 {
             for column in 0..=columns as i64 {
-                let rect = Rect::new(
-                    column as f32 * RASTER,
-                    row as f32 * RASTER,
-                    width,
-                    depth,
-                );
+                let rect = Rect::new(column as f32 * RASTER, row as f32 * RASTER, width, depth);
                 let booth = BoothPlacement {
                     exhibitor: entry.slug.clone(),
                     position: rect.centre(),
@@ -1014,7 +1009,9 @@ fn free_spot(hall: &Hall, entry: &ArrangeEntry) -> Option<(BoothPlacement, bool)
                     continue;
                 }
                 let in_zone = zones.iter().any(|zone| zone.contains(&rect));
-                let touching = rects.iter().any(|other| rect.expanded(EPSILON * 10.0).overlaps(other));
+                let touching = rects
+                    .iter()
+                    .any(|other| rect.expanded(EPSILON * 10.0).overlaps(other));
                 let key = (!in_zone, !touching, row, column, rotation.quarter_turns());
                 candidates.push((key, booth));
             }
@@ -1518,7 +1515,11 @@ mod newcomer_tests {
             assert_eq!(old.booths[..], new.booths[..old.booths.len()], "{}", old.id);
             assert_eq!(old.zones, new.zones);
         }
-        let standard = outcome.placed.iter().find(|b| b.slug == "late-standard").unwrap();
+        let standard = outcome
+            .placed
+            .iter()
+            .find(|b| b.slug == "late-standard")
+            .unwrap();
         assert!(standard.in_topic_zone, "{standard:?}");
         // deterministic
         let mut again = before.clone();
