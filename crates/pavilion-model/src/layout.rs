@@ -1017,7 +1017,7 @@ fn free_spot(hall: &Hall, entry: &ArrangeEntry) -> Option<(BoothPlacement, bool)
             }
         }
     }
-    candidates.sort_by(|a, b| a.0.cmp(&b.0));
+    candidates.sort_by_key(|a| a.0);
 
     let before = validate(std::slice::from_ref(hall));
     candidates

@@ -402,11 +402,19 @@ async fn place_in_layout(store: &Store, report: &mut ImportReport) -> Result<(),
         report.layout_arranged = arrange_layout_if_missing(store).await?;
         return Ok(());
     };
-    let moving: HashSet<&str> = report
+    // A resized exhibitor staff took off the floor stays off it.
+    let had_booth: HashSet<&str> = halls
+        .iter()
+        .flat_map(|hall| &hall.booths)
+        .map(|booth| booth.exhibitor.as_str())
+        .filter(|slug| report.resized.iter().any(|r| r == slug))
+        .collect();
+    let moving: HashSet<String> = report
         .added
         .iter()
-        .chain(&report.resized)
         .map(String::as_str)
+        .chain(had_booth)
+        .map(str::to_owned)
         .collect();
     if moving.is_empty() {
         return Ok(());
@@ -423,7 +431,7 @@ async fn place_in_layout(store: &Store, report: &mut ImportReport) -> Result<(),
         .collect();
     let entries: Vec<ArrangeEntry> = moving
         .iter()
-        .filter_map(|slug| profiles.get(*slug))
+        .filter_map(|slug| profiles.get(slug))
         .map(ValidProfile::arrange_entry)
         .collect();
     let outcome = tokio::task::spawn_blocking(move || {

@@ -163,7 +163,7 @@ async fn a_reimport_keeps_approved_content_reports_the_conflict_and_updates_the_
         .await
         .unwrap();
     assert_eq!(third.conflicts.len(), 1, "{third}");
-    assert_eq!(third.not_in_catalogue, [other.clone()]);
+    assert_eq!(third.not_in_catalogue, [other.as_str()]);
     assert!(
         third.to_string().contains("conflict: kestrel-ward"),
         "{third}"
@@ -314,4 +314,50 @@ async fn the_import_endpoint_is_for_admins_and_audited() {
     assert_eq!(audit[0]["target"], "catalogue");
     assert_eq!(audit[0]["detail"]["unchanged"], FIXTURE_SIZE);
     assert_eq!(audit[0]["detail"]["conflicts"], json!([]));
+}
+
+#[tokio::test]
+async fn a_tier_change_places_only_that_booth_again() {
+    let app = spawn_app().await;
+    let admin = staff_token(&app, "ada", "admin").await;
+    let before = booths(&app, &admin).await;
+    // The organisers give an untouched exhibitor a different booth size in the catalogue.
+    let resized = other_slug(&app);
+    let path = app.catalogue.path().join(&resized).join("profile.toml");
+    let profile = fs::read_to_string(&path).unwrap();
+    let tier_line = profile
+        .lines()
+        .find(|line| line.starts_with("tier = "))
+        .unwrap()
+        .to_owned();
+    let new_tier = if tier_line.contains("flagship") {
+        "standard"
+    } else {
+        "flagship"
+    };
+    fs::write(
+        &path,
+        profile.replace(&tier_line, &format!("tier = {new_tier:?}")),
+    )
+    .unwrap();
+
+    let report = app
+        .state
+        .reimport(app.catalogue.path(), ImportActor::Cli)
+        .await
+        .unwrap();
+    assert_eq!(report.updated, [resized.as_str()]);
+    assert_eq!(report.resized, [resized.as_str()]);
+    assert!(report.unplaced.is_empty(), "{report}");
+    assert_eq!(report.placed.len(), 1);
+    assert_eq!(report.placed[0].slug, resized);
+    let after = booths(&app, &admin).await;
+    assert_eq!(after.len(), before.len());
+    for (slug, spot) in &before {
+        if *slug != resized {
+            assert_eq!(after.get(slug), Some(spot), "{slug} moved");
+        }
+    }
+    let published = send(&app, "POST", "/api/v1/staff/publish", Some(&admin), "").await;
+    assert_eq!(published.status, StatusCode::OK, "{:?}", published.json());
 }
