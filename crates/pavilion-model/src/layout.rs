@@ -885,6 +885,155 @@ fn arrange_hall(index: usize, topics: &[Vec<&ArrangeEntry>]) -> Hall {
     }
 }
 
+/// A booth [`place_newcomers`] added.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewcomerBooth {
+    pub slug: String,
+    /// The hall it stands in.
+    pub hall: String,
+    /// Its centre, hall-local `[x, z]`.
+    pub position: [f32; 2],
+    pub rotation: Rotation,
+    /// True when it stands inside a zone of its topic.
+    pub in_topic_zone: bool,
+}
+
+/// What [`place_newcomers`] did: the booths it added and who found no room.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewcomerPlacement {
+    pub placed: Vec<NewcomerBooth>,
+    /// Exhibitors no hall had room for (they stay without a booth).
+    pub unplaced: Vec<String>,
+}
+
+/// How many candidate spots per hall get the full [`validate`] check before the hall counts
+/// as full: bounds the work (a check floods the hall's raster once).
+const MAX_FULL_CHECKS_PER_HALL: usize = 400;
+
+/// Adds a booth for each entry without moving, turning or removing any booth already
+/// placed, and without breaking a rule the halls kept before. An entry that already has a
+/// booth is left as it is. Flagships go first, then bigger booths, then by slug (as in
+/// [`arrange`]); each goes to the first hall with a zone of its topic that has room (inside
+/// the zone if it can, else elsewhere in that hall), else to the first hall with room.
+/// Among the free spots of a hall it prefers the zone, then spots touching another booth
+/// (so rows grow), then the one nearest the entrance, then the leftmost. Spots are tried on
+/// a [`RASTER`] grid in all four rotations. Deterministic.
+pub fn place_newcomers(halls: &mut [Hall], entries: &[ArrangeEntry]) -> NewcomerPlacement {
+    let mut entries: Vec<&ArrangeEntry> = entries.iter().collect();
+    entries.sort_by(|a, b| b.tier.cmp(&a.tier).then_with(|| a.slug.cmp(&b.slug)));
+    let mut outcome = NewcomerPlacement::default();
+    for entry in entries {
+        let already = halls
+            .iter()
+            .any(|hall| hall.booths.iter().any(|b| b.exhibitor == entry.slug));
+        if already {
+            continue;
+        }
+        let has_zone = |hall: &Hall| hall.zones.iter().any(|z| z.topic == entry.topic);
+        let mut order: Vec<usize> = (0..halls.len()).filter(|&i| has_zone(&halls[i])).collect();
+        order.extend((0..halls.len()).filter(|&i| !has_zone(&halls[i])));
+        let found = order.into_iter().find_map(|index| {
+            free_spot(&halls[index], entry).map(|(booth, in_zone)| (index, booth, in_zone))
+        });
+        match found {
+            Some((index, booth, in_topic_zone)) => {
+                outcome.placed.push(NewcomerBooth {
+                    slug: entry.slug.clone(),
+                    hall: halls[index].id.clone(),
+                    position: booth.position,
+                    rotation: booth.rotation,
+                    in_topic_zone,
+                });
+                halls[index].booths.push(booth);
+            }
+            None => outcome.unplaced.push(entry.slug.clone()),
+        }
+    }
+    outcome
+}
+
+/// The best free spot for `entry` in `hall` (see [`place_newcomers`]), and whether it lies
+/// in a zone of the entry's topic.
+fn free_spot(hall: &Hall, entry: &ArrangeEntry) -> Option<(BoothPlacement, bool)> {
+    let footprint = entry.tier.footprint();
+    let floor = hall.floor();
+    let clearances = hall.entrance_clearances();
+    let zones: Vec<Rect> = hall
+        .zones
+        .iter()
+        .filter(|z| z.topic == entry.topic)
+        .map(|z| z.area)
+        .collect();
+    let rects: Vec<Rect> = hall.booths.iter().map(BoothPlacement::floor_rect).collect();
+    let fronts: Vec<Rect> = hall.booths.iter().map(|b| b.front_strip(AISLE)).collect();
+    let steps = |length: f32, side: f32| ((length - side + EPSILON) / RASTER).floor();
+
+    // (not in zone, not touching, z, x, rotation) sorts the best spot first.
+    let mut candidates: Vec<((bool, bool, i64, i64, u8), BoothPlacement)> = Vec::new();
+    for rotation in [
+        Rotation::FacingEntrance,
+        Rotation::FacingBackWall,
+        Rotation::FacingLeftWall,
+        Rotation::FacingRightWall,
+    ] {
+        let (width, depth) = match rotation.quarter_turns() % 2 {
+            0 => (footprint.width, footprint.depth),
+            _ => (footprint.depth, footprint.width),
+        };
+        let (columns, rows) = (steps(hall.width, width), steps(hall.depth, depth));
+        if !(columns >= 0.0 && rows >= 0.0) {
+            continue;
+        }
+        for row in 0..=rows as i64 {
+            for column in 0..=columns as i64 {
+                let rect = Rect::new(column as f32 * RASTER, row as f32 * RASTER, width, depth);
+                let booth = BoothPlacement {
+                    exhibitor: entry.slug.clone(),
+                    position: rect.centre(),
+                    rotation,
+                    footprint,
+                };
+                let front = booth.front_strip(AISLE);
+                let fits = floor.contains(&rect)
+                    && floor.contains(&front)
+                    && !clearances.iter().any(|c| c.overlaps(&rect))
+                    && !rects.iter().any(|other| {
+                        other.overlaps(&front)
+                            || matches!(
+                                spacing(&rect, other),
+                                Spacing::Overlapping | Spacing::Narrow { .. }
+                            )
+                    })
+                    && !fronts.iter().any(|f| f.overlaps(&rect));
+                if !fits {
+                    continue;
+                }
+                let in_zone = zones.iter().any(|zone| zone.contains(&rect));
+                let touching = rects
+                    .iter()
+                    .any(|other| rect.expanded(EPSILON * 10.0).overlaps(other));
+                let key = (!in_zone, !touching, row, column, rotation.quarter_turns());
+                candidates.push((key, booth));
+            }
+        }
+    }
+    candidates.sort_by_key(|a| a.0);
+
+    let before = validate(std::slice::from_ref(hall));
+    candidates
+        .into_iter()
+        .take(MAX_FULL_CHECKS_PER_HALL)
+        .find_map(|(key, booth)| {
+            let mut trial = hall.clone();
+            trial.booths.push(booth.clone());
+            let after = validate(std::slice::from_ref(&trial));
+            after
+                .iter()
+                .all(|problem| before.contains(problem))
+                .then_some((booth, !key.0))
+        })
+}
+
 fn short_list(names: &[&str]) -> String {
     match names {
         [] => "Open floor".into(),
@@ -1319,5 +1468,83 @@ mod properties {
             let [bx, bz] = rect.centre();
             prop_assert!((cx - bx) * fx + (cz - bz) * fz > 0.0);
         }
+    }
+}
+
+#[cfg(test)]
+mod newcomer_tests {
+    use super::*;
+
+    fn entry(slug: &str, topic: Topic, tier: BoothTier) -> ArrangeEntry {
+        ArrangeEntry {
+            slug: slug.into(),
+            topic,
+            tier,
+        }
+    }
+
+    fn some_exhibitors() -> Vec<ArrangeEntry> {
+        (0..40)
+            .map(|i| {
+                entry(
+                    &format!("company-{i:02}"),
+                    Topic::ALL[i % 5],
+                    BoothTier::ALL[i % 3],
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn newcomers_join_without_moving_anyone_and_keep_every_rule() {
+        let mut halls = arrange(&some_exhibitors());
+        let before = halls.clone();
+        let newcomers = [
+            entry("late-flagship", Topic::ALL[1], BoothTier::Flagship),
+            entry("late-standard", Topic::ALL[2], BoothTier::Standard),
+            entry("late-premium", Topic::ALL[15], BoothTier::Premium),
+            // already placed: left alone
+            entry("company-00", Topic::ALL[0], BoothTier::Standard),
+        ];
+        let outcome = place_newcomers(&mut halls, &newcomers);
+        assert_eq!(outcome.unplaced, Vec::<String>::new());
+        let slugs: Vec<&str> = outcome.placed.iter().map(|b| b.slug.as_str()).collect();
+        assert_eq!(slugs, ["late-flagship", "late-premium", "late-standard"]);
+        assert_eq!(validate(&halls), vec![]);
+        for (old, new) in before.iter().zip(&halls) {
+            assert_eq!(old.booths[..], new.booths[..old.booths.len()], "{}", old.id);
+            assert_eq!(old.zones, new.zones);
+        }
+        let standard = outcome
+            .placed
+            .iter()
+            .find(|b| b.slug == "late-standard")
+            .unwrap();
+        assert!(standard.in_topic_zone, "{standard:?}");
+        // deterministic
+        let mut again = before.clone();
+        assert_eq!(place_newcomers(&mut again, &newcomers), outcome);
+    }
+
+    #[test]
+    fn a_hall_without_room_leaves_the_newcomer_unplaced() {
+        let mut halls = vec![Hall {
+            id: "tiny".into(),
+            name: "Tiny".into(),
+            origin: [0.0, 0.0],
+            width: 10.0,
+            depth: 10.0,
+            entrances: vec![Entrance { x: 5.0, width: 8.0 }],
+            sign_url: None,
+            zones: Vec::new(),
+            booths: Vec::new(),
+        }];
+        let outcome = place_newcomers(
+            &mut halls,
+            &[entry("no-room", Topic::ALL[0], BoothTier::Flagship)],
+        );
+        assert_eq!(outcome.placed, vec![]);
+        assert_eq!(outcome.unplaced, ["no-room"]);
+        assert!(halls[0].booths.is_empty());
     }
 }

@@ -1,12 +1,15 @@
 //! The application state shared by every request (store, media, renderer, the live hall and
-//! the folders the server reads), and the start-up sequence that imports, arranges and
-//! publishes on a fresh data folder.
+//! the folders the server reads), the start-up sequence that imports, arranges and
+//! publishes on a fresh data folder, and the seed re-import (through the running server's
+//! curation lock, or on the command line while no server holds the data folder).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use crate::catalogue::{ImportReport, arrange_layout_if_needed, import_catalogue};
+use crate::catalogue::{
+    ImportActor, ImportReport, arrange_layout_if_missing, audit_import, import_catalogue,
+};
 use crate::cli::Config;
 use crate::db::Store;
 use crate::error::Error;
@@ -90,9 +93,15 @@ impl AppState {
         let mut published = None;
         if store.exhibitor_count().await? == 0 {
             tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");
-            let (_, fresh) =
-                import_and_publish(&store, &media, &renderer, &config.catalogue_dir, budget)
-                    .await?;
+            let (_, fresh) = import_and_publish(
+                &store,
+                &media,
+                &renderer,
+                &config.catalogue_dir,
+                budget,
+                ImportActor::FirstStart,
+            )
+            .await?;
             published = fresh;
         }
         arrange_layout_if_missing(&store).await?;
@@ -122,9 +131,14 @@ impl AppState {
         })
     }
 
-    /// Re-imports the catalogue explicitly and publishes when anything changed (or when
-    /// nothing was ever published).
-    pub async fn reimport(&self, catalogue: &Path) -> Result<ImportReport, Error> {
+    /// Re-imports the catalogue as a seed under the curation lock (so no layout write,
+    /// publish or rollback interleaves), audited as `actor`. Updates the exhibitors and the
+    /// layout draft; publishes only when nothing was ever published.
+    pub async fn reimport(
+        &self,
+        catalogue: &Path,
+        actor: ImportActor<'_>,
+    ) -> Result<ImportReport, Error> {
         let _curation = self.live().curation_lock().await;
         let (report, published) = import_and_publish(
             self.store(),
@@ -132,6 +146,7 @@ impl AppState {
             self.renderer(),
             catalogue,
             self.inner.budget,
+            actor,
         )
         .await?;
         if let Some(published) = published {
@@ -240,48 +255,64 @@ impl AppState {
     }
 }
 
-async fn arrange_layout_if_missing(store: &Store) -> Result<(), Error> {
-    if store.layout_draft().await?.is_none() {
-        arrange_layout_if_needed(store).await?;
-    }
-    Ok(())
-}
-
-/// Imports the catalogue and publishes when anything changed or nothing was ever published;
-/// logs the report (with the import time).
+/// Imports the catalogue as a seed, publishes only when nothing was ever published (a fresh
+/// data folder: its hall must open with the catalogue in it), audits the import and logs the
+/// report. A re-import into a published hall updates the draft; staff publish it.
 async fn import_and_publish(
     store: &Store,
     media: &MediaStore,
     renderer: &Renderer,
     catalogue: &Path,
     budget: CheckBudget,
+    actor: ImportActor<'_>,
 ) -> Result<(ImportReport, Option<PublishedHall>), Error> {
     let mut report = import_catalogue(store, media, renderer, catalogue, budget).await?;
-    let published = if report.changed_anything() || store.published().await?.is_none() {
+    let published = if store.published().await?.is_none() {
         let published = publish(store, media, renderer, None).await?;
         report.published_version = Some(published.version);
         Some(published)
     } else {
         None
     };
+    audit_import(store, actor, &report).await?;
     tracing::info!("{report}");
     Ok((report, published))
 }
 
 /// The `import` command: re-imports the catalogue into the data folder without serving.
+/// Refused while another process (a running server) holds the data folder: import through
+/// that server instead (`POST /api/v1/staff/import`).
 pub async fn run_import(config: &Config) -> Result<ImportReport, Error> {
-    let _owner = crate::data_lock::DataLock::acquire(&config.data_dir, "import")?;
+    let owner = crate::data_lock::DataLock::acquire(&config.data_dir, "import")?;
     let renderer = tokio::task::spawn_blocking(Renderer::with_system_fonts).await?;
+    import_owned(config, renderer, owner).await
+}
+
+/// [`run_import`] with a renderer already made (fonts loaded).
+pub async fn run_import_with_renderer(
+    config: &Config,
+    renderer: Renderer,
+) -> Result<ImportReport, Error> {
+    let owner = crate::data_lock::DataLock::acquire(&config.data_dir, "import")?;
+    import_owned(config, renderer, owner).await
+}
+
+async fn import_owned(
+    config: &Config,
+    renderer: Renderer,
+    _owner: crate::data_lock::DataLock,
+) -> Result<ImportReport, Error> {
     let store = Store::open(&config.data_dir).await?;
     let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
-    let (report, _) = import_and_publish(
+    let outcome = import_and_publish(
         &store,
         &media,
         &renderer,
         &config.catalogue_dir,
         config.check_budget(),
+        ImportActor::Cli,
     )
-    .await?;
+    .await;
     store.close().await;
-    Ok(report)
+    Ok(outcome?.0)
 }

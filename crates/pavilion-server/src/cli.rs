@@ -117,7 +117,10 @@ pub struct Config {
 pub enum Command {
     /// Serve the hall (the default).
     Serve,
-    /// Re-import the catalogue: pick up edited and new profiles, then publish.
+    /// Re-import the catalogue as a seed: add new exhibitors (placed without moving any booth),
+    /// update those nobody changed since, keep approved content (reported as conflicts). Updates
+    /// the draft; publish from the staff console. Refused while a server holds the data folder:
+    /// use `POST /api/v1/staff/import` on it instead.
     Import,
     /// Manage staff accounts.
     Staff {

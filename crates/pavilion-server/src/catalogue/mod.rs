@@ -4,5 +4,8 @@
 pub mod import;
 pub mod read;
 
-pub use import::{ImportReport, arrange_layout_if_needed, import_catalogue};
+pub use import::{
+    ImportActor, ImportConflict, ImportReport, PlacedBooth, arrange_layout_if_missing,
+    audit_import, import_catalogue,
+};
 pub use read::{LOGO_FILE, read_catalogue};

@@ -99,6 +99,29 @@ impl Store {
         Ok(())
     }
 
+    /// Records an entry for a write no signed-in staff member made (a command-line import):
+    /// `actor` names what made it; there is no account behind it.
+    pub async fn record_audit_without_account(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), Error> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
+             VALUES (?, NULL, ?, ?, ?, ?)",
+        )
+        .bind(now_rfc3339())
+        .bind(actor)
+        .bind(action)
+        .bind(target)
+        .bind(detail.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Records an entry on its own (for actions that change nothing else in the database).
     pub async fn record_audit(&self, entry: &NewAudit<'_>) -> Result<(), Error> {
         insert(&self.pool, entry).await

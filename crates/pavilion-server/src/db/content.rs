@@ -361,8 +361,9 @@ impl Store {
     }
 
     /// Approves a pending submission: its profile (as validated) and media become the
-    /// exhibitor's approved content, with re-rendered signage when given, the decision and the
-    /// audit entry, all in one transaction.
+    /// exhibitor's approved content (marked as approved, so a catalogue re-import keeps it),
+    /// with re-rendered signage when given, the decision and the audit entry, all in one
+    /// transaction.
     pub async fn approve_submission(
         &self,
         submission: &Submission,
@@ -385,12 +386,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("UPDATE exhibitors SET profile = ?, media = ? WHERE slug = ?")
-            .bind(serde_json::to_string(profile)?)
-            .bind(serde_json::to_string(&submission.media)?)
-            .bind(slug)
-            .execute(&mut *tx)
-            .await?;
+        // The content is the approval's from now on: a catalogue re-import keeps it.
+        sqlx::query(
+            "UPDATE exhibitors SET profile = ?, media = ?, content_origin = 'approval',
+                content_changed_by = ?, content_changed_at = ?
+             WHERE slug = ?",
+        )
+        .bind(serde_json::to_string(profile)?)
+        .bind(serde_json::to_string(&submission.media)?)
+        .bind(&audit.who.name)
+        .bind(&now)
+        .bind(slug)
+        .execute(&mut *tx)
+        .await?;
         decide(
             &mut tx,
             submission.id,

@@ -1,5 +1,6 @@
 //! SQL of the `exhibitors` table: the approved profile of each exhibitor, its rendered
-//! signage, its approved booth media and the source hash of its catalogue folder.
+//! signage, its approved booth media, the source hash of its catalogue folder, what the
+//! catalogue last supplied (the seed) and where the live content came from since.
 
 use std::collections::HashMap;
 
@@ -20,6 +21,70 @@ pub struct ExhibitorRecord {
     pub fascia_sha256: String,
     pub name_plate_sha256: String,
     pub source_hash: String,
+}
+
+/// Where an exhibitor's live profile and media came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentOrigin {
+    /// Still what the catalogue supplied at the last import that wrote it.
+    Catalogue,
+    /// Approved through the API since (staff approved the exhibitor's submission).
+    Approval,
+}
+
+impl ContentOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentOrigin::Catalogue => "catalogue",
+            ContentOrigin::Approval => "approval",
+        }
+    }
+
+    fn parse(text: &str) -> Result<ContentOrigin, Error> {
+        match text {
+            "catalogue" => Ok(ContentOrigin::Catalogue),
+            "approval" => Ok(ContentOrigin::Approval),
+            other => Err(Error::Internal(format!(
+                "unknown content origin {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// What the catalogue supplied for one exhibitor: the profile and fingerprints of its files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogueSeed {
+    /// The source hash of the whole folder (with the render version).
+    pub source_hash: String,
+    pub profile: ValidProfile,
+    /// sha256 of `logo.svg`.
+    pub logo: String,
+    /// sha256 of the media folder: the manifest's entries and each file's bytes.
+    pub media: String,
+}
+
+/// One exhibitor as a re-import sees it: the live profile, where it came from and what the
+/// catalogue last supplied (parts of which are unknown for rows imported before the seed
+/// was recorded).
+#[derive(Debug, Clone)]
+pub struct SeedState {
+    pub source_hash: String,
+    pub profile: ValidProfile,
+    pub origin: ContentOrigin,
+    pub changed_by: Option<String>,
+    pub changed_at: Option<String>,
+    pub seed_profile: Option<ValidProfile>,
+    pub seed_logo: Option<String>,
+    pub seed_media: Option<String>,
+}
+
+/// An exhibitor the catalogue supplies, ready to store: rendered signage, checked media, and
+/// the seed to remember.
+#[derive(Debug, Clone)]
+pub struct SeededExhibitor {
+    pub record: ExhibitorRecord,
+    pub media: Vec<BoothMedia>,
+    pub seed: CatalogueSeed,
 }
 
 /// Signage re-rendered for an approved profile, to be recorded with the approval.
@@ -61,15 +126,33 @@ impl Store {
         Ok(found.is_some())
     }
 
-    /// Source hash of every stored exhibitor, by slug.
-    pub async fn source_hashes(&self) -> Result<HashMap<String, String>, Error> {
-        let rows = sqlx::query("SELECT slug, source_hash FROM exhibitors")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| (row.get("slug"), row.get("source_hash")))
-            .collect())
+    /// Every stored exhibitor as a re-import sees it, by slug.
+    pub async fn seed_states(&self) -> Result<HashMap<String, SeedState>, Error> {
+        let rows = sqlx::query(
+            "SELECT slug, source_hash, profile, content_origin, content_changed_by,
+                content_changed_at, seed_profile, seed_logo, seed_media
+             FROM exhibitors",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let seed_profile: Option<String> = row.get("seed_profile");
+                Ok((
+                    row.get::<String, _>("slug"),
+                    SeedState {
+                        source_hash: row.get("source_hash"),
+                        profile: stored_profile(row.get("profile"))?,
+                        origin: ContentOrigin::parse(row.get("content_origin"))?,
+                        changed_by: row.get("content_changed_by"),
+                        changed_at: row.get("content_changed_at"),
+                        seed_profile: seed_profile.as_deref().map(stored_profile).transpose()?,
+                        seed_logo: row.get("seed_logo"),
+                        seed_media: row.get("seed_media"),
+                    },
+                ))
+            })
+            .collect()
     }
 
     pub async fn exhibitors(&self) -> Result<Vec<ExhibitorRecord>, Error> {
@@ -91,55 +174,79 @@ impl Store {
         read_approved_media(&mut *self.pool.acquire().await?).await
     }
 
-    /// Records media and inserts or replaces exhibitors, all or nothing.
-    pub async fn save_exhibitors(
+    /// Records media and writes what the catalogue supplies, all in one transaction: new
+    /// exhibitors are inserted; an existing one is overwritten only while its live content is
+    /// still the catalogue's (an approval that lands meanwhile wins). Returns the slugs of
+    /// the existing exhibitors that were not overwritten for that reason.
+    pub async fn save_seeded_exhibitors(
         &self,
         media: &[StoredMedia],
-        exhibitors: &[ExhibitorRecord],
-    ) -> Result<(), Error> {
+        exhibitors: &[SeededExhibitor],
+    ) -> Result<Vec<String>, Error> {
         let now = now_rfc3339();
+        let mut kept = Vec::new();
         let mut tx = self.pool.begin().await?;
         super::media::insert(&mut tx, media, &now).await?;
         for exhibitor in exhibitors {
-            sqlx::query(
+            let record = &exhibitor.record;
+            let seed = &exhibitor.seed;
+            let written = sqlx::query(
                 "INSERT INTO exhibitors
-                    (slug, profile, logo_sha256, fascia_sha256, name_plate_sha256, source_hash, imported_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                    (slug, profile, logo_sha256, fascia_sha256, name_plate_sha256, media,
+                     source_hash, imported_at, seed_profile, seed_logo, seed_media,
+                     content_origin)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalogue')
                  ON CONFLICT (slug) DO UPDATE SET
                     profile = excluded.profile,
                     logo_sha256 = excluded.logo_sha256,
                     fascia_sha256 = excluded.fascia_sha256,
                     name_plate_sha256 = excluded.name_plate_sha256,
+                    media = excluded.media,
                     source_hash = excluded.source_hash,
-                    imported_at = excluded.imported_at",
+                    imported_at = excluded.imported_at,
+                    seed_profile = excluded.seed_profile,
+                    seed_logo = excluded.seed_logo,
+                    seed_media = excluded.seed_media
+                 WHERE exhibitors.content_origin = 'catalogue'",
             )
-            .bind(exhibitor.profile.slug().as_str())
-            .bind(serde_json::to_string(&exhibitor.profile)?)
-            .bind(&exhibitor.logo_sha256)
-            .bind(&exhibitor.fascia_sha256)
-            .bind(&exhibitor.name_plate_sha256)
-            .bind(&exhibitor.source_hash)
+            .bind(record.profile.slug().as_str())
+            .bind(serde_json::to_string(&record.profile)?)
+            .bind(&record.logo_sha256)
+            .bind(&record.fascia_sha256)
+            .bind(&record.name_plate_sha256)
+            .bind(serde_json::to_string(&exhibitor.media)?)
+            .bind(&seed.source_hash)
             .bind(&now)
+            .bind(serde_json::to_string(&seed.profile)?)
+            .bind(&seed.logo)
+            .bind(&seed.media)
             .execute(&mut *tx)
             .await?;
+            if written.rows_affected() == 0 {
+                kept.push(record.profile.slug().to_string());
+            }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(kept)
     }
 
-    /// Sets each booth's approved media and its source hash, in one transaction.
-    pub async fn save_booth_media(
-        &self,
-        booths: &[(&str, &str, &[BoothMedia])],
-    ) -> Result<(), Error> {
+    /// Records what the catalogue now supplies for exhibitors whose live content is kept
+    /// (approved since): the seed changes, the live profile, signage and media do not.
+    pub async fn save_seeds(&self, seeds: &[CatalogueSeed]) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        for (slug, source_hash, media) in booths {
-            sqlx::query("UPDATE exhibitors SET media = ?, source_hash = ? WHERE slug = ?")
-                .bind(serde_json::to_string(media)?)
-                .bind(source_hash)
-                .bind(slug)
-                .execute(&mut *tx)
-                .await?;
+        for seed in seeds {
+            sqlx::query(
+                "UPDATE exhibitors SET source_hash = ?, seed_profile = ?, seed_logo = ?,
+                    seed_media = ?
+                 WHERE slug = ?",
+            )
+            .bind(&seed.source_hash)
+            .bind(serde_json::to_string(&seed.profile)?)
+            .bind(&seed.logo)
+            .bind(&seed.media)
+            .bind(seed.profile.slug().as_str())
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -23,7 +23,9 @@ use crate::error::Error;
 
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
-pub use exhibitors::{ApprovedSignage, ExhibitorRecord};
+pub use exhibitors::{
+    ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
+};
 pub use layout::LayoutDraft;
 pub use media::MediaRow;
 pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};

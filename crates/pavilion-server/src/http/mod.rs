@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::error::Error;
 use routes::{
-    exhibitors, hall, health, me, media, staff_layout, staff_publish, staff_review, staff_sessions,
-    web,
+    exhibitors, hall, health, me, media, staff_import, staff_layout, staff_publish, staff_review,
+    staff_sessions, web,
 };
 
 /// The whole application: API, media, and the page and viewer files.
@@ -31,6 +31,7 @@ pub fn app(state: AppState) -> Router {
         .merge(staff_sessions::router())
         .merge(staff_layout::router())
         .merge(staff_publish::router())
+        .merge(staff_import::router())
         .merge(me::router())
         .merge(staff_review::router())
         .merge(openapi::router())

@@ -19,9 +19,11 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::routes::{
-    exhibitors, hall, health, me, media, staff_layout, staff_publish, staff_review, staff_sessions,
+    exhibitors, hall, health, me, media, staff_import, staff_layout, staff_publish, staff_review,
+    staff_sessions,
 };
 use crate::app::AppState;
+use crate::catalogue::{ImportConflict, ImportReport, PlacedBooth};
 use crate::db::{
     AuditEntry, Draft, Role, StaffAccount, StaffSession, Submission, SubmissionStatus, TokenInfo,
     VersionInfo,
@@ -78,6 +80,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         staff_publish::version,
         staff_publish::rollback,
         staff_publish::audit_log,
+        staff_import::import,
         me::me,
         me::get_profile,
         me::put_profile,
@@ -132,6 +135,9 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         staff_layout::BoothChange,
         staff_layout::NewHall,
         staff_publish::LiveVersion,
+        ImportReport,
+        ImportConflict,
+        PlacedBooth,
         ExhibitorProfile,
         Product,
         FieldError,
@@ -152,7 +158,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
     tags(
         (name = "visitors", description = "The published hall, its exhibitors and their media: public, cached"),
         (name = "operations", description = "Health and this document"),
-        (name = "staff", description = "Staff sign-in, accounts, publishing, versions and the audit log: `Authorization: Bearer pst_...`"),
+        (name = "staff", description = "Staff sign-in, accounts, catalogue import, publishing, versions and the audit log: `Authorization: Bearer pst_...`"),
         (name = "staff layout", description = "The layout draft staff arrange: `Authorization: Bearer pst_...`"),
         (name = "exhibitor", description = "An exhibitor's own booth, with its token: `Authorization: Bearer pex_...`"),
         (name = "staff review", description = "The review queue, for signed-in staff: `Authorization: Bearer pst_...`"),

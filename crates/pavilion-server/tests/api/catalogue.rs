@@ -7,6 +7,7 @@ use std::fs;
 use axum::http::StatusCode;
 use pavilion_model::{ExhibitorDetail, HallSnapshot, MediaKind};
 use pavilion_server::Error;
+use pavilion_server::catalogue::ImportActor;
 use pavilion_server::db::Store;
 use resvg::tiny_skia::{Color, Pixmap};
 
@@ -96,15 +97,26 @@ async fn an_edited_profile_is_picked_up_only_by_an_explicit_import() {
         StatusCode::NOT_FOUND
     );
 
-    let report = app.state.reimport(app.catalogue.path()).await.unwrap();
+    let report = app
+        .state
+        .reimport(app.catalogue.path(), ImportActor::Cli)
+        .await
+        .unwrap();
     assert_eq!(report.updated, [KESTREL]);
     assert_eq!(report.added, ["late-arrival"]);
     assert_eq!(report.unchanged, FIXTURE_SIZE - 1);
-    assert_eq!(report.published_version, Some(2));
+    assert_eq!(report.placed.len(), 1, "{report}");
     assert!(
         report.to_string().contains("1 added, 1 updated"),
         "{report}"
     );
+    // A seed import updates the draft; visitors see it once staff publish.
+    assert_eq!(report.published_version, None);
+    assert_eq!(app.state.published().version, 1);
+    let admin = crate::me_support::staff_token(&app, "ada", "admin").await;
+    let published =
+        crate::me_support::send(&app, "POST", "/api/v1/staff/publish", Some(&admin), "").await;
+    assert_eq!(published.status, StatusCode::OK);
 
     let after = detail(&app.get(&format!("/api/v1/exhibitors/{KESTREL}")).await.body);
     assert_eq!(after.tagline, "Edited for the re-import test");
@@ -113,7 +125,11 @@ async fn an_edited_profile_is_picked_up_only_by_an_explicit_import() {
     assert_eq!(snapshot.version, 2);
     assert_eq!(snapshot.booth_count(), FIXTURE_SIZE + 1);
 
-    let again = app.state.reimport(app.catalogue.path()).await.unwrap();
+    let again = app
+        .state
+        .reimport(app.catalogue.path(), ImportActor::Cli)
+        .await
+        .unwrap();
     assert!(!again.changed_anything());
     assert_eq!(again.published_version, None);
     assert_eq!(app.state.published().version, 2);

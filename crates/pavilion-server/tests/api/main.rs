@@ -12,6 +12,7 @@ mod me_support;
 mod media;
 mod openapi;
 mod security;
+mod seed_import;
 mod staff;
 mod staff_accounts;
 mod storage;

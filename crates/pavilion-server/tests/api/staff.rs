@@ -113,6 +113,7 @@ fn staff_routes() -> Vec<(&'static str, String, Option<Value>)> {
         ),
         ("DELETE", "/api/v1/staff/layout/halls/hall-1".into(), None),
         ("POST", "/api/v1/staff/publish".into(), None),
+        ("POST", "/api/v1/staff/import".into(), None),
         ("GET", "/api/v1/staff/versions".into(), None),
         ("GET", "/api/v1/staff/versions/1".into(), None),
         ("POST", "/api/v1/staff/versions/1/rollback".into(), None),

@@ -5,6 +5,7 @@ pub mod hall;
 pub mod health;
 pub mod me;
 pub mod media;
+pub mod staff_import;
 pub mod staff_layout;
 pub mod staff_publish;
 pub mod staff_review;
