@@ -203,10 +203,10 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut acked: BTreeMap<&'static str, u64> = BTreeMap::new();
     for round in 0..=options.rounds {
         // A row is swept only when created before the start-up second: start in a later one.
-        if let Some(at) = killed_at {
-            if let Some(wait) = Duration::from_millis(1100).checked_sub(at.elapsed()) {
-                thread::sleep(wait);
-            }
+        if let Some(at) = killed_at
+            && let Some(wait) = Duration::from_millis(1100).checked_sub(at.elapsed())
+        {
+            thread::sleep(wait);
         }
         let address = free_address()?;
         let server = pavilion.start(&address, &log_path)?;
