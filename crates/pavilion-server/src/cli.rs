@@ -426,5 +426,11 @@ mod tests {
                 }
             })
         );
+        let config = Config::try_parse_from(["pavilion", "backup", "--to", "/b"]).unwrap();
+        assert_eq!(config.command, Some(Command::Backup { to: "/b".into() }));
+        let config = Config::try_parse_from(["pavilion", "restore", "--from", "/b"]).unwrap();
+        assert_eq!(config.command, Some(Command::Restore { from: "/b".into() }));
+        let config = Config::try_parse_from(["pavilion", "check-data"]).unwrap();
+        assert_eq!(config.command, Some(Command::CheckData));
     }
 }

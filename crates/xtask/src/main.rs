@@ -25,7 +25,7 @@ usage: cargo xtask <command>
 commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
-              headless Bevy tests, the web build, and the browser end-to-end test
+              headless Bevy tests, the web build, chaos --short, and the browser end-to-end test
   bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
               folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);

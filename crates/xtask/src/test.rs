@@ -1,13 +1,13 @@
 //! `cargo xtask test`: every check and test, in the order that fails fastest: formatting,
 //! clippy on native and wasm32, the viewer's wasm build, unit/API/headless Bevy tests (with
-//! the viewer's single-threaded wasm-opt beside them), and the browser tests in headless
-//! Chromium.
+//! the viewer's single-threaded wasm-opt beside them), three `chaos --short` crash rounds, and
+//! the browser tests in headless Chromium.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{build_web, cmd, e2e, project_root};
+use crate::{build_web, chaos, cmd, e2e, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -47,6 +47,7 @@ pub fn run(args: &[String]) -> Result<()> {
     )?;
     if skip_browser {
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
+        chaos::run(&["--short".to_owned()])?;
     } else {
         // wasm-opt (npm binaryen) uses one core for about nine minutes: run it while the
         // Rust tests compile and run, instead of leaving the second core idle afterwards.
@@ -58,6 +59,7 @@ pub fn run(args: &[String]) -> Result<()> {
             .map_err(|_| anyhow::anyhow!("the web post-processing thread panicked"))?;
         tests?;
         let sizes = web?;
+        chaos::run(&["--short".to_owned()])?;
         e2e::run(&root)?;
         eprintln!("\nwasm: {sizes:?}");
     }
