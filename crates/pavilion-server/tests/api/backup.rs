@@ -1,7 +1,8 @@
 //! Online backup and restore: a backup taken while the app is busy with uploads and profile
 //! edits restores into a fresh folder with the exhibitors, drafts, media and published
 //! snapshot it had when the backup began (and a running app serves it); a damaged backup is
-//! refused with a clear message and replaces nothing; a folder in use is never restored into.
+//! refused with a clear message and replaces nothing; a folder in use is never restored into;
+//! check-data finds a partial media file and a leftover temp file.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -342,6 +343,21 @@ async fn a_damaged_backup_is_refused_and_nothing_is_replaced() {
     let message = restore(&folder, data.path()).await.unwrap_err().to_string();
     assert!(message.contains("not a finished backup"), "{message}");
     assert_eq!(tree(data.path()), before);
+
+    // check-data finds a partial file and a temp file left behind in the data folder.
+    assert!(check_data(data.path()).await.unwrap().ok());
+    let shard = data.path().join("media").join(&entry.sha256[..2]);
+    fs::write(
+        shard.join(format!("{}.{}", entry.sha256, entry.extension)),
+        b"partial",
+    )
+    .unwrap();
+    fs::write(shard.join(".incoming-left-behind"), b"half").unwrap();
+    let check = check_data(data.path()).await.unwrap();
+    assert!(!check.ok());
+    assert_eq!(check.integrity, "ok");
+    assert_eq!(check.damaged_files, vec![entry.sha256.clone()]);
+    assert_eq!(check.temp_files.len(), 1, "{check:?}");
 }
 
 #[tokio::test]
