@@ -309,6 +309,13 @@ pub fn read_manifest(from: &Path) -> Result<Manifest, Error> {
             path.display()
         ))
     })?;
+    if manifest.database.file != DATABASE_FILE {
+        return Err(Error::BadRequest(format!(
+            "the backup manifest {} names the database {:?}; a backup holds {DATABASE_FILE}",
+            path.display(),
+            manifest.database.file
+        )));
+    }
     if manifest.format != FORMAT {
         return Err(Error::BadRequest(format!(
             "the backup in {} has format {}; this build reads format {FORMAT}",
