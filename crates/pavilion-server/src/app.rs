@@ -21,7 +21,7 @@ use crate::media::{CheckBudget, MediaStore, Renderer};
 use crate::staff::sign_in::SignInGuard;
 use crate::storage::{StorageRules, SweepReport, UploadGate, sweep_orphans, sweep_temp_files};
 
-pub const MEDIA_FOLDER: &str = "media";
+pub use crate::storage::MEDIA_FOLDER;
 
 #[derive(Debug, Clone)]
 pub struct AppState {

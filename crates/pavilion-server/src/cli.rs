@@ -1,5 +1,5 @@
 //! The command line: flags and environment variables ([`Config`]) and every subcommand
-//! (`serve`, `import`, `staff ...`, `token ...`) with the code that runs the account and
+//! (`serve`, `import`, `staff ...`, `token ...`, `check-data`, `backup`, `restore`) with the code that runs the account and
 //! token commands against the data folder.
 
 use std::net::SocketAddr;
@@ -131,6 +131,24 @@ pub enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Check the data folder read-only (safe beside a running server): the database's
+    /// integrity and every media file against its row (none missing, partial, unreferenced
+    /// or left as a temp file). Prints JSON; exits with 1 when anything is wrong.
+    CheckData,
+    /// Back up the data folder into a new folder, while the server runs: a consistent copy
+    /// of the database (VACUUM INTO), the media files it refers to and a manifest of hashes.
+    Backup {
+        /// The folder to create (must not exist or be empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into the data folder (refused while a server uses it). Every hash is
+    /// checked before anything is replaced; the replaced data is kept in `.pre-restore-*`.
+    Restore {
+        /// The backup folder (made by `pavilion backup`).
+        #[arg(long)]
+        from: PathBuf,
     },
 }
 
@@ -411,5 +429,11 @@ mod tests {
                 }
             })
         );
+        let config = Config::try_parse_from(["pavilion", "backup", "--to", "/b"]).unwrap();
+        assert_eq!(config.command, Some(Command::Backup { to: "/b".into() }));
+        let config = Config::try_parse_from(["pavilion", "restore", "--from", "/b"]).unwrap();
+        assert_eq!(config.command, Some(Command::Restore { from: "/b".into() }));
+        let config = Config::try_parse_from(["pavilion", "check-data"]).unwrap();
+        assert_eq!(config.command, Some(Command::CheckData));
     }
 }

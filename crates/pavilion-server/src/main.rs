@@ -1,4 +1,5 @@
-//! The `pavilion` binary: parses the configuration and serves the hall or re-imports the catalogue.
+//! The `pavilion` binary: parses the configuration and serves the hall, re-imports the
+//! catalogue, manages accounts and tokens, checks the data folder, backs it up or restores it.
 
 use std::time::Duration;
 
@@ -56,6 +57,42 @@ async fn run() -> anyhow::Result<()> {
             let outcome = pavilion_server::cli::run_token_command(state.store(), &command).await;
             state.store().close().await;
             println!("{}", outcome.context("token command failed")?);
+            Ok(())
+        }
+        Command::CheckData => {
+            let check = pavilion_server::storage::check::check_data(&config.data_dir)
+                .await
+                .with_context(|| format!("checking {}", config.data_dir.display()))?;
+            println!("{}", serde_json::to_string_pretty(&check)?);
+            if !check.ok() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let report = pavilion_server::storage::backup::backup(&config.data_dir, &to)
+                .await
+                .with_context(|| {
+                    format!(
+                        "backing up {} into {}",
+                        config.data_dir.display(),
+                        to.display()
+                    )
+                })?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let report = pavilion_server::storage::backup::restore(&from, &config.data_dir)
+                .await
+                .with_context(|| {
+                    format!(
+                        "restoring {} into {}",
+                        from.display(),
+                        config.data_dir.display()
+                    )
+                })?;
+            println!("{report}");
             Ok(())
         }
     }

@@ -1,12 +1,14 @@
 //! Project automation for Pavilion, run as `cargo xtask <command>`:
 //! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
-//! `api-fuzz` tests the HTTP API against its OpenAPI document.
+//! `api-fuzz` tests the HTTP API against its OpenAPI document, `chaos` kills a busy server
+//! at random moments and checks that nothing acknowledged was lost.
 
 mod api_fuzz;
 mod bench_upload;
 mod build_web;
 mod catalogue;
+mod chaos;
 mod cmd;
 mod e2e;
 mod fuzz;
@@ -23,7 +25,7 @@ usage: cargo xtask <command>
 commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
-              headless Bevy tests, the web build, and the browser end-to-end test
+              headless Bevy tests, the web build, chaos --short, and the browser end-to-end test
   bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
               folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
@@ -34,6 +36,11 @@ commands:
               venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
               no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
   e2e         only the browser tests, against the viewer last built into web/pkg
+  chaos       crash consistency: rounds of concurrent uploads, deletes, profile edits,
+              approvals and publishes against a release server killed with SIGKILL at a random
+              moment, then restarted and checked (acknowledged writes present, check-data clean);
+              --rounds N (default 200), --short (3 rounds, debug binary, for CI), --binary PATH,
+              --seed S
   fuzz        fuzz the media checks, profile parsing and layout rules: a million executions
               per target in release (--short: the 2,000-per-target test CI runs)
 ";
@@ -56,6 +63,7 @@ fn main() -> Result<()> {
         Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("chaos") => chaos::run(&args[1..]),
         Some("e2e") => e2e::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

@@ -1,12 +1,12 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
-//! (native clippy and unit/API/headless Bevy tests; wasm32 clippy and the viewer's web build),
-//! then the browser tests in headless Chromium.
+//! (native clippy, unit/API/headless Bevy tests and three `chaos --short` crash rounds; wasm32
+//! clippy and the viewer's web build), then the browser tests in headless Chromium.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{build_web, cmd, e2e, project_root};
+use crate::{build_web, chaos, cmd, e2e, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -28,7 +28,9 @@ pub fn run(args: &[String]) -> Result<()> {
                 "warnings",
             ],
         )?;
-        cmd::run(&root, &cargo, &["test", "--workspace"])
+        cmd::run(&root, &cargo, &["test", "--workspace"])?;
+        // Three kill -9 rounds against the debug server (the full run is `cargo xtask chaos`).
+        chaos::run(&["--short".to_owned()])
     };
     if skip_browser {
         build_web::clippy()?;

@@ -3,6 +3,7 @@
 //! Nothing outside this module writes SQL; domain modules call the methods here.
 
 mod audit;
+mod backup;
 mod content;
 mod exhibitors;
 mod layout;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{
 use crate::error::Error;
 
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
+pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
 pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
@@ -54,20 +56,59 @@ pub struct RowCounts {
 impl Store {
     /// Opens (creating if needed) `<data_dir>/pavilion.db` and brings its schema up to date.
     pub async fn open(data_dir: &Path) -> Result<Store, Error> {
+        Store::open_with(data_dir, SqliteJournalMode::Wal, 4).await
+    }
+
+    /// Opens (and migrates) `<dir>/pavilion.db` that no server uses, such as a backup's copy,
+    /// with a rollback journal and one connection, so that once closed it is one
+    /// self-contained file.
+    pub async fn open_standalone(dir: &Path) -> Result<Store, Error> {
+        Store::open_with(dir, SqliteJournalMode::Delete, 1).await
+    }
+
+    async fn open_with(
+        data_dir: &Path,
+        journal: SqliteJournalMode,
+        connections: u32,
+    ) -> Result<Store, Error> {
         tokio::fs::create_dir_all(data_dir).await?;
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(data_dir.join(DATABASE_FILE))
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // WAL with NORMAL stays consistent after a crash and avoids an fsync per commit.
-            .synchronous(SqliteSynchronous::Normal)
+            .journal_mode(journal)
+            // FULL: a commit is on disk (the WAL fsynced) before the request that made it is
+            // answered, so an acknowledged write survives power loss, not only a crash
+            // (ARCHITECTURE.md, "Durability").
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(connections)
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Opens `<data_dir>/pavilion.db` for reading only (no migration, no journal change),
+    /// so checks and backups can look at a data folder a server is using.
+    pub async fn open_read_only(data_dir: &Path) -> Result<Store, Error> {
+        let path = data_dir.join(DATABASE_FILE);
+        if !path.is_file() {
+            return Err(Error::NotFound(format!(
+                "no database at {}",
+                path.display()
+            )));
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .read_only(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await?;
         Ok(Store { pool })
     }
 
@@ -131,6 +172,12 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(keys, 1);
+        // 2 = FULL: every commit fsyncs the WAL before it is acknowledged.
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 2);
         assert_eq!(store.latest_version().await.unwrap(), 0);
         assert!(store.published().await.unwrap().is_none());
         assert_eq!(store.integrity_check().await.unwrap(), "ok");

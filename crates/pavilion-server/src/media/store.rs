@@ -128,11 +128,11 @@ impl MediaStore {
             return Ok(stored);
         }
         let folder = path.parent().expect("media paths have a folder");
-        fs::create_dir_all(folder)?;
+        create_dir_durably(folder)?;
         upload.as_file().sync_all()?;
         upload.persist(&path).map_err(|error| error.error)?;
-        #[cfg(unix)]
-        fs::File::open(folder)?.sync_all()?;
+        // Make the rename itself durable.
+        sync_dir(folder)?;
         Ok(stored)
     }
 
@@ -152,7 +152,7 @@ impl MediaStore {
             return Ok(stored);
         }
         let folder = path.parent().expect("media paths have a folder");
-        fs::create_dir_all(folder)?;
+        create_dir_durably(folder)?;
         // The temp file lives in the target folder so the rename is atomic; it is removed on
         // drop if anything fails before the rename.
         let mut temp = tempfile::Builder::new()
@@ -162,8 +162,7 @@ impl MediaStore {
         temp.as_file().sync_all()?;
         temp.persist(&path).map_err(|error| error.error)?;
         // Make the rename itself durable.
-        #[cfg(unix)]
-        fs::File::open(folder)?.sync_all()?;
+        sync_dir(folder)?;
         Ok(stored)
     }
 }
@@ -240,6 +239,45 @@ impl MediaStore {
         }
         Ok(shards)
     }
+}
+
+/// Fsyncs a folder, so the names created, renamed or removed in it survive a power loss
+/// (a file's own fsync does not cover its directory entry). A no-op off Unix.
+pub fn sync_dir(folder: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(folder)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+/// Creates a folder and any missing parents like `create_dir_all`, fsyncing the parent of
+/// each folder it creates, so a new shard folder (and so every file renamed into it) is still
+/// there after a power loss.
+pub fn create_dir_durably(folder: &Path) -> io::Result<()> {
+    if folder.is_dir() {
+        return Ok(());
+    }
+    let parent = folder.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        create_dir_durably(parent)?;
+    }
+    match fs::create_dir(folder) {
+        Ok(()) => match parent {
+            Some(parent) => sync_dir(parent),
+            None => Ok(()),
+        },
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists && folder.is_dir() => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// The extension the store keeps a file of this content type under.
+pub fn extension_of(content_type: &str) -> Option<&'static str> {
+    KINDS
+        .into_iter()
+        .find(|(_, kind)| *kind == content_type)
+        .map(|(ext, _)| ext)
 }
 
 /// The entries of a folder; none when it does not exist (yet).

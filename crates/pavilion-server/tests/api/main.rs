@@ -2,6 +2,7 @@
 //! catalogue copied from the repository's `exhibitors/`, and calls the app with `oneshot`.
 
 mod authz;
+mod backup;
 mod catalogue;
 mod exhibitors;
 mod guard;
