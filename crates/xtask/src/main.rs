@@ -1,7 +1,8 @@
 //! Project automation for Pavilion, run as `cargo xtask <command>`:
 //! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
-//! `api-fuzz` tests the HTTP API against its OpenAPI document.
+//! `api-fuzz` tests the HTTP API against its OpenAPI document, `load` puts visitors, uploads and
+//! publishes on a release server at once.
 
 mod api_fuzz;
 mod bench_upload;
@@ -10,6 +11,7 @@ mod catalogue;
 mod cmd;
 mod e2e;
 mod fuzz;
+mod load;
 mod serve;
 mod test;
 
@@ -33,6 +35,11 @@ commands:
   api-fuzz    property-based tests of the API from its OpenAPI document (schemathesis, in a
               venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
               no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
+  load        visitors (hall, exhibitor details, media whole and by Range) against a release
+              server on a fresh data folder, alone and then while exhibitors upload and staff
+              publish; reports requests, errors and p50/p99 per kind; fails on any error or a
+              visitor p99 over 1.5x; --duration SECS (per phase, 60), --visitors N (64),
+              --binary PATH, --short (debug build, 5 s phases, only errors fail)
   e2e         only the browser tests, against the viewer last built into web/pkg
   fuzz        fuzz the media checks, profile parsing and layout rules: a million executions
               per target in release (--short: the 2,000-per-target test CI runs)
@@ -56,6 +63,7 @@ fn main() -> Result<()> {
         Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
+        Some("load") => load::run(&args[1..]),
         Some("e2e") => e2e::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
