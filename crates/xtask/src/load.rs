@@ -196,7 +196,9 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     if !options.short && ratio > P99_RATIO_LIMIT {
-        bail!("the visitors' p99 grew {ratio:.2} times while publishes ran (limit {P99_RATIO_LIMIT})");
+        bail!(
+            "the visitors' p99 grew {ratio:.2} times while publishes ran (limit {P99_RATIO_LIMIT})"
+        );
     }
     Ok(())
 }
@@ -358,7 +360,13 @@ fn write_phase(out: &mut String, title: &str, phase: &Recorder) {
         }
     }
     visitors.sort_unstable();
-    write_row(out, "all visitor requests", &visitors, visitor_errors, seconds);
+    write_row(
+        out,
+        "all visitor requests",
+        &visitors,
+        visitor_errors,
+        seconds,
+    );
     for (kind, stats) in &phase.kinds {
         for message in &stats.messages {
             let _ = writeln!(out, "  error, {}: {message}", kind.name());
@@ -579,9 +587,14 @@ impl Site {
         let mut paths = BTreeSet::new();
         media_paths(&hall, uploaders, &mut paths);
         for slug in slugs.iter().filter(|s| !uploaders.contains(s)) {
-            let detail = client.get(&format!("/api/v1/exhibitors/{slug}"), &[]).await?;
+            let detail = client
+                .get(&format!("/api/v1/exhibitors/{slug}"), &[])
+                .await?;
             if detail.status != StatusCode::OK {
-                bail!("GET /api/v1/exhibitors/{slug} answered {}", detail.describe());
+                bail!(
+                    "GET /api/v1/exhibitors/{slug} answered {}",
+                    detail.describe()
+                );
             }
             media_paths(&serde_json::from_slice(&detail.body)?, &[], &mut paths);
         }
