@@ -697,7 +697,12 @@ async fn run_phase(
     for task in tasks {
         match task.await {
             Ok(recorder) => phase.merge(recorder),
-            Err(error) => phase.record(Kind::Hall, Duration::ZERO, Some(format!("{error}"))),
+            // A task that panicked: count it against the visitors so the run fails.
+            Err(error) => phase.record(
+                Kind::Hall,
+                Duration::ZERO,
+                Some(format!("a load task failed: {error}")),
+            ),
         }
     }
     // Visitors stop at the deadline; a writer may finish a request after it, which should not
