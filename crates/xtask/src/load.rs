@@ -2,7 +2,8 @@
 //! of a release server on a fresh data folder holding the catalogue. Phase A runs only visitors
 //! (the hall with and without `If-None-Match`, exhibitor details, media whole and by `Range`);
 //! phase B, as long, adds exhibitors uploading pictures, editing their profile and submitting,
-//! and staff approving and publishing about once a second. It reports requests, errors and
+//! and staff approving and publishing about once a second. The phases alternate in 10 s
+//! slices (A, B, A, B, ...) so other load on the machine falls on both alike. It reports requests, errors and
 //! p50/p99/max latency per kind and phase, and fails on any error or when the visitors' p99 in
 //! B is over 1.5 times A's (`--short`, the CI run on the debug build, fails only on errors).
 //!
@@ -39,6 +40,8 @@ const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 const KEEP_UPLOADS: usize = 5;
 /// The largest byte range a visitor asks for.
 const MAX_RANGE: u64 = 64 * 1024;
+/// Phases A and B alternate in slices of about this many seconds.
+const SLICE_SECONDS: u64 = 10;
 /// Phase B's visitor p99 may be at most this many times phase A's.
 const P99_RATIO_LIMIT: f64 = 1.5;
 /// Error messages kept per kind, to show.
@@ -165,12 +168,25 @@ pub fn run(args: &[String]) -> Result<()> {
             options.duration.as_secs(),
             uploaders.join(", ")
         );
-        eprintln!("phase A: visitors only");
-        let (duration, visitors) = (options.duration, options.visitors);
-        let a = run_phase(&site, duration, visitors, None).await;
-        eprintln!("phase B: visitors, uploads, profile edits, approvals and publishes");
+        // The phases alternate in slices, so load from elsewhere on the machine that comes
+        // and goes over minutes weighs on both alike.
+        let slices = slices(options.duration);
+        let (slice, visitors) = (options.duration / slices, options.visitors);
         let writers = Some((&tokens[..], staff_token.as_str()));
-        let b = run_phase(&site, duration, visitors, writers).await;
+        let (mut a, mut b) = (Recorder::default(), Recorder::default());
+        for n in 0..slices {
+            eprintln!(
+                "slice {}/{slices}: {} s of visitors only (A), then {} s with uploads, profile \
+                 edits, approvals and publishes (B)",
+                n + 1,
+                slice.as_secs_f64(),
+                slice.as_secs_f64()
+            );
+            a.merge(run_phase(&site, slice, visitors, None, n).await);
+            b.merge(run_phase(&site, slice, visitors, writers, n).await);
+        }
+        a.sort();
+        b.sort();
         anyhow::Ok((a, b))
     });
     let (a, b) = outcome.with_context(|| format!("server log: {}", log_path.display()))?;
@@ -201,6 +217,13 @@ pub fn run(args: &[String]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// How many A/B slices a phase of `duration` is cut into: one per 10 s, at least one.
+fn slices(duration: Duration) -> u32 {
+    u32::try_from(duration.as_secs() / SLICE_SECONDS)
+        .unwrap_or(u32::MAX)
+        .max(1)
 }
 
 /// The first catalogue folders (by name) that hold a profile: they upload in phase B.
@@ -292,6 +315,7 @@ impl Recorder {
     }
 
     fn merge(&mut self, other: Recorder) {
+        self.elapsed += other.elapsed;
         for (kind, mut stats) in other.kinds {
             let into = self.kinds.entry(kind).or_default();
             into.latencies.append(&mut stats.latencies);
@@ -667,6 +691,7 @@ async fn run_phase(
     duration: Duration,
     visitors: usize,
     writers: Option<(&[(String, String)], &str)>,
+    slice: u32,
 ) -> Recorder {
     let started = Instant::now();
     let until = started + duration;
@@ -689,6 +714,7 @@ async fn run_phase(
                 slug.clone(),
                 token.clone(),
                 queue.clone(),
+                slice,
                 until,
             )));
         }
@@ -812,6 +838,7 @@ async fn exhibitor(
     slug: String,
     token: String,
     queue: mpsc::UnboundedSender<Waiting>,
+    slice: u32,
     until: Instant,
 ) -> Recorder {
     let mut recorder = Recorder::default();
@@ -822,7 +849,7 @@ async fn exhibitor(
     let mut round = 0u64;
     while Instant::now() < until {
         round += 1;
-        let picture = match picture(n as u64, round) {
+        let picture = match picture(n as u64, (u64::from(slice) << 32) | round) {
             Ok(bytes) => bytes,
             Err(error) => {
                 recorder.record(Kind::Upload, Duration::ZERO, Some(format!("{error:#}")));
@@ -861,11 +888,7 @@ async fn exhibitor(
             let Some(sha256) = uploaded.pop_front() else {
                 break;
             };
-            let path = format!("/api/v1/me/media/{sha256}");
-            let headers = [auth.clone()];
-            let request = (Method::DELETE, path.as_str(), &headers[..], Bytes::new());
-            let ok = [StatusCode::NO_CONTENT];
-            timed(&mut recorder, &mut client, Kind::DeleteMedia, request, &ok).await;
+            delete_media(&mut recorder, &mut client, auth.clone(), &sha256).await;
         }
 
         let headers = [auth.clone()];
@@ -889,7 +912,24 @@ async fn exhibitor(
             let _ = wait.await;
         }
     }
+    // Leave the draft as found, so the next slice's uploads stay under the booth's limit.
+    while let Some(sha256) = uploaded.pop_front() {
+        delete_media(&mut recorder, &mut client, auth.clone(), &sha256).await;
+    }
     recorder
+}
+
+async fn delete_media(
+    recorder: &mut Recorder,
+    client: &mut Client,
+    auth: (HeaderName, &str),
+    sha256: &str,
+) {
+    let path = format!("/api/v1/me/media/{sha256}");
+    let headers = [auth];
+    let request = (Method::DELETE, path.as_str(), &headers[..], Bytes::new());
+    let ok = [StatusCode::NO_CONTENT];
+    timed(recorder, client, Kind::DeleteMedia, request, &ok).await;
 }
 
 /// Staff in a loop: approve every waiting submission, publish, about once a second.
@@ -1021,6 +1061,14 @@ mod tests {
         ] {
             assert!(parse_args(&strings(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn phases_are_cut_into_ten_second_slices() {
+        assert_eq!(slices(Duration::from_secs(5)), 1);
+        assert_eq!(slices(Duration::from_secs(10)), 1);
+        assert_eq!(slices(Duration::from_secs(60)), 6);
+        assert_eq!(slices(Duration::from_secs(65)), 6);
     }
 
     #[test]

@@ -38,8 +38,9 @@ commands:
   load        visitors (hall, exhibitor details, media whole and by Range) against a release
               server on a fresh data folder, alone and then while exhibitors upload and staff
               publish; reports requests, errors and p50/p99 per kind; fails on any error or a
-              visitor p99 over 1.5x; --duration SECS (per phase, 60), --visitors N (64),
-              --binary PATH, --short (debug build, 5 s phases, only errors fail)
+              visitor p99 over 1.5x; --duration SECS (per phase, 60; the phases alternate in
+              10 s slices), --visitors N (64), --binary PATH, --short (debug build, 5 s
+              phases, only errors fail)
   e2e         only the browser tests, against the viewer last built into web/pkg
   fuzz        fuzz the media checks, profile parsing and layout rules: a million executions
               per target in release (--short: the 2,000-per-target test CI runs)
