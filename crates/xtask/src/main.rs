@@ -2,7 +2,8 @@
 //! `serve` builds the viewer for the web and runs the hall, `test` runs every check and test,
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
 //! `api-fuzz` tests the HTTP API against its OpenAPI document, `chaos` kills a busy server
-//! at random moments and checks that nothing acknowledged was lost.
+//! at random moments and checks that nothing acknowledged was lost, `load` puts visitors,
+//! uploads and publishes on a release server at once.
 
 mod api_fuzz;
 mod bench_upload;
@@ -12,6 +13,7 @@ mod chaos;
 mod cmd;
 mod e2e;
 mod fuzz;
+mod load;
 mod serve;
 mod test;
 
@@ -35,6 +37,12 @@ commands:
   api-fuzz    property-based tests of the API from its OpenAPI document (schemathesis, in a
               venv under the target dir) as an anonymous caller, an exhibitor and a staff admin:
               no 5xx, no undocumented status code; --short for CI; `-- <args>` go to `st run`
+  load        visitors (hall, exhibitor details, media whole and by Range) against a release
+              server on a fresh data folder, alone and then while exhibitors upload and staff
+              publish; reports requests, errors and p50/p99 per kind; fails on any error or a
+              visitor p99 over 1.5x; --duration SECS (per phase, 60; the phases alternate in
+              10 s slices), --visitors N (64), --binary PATH, --short (debug build, 5 s
+              phases, only errors fail)
   e2e         only the browser tests, against the viewer last built into web/pkg
   chaos       crash consistency: rounds of concurrent uploads, deletes, profile edits,
               approvals and publishes against a release server killed with SIGKILL at a random
@@ -64,6 +72,7 @@ fn main() -> Result<()> {
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("chaos") => chaos::run(&args[1..]),
+        Some("load") => load::run(&args[1..]),
         Some("e2e") => e2e::run(&project_root()),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");

@@ -1,12 +1,12 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
-//! (native clippy, unit/API/headless Bevy tests and three `chaos --short` crash rounds; wasm32
+//! (native clippy, unit/API/headless Bevy tests, `chaos --short` and `load --short`; wasm32
 //! clippy and the viewer's web build), then the browser tests in headless Chromium.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{build_web, chaos, cmd, e2e, project_root};
+use crate::{build_web, chaos, cmd, e2e, load, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -29,8 +29,10 @@ pub fn run(args: &[String]) -> Result<()> {
             ],
         )?;
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
-        // Three kill -9 rounds against the debug server (the full run is `cargo xtask chaos`).
-        chaos::run(&["--short".to_owned()])
+        // The short forms of the long harnesses, against the debug server: three kill -9
+        // rounds (`cargo xtask chaos` runs 200) and two 5 s load phases (`cargo xtask load`).
+        chaos::run(&["--short".to_owned()])?;
+        load::run(&["--short".to_owned()])
     };
     if skip_browser {
         build_web::clippy()?;

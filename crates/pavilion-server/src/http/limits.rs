@@ -199,13 +199,14 @@ mod tests {
 
     #[tokio::test]
     async fn a_body_at_the_rate_passes_whole() {
-        // 2 KiB every 50 ms is 40 KiB/s, above 16 KiB/s, over 5 windows.
+        // 8 KiB every 50 ms is 160 KiB/s, ten times the 16 KiB/s needed, over two one-second
+        // windows: the margin keeps a busy machine (late timers) from making it fail.
         let body = min_rate_body(
-            trickle(2048, Duration::from_millis(50), 20),
+            trickle(8192, Duration::from_millis(50), 40),
             16 * 1024,
-            WINDOW,
+            Duration::from_secs(1),
         );
-        assert_eq!(drain(body).await.unwrap(), 2048 * 20);
+        assert_eq!(drain(body).await.unwrap(), 8192 * 40);
     }
 
     #[tokio::test]
@@ -224,7 +225,13 @@ mod tests {
         for body in [slow, stalled] {
             let started = Instant::now();
             let error = drain(body).await.unwrap_err();
-            assert!(started.elapsed() <= 4 * WINDOW, "{:?}", started.elapsed());
+            // Cut after a few windows (not after the hour-long stall); the bound is loose
+            // because timers run late on a loaded machine.
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{:?}",
+                started.elapsed()
+            );
             let cause = UploadError::carried_by(&error).expect("the refusal is carried");
             assert_eq!(cause.code(), "upload_too_slow");
             assert!(cause.to_string().contains("16 KiB/s"), "{cause}");
