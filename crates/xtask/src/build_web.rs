@@ -60,12 +60,15 @@ pub fn compile() -> Result<()> {
     )
 }
 
-/// Clippy (warnings are errors) on the crates that build for the browser, for wasm32.
+/// Clippy (warnings are errors) on the crates that build for the browser, for wasm32. It
+/// runs in the workspace's own target directory, where the native clippy has already built
+/// the proc-macros and build scripts it needs.
 pub fn clippy() -> Result<()> {
     let root = project_root();
     ensure_wasm_target(&root)?;
-    wasm_cargo(
+    cmd::run(
         &root,
+        &cmd::cargo(),
         &[
             "clippy",
             "--package",
@@ -82,7 +85,7 @@ pub fn clippy() -> Result<()> {
     )
 }
 
-/// The target directory of every wasm32 build: `<target>/viewer`. Wasm builds share no
+/// The target directory of the viewer's web builds: `<target>/viewer`. Wasm builds share no
 /// artefacts with native ones, and a directory of their own lets cargo build both at once
 /// (two cargo processes on one directory wait for each other's lock).
 pub fn viewer_target_dir(root: &Path) -> Result<PathBuf> {

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
-//! (native clippy, unit/API/headless Bevy tests, `chaos --short` and `load --short`; wasm32
-//! clippy and the viewer's web build), then the browser tests in headless Chromium.
+//! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short` and
+//! `load --short`; the viewer's web build), then the browser tests in headless Chromium.
 
 use std::time::Instant;
 
@@ -28,6 +28,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 "warnings",
             ],
         )?;
+        build_web::clippy()?;
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200) and two 5 s load phases (`cargo xtask load`).
@@ -35,17 +36,13 @@ pub fn run(args: &[String]) -> Result<()> {
         load::run(&["--short".to_owned()])
     };
     if skip_browser {
-        build_web::clippy()?;
         native()?;
     } else {
-        // The browser side (wasm32 clippy, the viewer's build with its single-threaded LTO,
-        // then the single-threaded wasm-opt) runs beside the native clippy and tests, in its
-        // own target directory, so neither leaves the second core idle. Output interleaves;
-        // each command's start and end lines name it.
-        let web = std::thread::spawn(|| {
-            build_web::clippy()?;
-            build_web::run(build_web::Finish::Release)
-        });
+        // The viewer's web build (with its single-threaded LTO, then the single-threaded
+        // wasm-opt) runs beside the native line, in its own target directory, so neither
+        // leaves the second core idle. Output interleaves; each command's start and end lines
+        // name it.
+        let web = std::thread::spawn(|| build_web::run(build_web::Finish::Release));
         let native = native();
         let web = web
             .join()
