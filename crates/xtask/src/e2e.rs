@@ -36,18 +36,26 @@ impl Drop for Server {
     }
 }
 
+/// Builds the debug server, then runs the browser tests against it.
 pub fn run(root: &Path) -> Result<()> {
+    cmd::run(
+        root,
+        &cmd::cargo(),
+        &["build", "--package", "pavilion-server", "--bin", "pavilion"],
+    )?;
+    run_prebuilt(root)
+}
+
+/// Runs the browser tests against the debug server already in the target directory (for
+/// `cargo xtask test`, where `cargo test --workspace` has just built it: a `cargo build` of
+/// the one package resolves features differently and would compile it again).
+pub fn run_prebuilt(root: &Path) -> Result<()> {
     let web = root.join("web");
     if !web.join("node_modules").join("playwright-core").exists() {
         cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     // The pages stay ready for the Content-Security-Policy the server sends (no inline code).
     cmd::run(root, "node", &["web/tests/csp-static.mjs"])?;
-    cmd::run(
-        root,
-        &cmd::cargo(),
-        &["build", "--package", "pavilion-server", "--bin", "pavilion"],
-    )?;
 
     let target = crate::build_web::target_dir(root)?;
     let work = target.join("e2e");

@@ -32,8 +32,15 @@ pub fn run(args: &[String]) -> Result<()> {
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200) and two 5 s load phases (`cargo xtask load`).
-        chaos::run(&["--short".to_owned()])?;
-        load::run(&["--short".to_owned()])
+        // Both take the debug server `cargo test` has just built.
+        let server = build_web::target_dir(&root)?
+            .join("debug")
+            .join("pavilion")
+            .to_string_lossy()
+            .into_owned();
+        let short = ["--short".to_owned(), "--binary".to_owned(), server];
+        chaos::run(&short)?;
+        load::run(&short)
     };
     if skip_browser {
         native()?;
@@ -49,7 +56,7 @@ pub fn run(args: &[String]) -> Result<()> {
             .map_err(|_| anyhow::anyhow!("the web build thread panicked"))?;
         native?;
         let sizes = web?;
-        e2e::run(&root)?;
+        e2e::run_prebuilt(&root)?;
         eprintln!("\nwasm: {sizes:?}");
     }
     eprintln!(
