@@ -33,6 +33,8 @@ const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
 const END: &str = "<!-- cargo xtask bench: end -->";
 
 struct Options {
+    /// The command line, as the report shows it.
+    command: String,
     short: bool,
     binary: Option<PathBuf>,
     /// Length of one slice of one server.
@@ -46,6 +48,11 @@ struct Options {
 fn parse_args(args: &[String]) -> Result<Options> {
     let short = args.iter().any(|a| a == "--short");
     let mut options = Options {
+        command: ["cargo xtask bench".to_owned()]
+            .into_iter()
+            .chain(args.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" "),
         short,
         binary: None,
         slice: Duration::from_secs(if short { 2 } else { 5 }),
@@ -517,15 +524,11 @@ fn report(rows: &[Row], options: &Options) -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let command = if options.short {
-        "cargo xtask bench --short"
-    } else {
-        "cargo xtask bench"
-    };
+    let command = &options.command;
     let _ = writeln!(
         out,
         "`{command}` on {date}: {cores} cores ({cpu}), load average at the end {}; \
-         Pavilion (release) and nginx (worker_processes auto, sendfile, access log off) \
+         Pavilion (release) and nginx (worker_processes auto, sendfile, tcp_nodelay, access log off) \
          alternate in {} s slices, {} per server and figure; the client (hyper, keep-alive \
          HTTP/1.1, 2 threads) runs on the same cores.\n",
         load.split_whitespace()
@@ -590,7 +593,7 @@ events {{ worker_connections 4096; }}
 http {{
     access_log off;
     sendfile on;
-    tcp_nopush on;
+    tcp_nopush off;
     tcp_nodelay on;
     keepalive_requests 100000000;
     keepalive_timeout 75s;
