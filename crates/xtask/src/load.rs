@@ -20,16 +20,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
-use hyper::client::conn::http1::SendRequest;
-use hyper::header::{self, HeaderMap, HeaderName};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::header::{self, HeaderName};
+use hyper::{Method, StatusCode};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::e2e::{create_exhibitor_token, create_staff_account, start_server, wait_until_healthy};
+use crate::http_client::{Answer, Client};
 use crate::{build_web, cmd, project_root};
 
 /// Exhibitors that upload, edit and submit in phase B (the server allows 4 uploads at once).
@@ -46,8 +44,6 @@ const SLICE_SECONDS: u64 = 10;
 const P99_RATIO_LIMIT: f64 = 1.5;
 /// Error messages kept per kind, to show.
 const MESSAGES_KEPT: usize = 5;
-/// One request may take this long before it counts as an error.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// What a browser sends.
 const BROWSER_ENCODINGS: &str = "gzip, deflate, br, zstd";
 
@@ -415,107 +411,6 @@ fn write_row(out: &mut String, name: &str, sorted: &[u64], errors: u64, seconds:
 // ---------------------------------------------------------------------------------------
 // HTTP
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-impl Answer {
-    /// A short description for an error message.
-    fn describe(&self) -> String {
-        let body = String::from_utf8_lossy(&self.body[..self.body.len().min(200)]).into_owned();
-        format!("{} {body}", self.status)
-    }
-}
-
-/// One keep-alive HTTP/1.1 connection, as a browser tab holds, opened again when it closes.
-struct Client {
-    address: String,
-    forwarded_for: String,
-    sender: Option<SendRequest<Full<Bytes>>>,
-}
-
-impl Client {
-    fn new(address: &str, forwarded_for: String) -> Client {
-        Client {
-            address: address.to_owned(),
-            forwarded_for,
-            sender: None,
-        }
-    }
-
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>> {
-        let stream = tokio::net::TcpStream::connect(&self.address).await?;
-        stream.set_nodelay(true)?;
-        let (sender, connection) =
-            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        Ok(sender)
-    }
-
-    async fn send(
-        &mut self,
-        method: Method,
-        path: &str,
-        headers: &[(HeaderName, &str)],
-        body: Bytes,
-    ) -> Result<Answer> {
-        tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(method, path, headers, body))
-            .await
-            .map_err(|_| anyhow::anyhow!("no answer within {REQUEST_TIMEOUT:?}"))
-            .and_then(|answer| answer)
-    }
-
-    async fn exchange(
-        &mut self,
-        method: Method,
-        path: &str,
-        headers: &[(HeaderName, &str)],
-        body: Bytes,
-    ) -> Result<Answer> {
-        let mut reused = self.sender.take();
-        if let Some(sender) = &mut reused
-            && sender.ready().await.is_err()
-        {
-            reused = None;
-        }
-        let mut sender = match reused {
-            Some(sender) => sender,
-            None => self.connect().await?,
-        };
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, &self.address)
-            .header("x-forwarded-for", &self.forwarded_for);
-        for (name, value) in headers {
-            request = request.header(name, *value);
-        }
-        let response = sender.send_request(request.body(Full::new(body))?).await?;
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
-        let closes = parts
-            .headers
-            .get(header::CONNECTION)
-            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"close"));
-        if !closes {
-            self.sender = Some(sender);
-        }
-        Ok(Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-        })
-    }
-
-    async fn get(&mut self, path: &str, headers: &[(HeaderName, &str)]) -> Result<Answer> {
-        self.send(Method::GET, path, headers, Bytes::new()).await
-    }
-}
-
 /// Sends a request, times it and records it; returns the answer when its status is one of
 /// `expected`.
 async fn timed(
@@ -555,14 +450,14 @@ fn forwarded_for(n: usize) -> String {
 }
 
 /// xorshift64*: enough randomness to pick what to request.
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -570,11 +465,11 @@ impl Rng {
     }
 
     /// A number below `n` (which must not be 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 }

@@ -3,9 +3,10 @@
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
 //! `api-fuzz` tests the HTTP API against its OpenAPI document, `chaos` kills a busy server
 //! at random moments and checks that nothing acknowledged was lost, `load` puts visitors,
-//! uploads and publishes on a release server at once.
+//! uploads and publishes on a release server at once, `bench` compares serving with nginx.
 
 mod api_fuzz;
+mod bench;
 mod bench_upload;
 mod build_web;
 mod catalogue;
@@ -13,6 +14,7 @@ mod chaos;
 mod cmd;
 mod e2e;
 mod fuzz;
+mod http_client;
 mod load;
 mod serve;
 mod test;
@@ -28,6 +30,11 @@ commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
               headless Bevy tests, the web build, chaos --short, and the browser end-to-end test
+  bench       serving figures against nginx serving the same bytes on loopback, alternating:
+              the hall manifest (identity, gzip, brotli) at 120, 500 and 1,000 exhibitors
+              (synthetic catalogues), media small, large and by Range, at 64 and 256
+              connections; writes the table into BENCHMARKS.md; --short (120 exhibitors,
+              2 s slices, prints only), --seconds S, --rounds N, --binary PATH
   bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
               folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
@@ -68,6 +75,7 @@ fn main() -> Result<()> {
             build_web::run(finish).map(|_| ())
         }
         Some("catalogue") => catalogue::run(&project_root()),
+        Some("bench") => bench::run(&args[1..]),
         Some("bench-upload") => bench_upload::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),

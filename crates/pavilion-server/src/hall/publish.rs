@@ -44,6 +44,9 @@ impl Encoding {
     }
 }
 
+/// Every coding, in the order of [`PublishedHall`]'s ETags.
+const ALL_ENCODINGS: [Encoding; 3] = [Encoding::Identity, Encoding::Gzip, Encoding::Brotli];
+
 /// The live snapshot, prepared once per publish so requests only copy bytes.
 #[derive(Debug, Clone)]
 pub struct PublishedHall {
@@ -52,8 +55,9 @@ pub struct PublishedHall {
     pub json: Bytes,
     pub gzip: Bytes,
     pub brotli: Bytes,
-    /// The opaque part of the ETag, shared by all codings (each adds its own suffix).
-    etag_base: String,
+    /// The strong ETags, quoted, of the identity, gzip and brotli codings (one opaque part
+    /// shared by all, each coding adding its own suffix), made once rather than per request.
+    etags: [String; 3],
     /// `[ExhibitorSummary]` sorted by name.
     pub exhibitors_json: Bytes,
     /// `ExhibitorDetail` JSON by slug.
@@ -90,7 +94,14 @@ impl PublishedHall {
             gzip: Bytes::from(gzip(json)?),
             brotli: Bytes::from(brotli(json)?),
             json: Bytes::copy_from_slice(json),
-            etag_base: format!("v{}-{}", stored.version, &digest[..16]),
+            etags: ALL_ENCODINGS.map(|encoding| {
+                format!(
+                    "\"v{}-{}{}\"",
+                    stored.version,
+                    &digest[..16],
+                    encoding.etag_suffix()
+                )
+            }),
             exhibitors_json: Bytes::from(serde_json::to_vec(&exhibitors)?),
             details,
             media,
@@ -106,8 +117,12 @@ impl PublishedHall {
     }
 
     /// The strong ETag of the representation in one coding, quoted.
-    pub fn etag(&self, encoding: Encoding) -> String {
-        format!("\"{}{}\"", self.etag_base, encoding.etag_suffix())
+    pub fn etag(&self, encoding: Encoding) -> &str {
+        let index = ALL_ENCODINGS
+            .iter()
+            .position(|e| *e == encoding)
+            .expect("every coding is listed");
+        &self.etags[index]
     }
 
     /// True when the published hall shows this media file to everyone.
@@ -116,8 +131,8 @@ impl PublishedHall {
     }
 
     /// The ETags of every coding: any of them names the current snapshot.
-    pub fn all_etags(&self) -> [String; 3] {
-        [Encoding::Identity, Encoding::Gzip, Encoding::Brotli].map(|e| self.etag(e))
+    pub fn all_etags(&self) -> [&str; 3] {
+        [&self.etags[0], &self.etags[1], &self.etags[2]].map(String::as_str)
     }
 }
 

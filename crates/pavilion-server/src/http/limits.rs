@@ -38,11 +38,13 @@ pub async fn deadline(State(state): State<AppState>, request: Request, next: Nex
         request.method(),
         request.uri().path(),
     );
+    // Cheap copies (a shared buffer), kept for the log line should the deadline pass.
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let uri = request.uri().clone();
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
+            let path = uri.path();
             tracing::warn!(%method, path, seconds = limit.as_secs(), "request stopped at its deadline");
             Error::Timeout(limit).into_response()
         }

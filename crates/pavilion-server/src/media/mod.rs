@@ -1,12 +1,14 @@
-//! Media: the content-addressed file store (`store`), the upload pipeline that checks every
+//! Media: the content-addressed file store (`store`, with hot files in memory: `hot`), the upload pipeline that checks every
 //! file before it is stored (`ingest`), the renderer of logos and signage (`render`) and the
 //! time and memory every check may use (`budget`).
 
 pub mod budget;
+pub mod hot;
 pub mod ingest;
 pub mod render;
 pub mod store;
 
 pub use budget::CheckBudget;
+pub use hot::{HotMedia, MediaBytes};
 pub use render::{RenderError, Renderer, SignKind};
 pub use store::{MediaName, MediaStore, StoredMedia};

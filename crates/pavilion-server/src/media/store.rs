@@ -4,9 +4,12 @@
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use sha2::{Digest as _, Sha256};
+
+use super::hot::{self, HotMedia, MediaBytes};
 
 /// The media kinds the store accepts, by file extension. SVG is never among them: it is
 /// rasterised on the way in.
@@ -75,15 +78,40 @@ impl MediaName {
     }
 }
 
-/// The media folder on the local file system.
+/// The media folder on the local file system, with the hot files it serves kept in memory.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
     root: PathBuf,
+    hot: Arc<HotMedia>,
 }
 
 impl MediaStore {
     pub fn new(root: PathBuf) -> MediaStore {
-        MediaStore { root }
+        MediaStore::with_hot_cache(root, hot::DEFAULT_CAPACITY, hot::DEFAULT_MAX_FILE)
+    }
+
+    /// A store whose served files are cached up to `capacity` bytes, files of up to
+    /// `max_file` bytes each.
+    pub fn with_hot_cache(root: PathBuf, capacity: u64, max_file: u64) -> MediaStore {
+        MediaStore {
+            root,
+            hot: Arc::new(HotMedia::new(capacity, max_file)),
+        }
+    }
+
+    /// The memory cache of served files.
+    pub fn hot(&self) -> &HotMedia {
+        &self.hot
+    }
+
+    /// A file to serve: from memory when small (read and cached on first use), otherwise
+    /// opened for streaming; `None` when it is not in the store. Callers decide beforehand
+    /// whether the caller may see it.
+    pub async fn open_for_serving(&self, name: &MediaName) -> io::Result<Option<MediaBytes>> {
+        let key = format!("{}.{}", name.sha256, name.extension);
+        self.hot
+            .open(&key, &self.path_of(&name.sha256, name.extension))
+            .await
     }
 
     pub fn root(&self) -> &Path {

@@ -179,6 +179,9 @@ async fn an_upload_is_stored_once_and_served_immutable() {
         served.header("etag"),
         format!("\"{}\"", item["sha256"].as_str().unwrap())
     );
+    // Served once, its bytes are in the memory cache: still nobody else's to see.
+    assert!(!app.state.media().hot().is_empty());
+    assert_eq!(app.get(url).await.status, StatusCode::NOT_FOUND);
 
     let list = send(&app, "GET", "/api/v1/me/media", Some(&token), "").await;
     assert_eq!(list.json().as_array().unwrap().len(), 1);

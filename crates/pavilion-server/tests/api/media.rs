@@ -52,3 +52,40 @@ async fn malformed_or_unknown_names_are_json_404s() {
         assert_eq!(reply.error_code(), "not_found", "{uri}");
     }
 }
+
+#[tokio::test]
+async fn hot_media_come_from_memory_with_ranges_sliced_from_it() {
+    let app = spawn_app().await;
+    let snapshot: HallSnapshot =
+        serde_json::from_slice(&app.get("/api/v1/hall").await.body).unwrap();
+    let url = &snapshot.exhibitor(KESTREL).unwrap().fascia_url;
+    let whole = app.get(url).await;
+    assert_eq!(whole.status, StatusCode::OK);
+    let cached = app.state.media().hot().bytes();
+    assert!(cached >= whole.body.len() as u64, "{cached}");
+
+    // The file gone from disk: a cached file is still served, whole and by range.
+    let name = url.trim_start_matches("/media/");
+    let path = app.state.media().root().join(&name[..2]).join(name);
+    std::fs::remove_file(&path).unwrap();
+    let again = app.get(url).await;
+    assert_eq!(again.body, whole.body);
+    let length = whole.body.len();
+    let part = app.get_with(url, &[("range", "bytes=10-19")]).await;
+    assert_eq!(part.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        part.header("content-range"),
+        format!("bytes 10-19/{length}")
+    );
+    assert_eq!(part.header("content-length"), "10");
+    assert_eq!(part.body.as_ref(), &whole.body[10..20]);
+    let tail = app.get_with(url, &[("range", "bytes=-5")]).await;
+    assert_eq!(tail.body.as_ref(), &whole.body[length - 5..]);
+    let beyond = app
+        .get_with(url, &[("range", &format!("bytes={length}-"))])
+        .await;
+    assert_eq!(beyond.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(beyond.header("content-range"), format!("bytes */{length}"));
+    // The security headers are on cached answers too.
+    assert!(!part.header("content-security-policy").is_empty());
+}

@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -24,32 +24,33 @@ pub(crate) async fn hall(State(state): State<AppState>, headers: HeaderMap) -> R
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let caching = [
-        (header::ETAG, published.etag(encoding)),
-        (header::VARY, "Accept-Encoding".to_owned()),
-        // The snapshot changes with each publish: always revalidate, which is cheap (304).
-        (header::CACHE_CONTROL, "no-cache".to_owned()),
-    ];
-    let etags = published.all_etags();
-    let etags: Vec<&str> = etags.iter().map(String::as_str).collect();
-    let not_modified = headers
+    let etag = published.etag(encoding);
+    let mut response = if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|value| if_none_match_hits(value, &etags));
-    if not_modified {
-        return (StatusCode::NOT_MODIFIED, caching).into_response();
-    }
-    let mut response = (
-        caching,
-        [(header::CONTENT_TYPE, "application/json")],
-        published.body(encoding),
-    )
-        .into_response();
-    if let Some(coding) = encoding.header_value() {
+        .is_some_and(|value| if_none_match_hits(value, &published.all_etags()))
+    {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut response = published.body(encoding).into_response();
         response.headers_mut().insert(
-            header::CONTENT_ENCODING,
-            header::HeaderValue::from_static(coding),
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
         );
-    }
+        if let Some(coding) = encoding.header_value() {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+        }
+        response
+    };
+    let caching = response.headers_mut();
+    caching.insert(
+        header::ETAG,
+        HeaderValue::from_str(etag).expect("an ETag made of hex digits is a valid header"),
+    );
+    caching.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    // The snapshot changes with each publish: always revalidate, which is cheap (304).
+    caching.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
 }

@@ -1,5 +1,7 @@
 //! `GET /media/{sha256}.{ext}`: content-addressed, immutable media from the media store,
-//! streamed from disk with single byte-range support (video seeking); PDFs as attachments.
+//! with single byte-range support (video seeking); PDFs as attachments. Small files come
+//! from the store's memory cache of hot files (ranges sliced from it), big ones stream from
+//! disk.
 //!
 //! Only files the published hall names are public (decided from memory, no database query);
 //! any other file is served, privately, to the exhibitor whose content names it and to staff,
@@ -9,7 +11,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::io::{AsyncReadExt as _, AsyncSeekExt as _};
 use tokio_util::io::ReaderStream;
@@ -19,7 +21,7 @@ use crate::error::Error;
 use crate::exhibitor::visibility::may_see_unpublished;
 use crate::http::cache::if_none_match_hits;
 use crate::http::extract::bearer_token;
-use crate::media::MediaName;
+use crate::media::{MediaBytes, MediaName};
 
 pub fn router() -> Router<AppState> {
     // A catch-all, so names with slashes get the same JSON 404 instead of reaching the page files.
@@ -63,37 +65,43 @@ pub(crate) async fn media(
         "private, no-cache"
     };
     let etag = name.etag();
-    let mut fixed_headers = vec![
-        (header::ETAG, etag.clone()),
-        (header::CACHE_CONTROL, cache_control.to_owned()),
-        (header::VARY, "authorization".to_owned()),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        (header::ACCEPT_RANGES, "bytes".to_owned()),
-    ];
+    let Some(file) = state.media().open_for_serving(&name).await? else {
+        return Ok(hidden());
+    };
+    let mut fixed_headers = HeaderMap::with_capacity(8);
+    fixed_headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("a hex ETag is a valid header value"),
+    );
+    fixed_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    fixed_headers.insert(header::VARY, HeaderValue::from_static("authorization"));
+    fixed_headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    fixed_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if name.extension == "pdf" {
         // Brochures download; a browser never renders an uploaded PDF inside our origin.
-        fixed_headers.push((
+        fixed_headers.insert(
             header::CONTENT_DISPOSITION,
-            format!(
+            HeaderValue::from_str(&format!(
                 "attachment; filename=\"brochure-{}.pdf\"",
                 &name.sha256[..12]
-            ),
-        ));
+            ))
+            .expect("a hex file name is a valid header value"),
+        );
     }
-    let path = state.media().path_of(&name.sha256, name.extension);
-    let file = match tokio::fs::File::open(&path).await {
-        Ok(file) => file,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(hidden()),
-        Err(error) => return Err(error.into()),
-    };
     let revalidating = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|value| if_none_match_hits(value, &[&etag]));
     if revalidating {
-        return Ok((StatusCode::NOT_MODIFIED, AppendHeaders(fixed_headers)).into_response());
+        return Ok((StatusCode::NOT_MODIFIED, fixed_headers).into_response());
     }
-    let length = file.metadata().await?.len();
+    let length = file.len();
     // A Range applies unless If-Range names another representation.
     let if_range_ok = headers
         .get(header::IF_RANGE)
@@ -104,37 +112,57 @@ pub(crate) async fn media(
         .and_then(|v| v.to_str().ok())
         .filter(|_| if_range_ok)
         .map(|value| parse_range(value, length));
-    let content_type = [(header::CONTENT_TYPE, name.content_type)];
+    let content_type = [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(name.content_type),
+    )];
     match range {
-        None | Some(RangeRequest::Ignored) => Ok((
-            AppendHeaders(fixed_headers),
-            content_type,
-            [(header::CONTENT_LENGTH, length.to_string())],
-            Body::from_stream(ReaderStream::with_capacity(file, STREAM_CHUNK)),
-        )
-            .into_response()),
+        None | Some(RangeRequest::Ignored) => {
+            let body = match file {
+                MediaBytes::Memory(bytes) => Body::from(bytes),
+                MediaBytes::File(file, _) => {
+                    Body::from_stream(ReaderStream::with_capacity(file, STREAM_CHUNK))
+                }
+            };
+            Ok((
+                fixed_headers,
+                content_type,
+                [(header::CONTENT_LENGTH, HeaderValue::from(length))],
+                body,
+            )
+                .into_response())
+        }
         Some(RangeRequest::Unsatisfiable) => Ok((
             StatusCode::RANGE_NOT_SATISFIABLE,
-            AppendHeaders(fixed_headers),
+            fixed_headers,
             [(header::CONTENT_RANGE, format!("bytes */{length}"))],
         )
             .into_response()),
         Some(RangeRequest::Bytes { start, end }) => {
-            let mut file = file;
-            file.seek(std::io::SeekFrom::Start(start)).await?;
             let count = end - start + 1;
+            let body = match file {
+                MediaBytes::Memory(bytes) => {
+                    // In range by construction: end < length, which fits in memory.
+                    Body::from(bytes.slice(start as usize..=end as usize))
+                }
+                MediaBytes::File(mut file, _) => {
+                    file.seek(std::io::SeekFrom::Start(start)).await?;
+                    Body::from_stream(ReaderStream::with_capacity(file.take(count), STREAM_CHUNK))
+                }
+            };
             Ok((
                 StatusCode::PARTIAL_CONTENT,
-                AppendHeaders(fixed_headers),
+                fixed_headers,
                 content_type,
                 [
                     (
                         header::CONTENT_RANGE,
-                        format!("bytes {start}-{end}/{length}"),
+                        HeaderValue::from_str(&format!("bytes {start}-{end}/{length}"))
+                            .expect("digits are a valid header value"),
                     ),
-                    (header::CONTENT_LENGTH, count.to_string()),
+                    (header::CONTENT_LENGTH, HeaderValue::from(count)),
                 ],
-                Body::from_stream(ReaderStream::with_capacity(file.take(count), STREAM_CHUNK)),
+                body,
             )
                 .into_response())
         }
