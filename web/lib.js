@@ -145,14 +145,8 @@ const ATTRIBUTE_ONLY = new Set(['list', 'form', 'role']);
 export function h(tag, attributes, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes ?? {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') {
-      node.addEventListener(key.slice(2).toLowerCase(), value);
-    } else if (key === 'dataset') {
-      Object.assign(node.dataset, value);
-    } else if (key === 'style') {
-      setStyle(node, value);
-    } else if (key === 'innerHTML' || key === 'outerHTML') {
+    if (value === null || value === undefined || value === false || setShared(node, key, value)) continue;
+    if (key === 'innerHTML' || key === 'outerHTML') {
       throw new Error(`h() never sets ${key}`);
     } else if (key.includes('-') || ATTRIBUTE_ONLY.has(key) || !(key in node)) {
       node.setAttribute(key, value === true ? '' : String(value));
@@ -164,6 +158,21 @@ export function h(tag, attributes, ...children) {
   return node;
 }
 
+// The names `h` and `svg` treat alike: `on<event>` listeners, `dataset` and `style`. True when
+// `key` was one of them (and is now set).
+function setShared(node, key, value) {
+  if (key.startsWith('on') && typeof value === 'function') {
+    node.addEventListener(key.slice(2).toLowerCase(), value);
+  } else if (key === 'dataset') {
+    Object.assign(node.dataset, value);
+  } else if (key === 'style') {
+    setStyle(node, value);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /**
@@ -173,16 +182,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export function svg(tag, attributes, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [key, value] of Object.entries(attributes ?? {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') {
-      node.addEventListener(key.slice(2).toLowerCase(), value);
-    } else if (key === 'dataset') {
-      Object.assign(node.dataset, value);
-    } else if (key === 'style') {
-      setStyle(node, value);
-    } else {
-      node.setAttribute(key, value === true ? '' : String(value));
-    }
+    if (value === null || value === undefined || value === false || setShared(node, key, value)) continue;
+    node.setAttribute(key, value === true ? '' : String(value));
   }
   appendChildren(node, children);
   return node;

@@ -108,11 +108,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let started = Instant::now();
 
     let schemathesis = install_schemathesis(&target)?;
-    cmd::run(
-        &root,
-        &cmd::cargo(),
-        &["build", "--package", "pavilion-server", "--bin", "pavilion"],
-    )?;
+    let binary = crate::e2e::build_server(&root, false)?;
 
     let work = target.join("api-fuzz");
     let data = work.join("data");
@@ -120,7 +116,6 @@ pub fn run(args: &[String]) -> Result<()> {
         fs::remove_dir_all(&data)?;
     }
     fs::create_dir_all(&work)?;
-    let binary = target.join("debug").join("pavilion");
     let exhibitor_token = create_exhibitor_token(&binary, &data, &root, EXHIBITOR)?;
     let (staff_name, staff_password) = create_staff_account(&binary, &data, &root, &work)?;
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::e2e::{create_exhibitor_token, start_server, wait_until_healthy};
-use crate::{build_web, cmd, project_root};
+use crate::{build_web, project_root};
 
 const EXHIBITOR: &str = "kestrel-ward";
 const CHUNK: usize = 256 * 1024;
@@ -28,20 +28,8 @@ pub fn run(args: &[String]) -> Result<()> {
         None => 100,
     };
     let root = project_root();
-    cmd::run(
-        &root,
-        &cmd::cargo(),
-        &[
-            "build",
-            "--release",
-            "--package",
-            "pavilion-server",
-            "--bin",
-            "pavilion",
-        ],
-    )?;
+    let binary = crate::e2e::build_server(&root, true)?;
     let target = build_web::target_dir(&root)?;
-    let binary = target.join("release").join("pavilion");
     let work = target.join("bench-upload");
     let data = work.join("data");
     if data.exists() {

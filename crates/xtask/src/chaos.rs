@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::e2e::{Server, wait_until_healthy};
-use crate::{build_web, cmd, project_root};
+use crate::{build_web, project_root};
 
 /// How many catalogue exhibitors the chaos catalogue copies (each gets a token and a worker).
 const BOOTHS: usize = 4;
@@ -137,29 +137,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let target = build_web::target_dir(&root)?;
     let binary = match &options.binary {
         Some(binary) => binary.clone(),
-        None if options.short => {
-            cmd::run(
-                &root,
-                &cmd::cargo(),
-                &["build", "--package", "pavilion-server", "--bin", "pavilion"],
-            )?;
-            target.join("debug").join("pavilion")
-        }
-        None => {
-            cmd::run(
-                &root,
-                &cmd::cargo(),
-                &[
-                    "build",
-                    "--release",
-                    "--package",
-                    "pavilion-server",
-                    "--bin",
-                    "pavilion",
-                ],
-            )?;
-            target.join("release").join("pavilion")
-        }
+        None => crate::e2e::build_server(&root, !options.short)?,
     };
     let work = target.join("chaos");
     if work.exists() {

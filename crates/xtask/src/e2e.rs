@@ -7,7 +7,7 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -38,12 +38,26 @@ impl Drop for Server {
 
 /// Builds the debug server, then runs the browser tests against it.
 pub fn run(root: &Path) -> Result<()> {
-    cmd::run(
-        root,
-        &cmd::cargo(),
-        &["build", "--package", "pavilion-server", "--bin", "pavilion"],
-    )?;
+    build_server(root, false)?;
     run_prebuilt(root)
+}
+
+/// Builds the `pavilion` binary (release or debug) and returns its path.
+pub(crate) fn build_server(root: &Path, release: bool) -> Result<PathBuf> {
+    let mut args = vec!["build", "--package", "pavilion-server", "--bin", "pavilion"];
+    if release {
+        args.insert(1, "--release");
+    }
+    cmd::run(root, &cmd::cargo(), &args)?;
+    server_binary(root, release)
+}
+
+/// Where cargo puts the `pavilion` binary of a release or debug build.
+pub(crate) fn server_binary(root: &Path, release: bool) -> Result<PathBuf> {
+    let profile = if release { "release" } else { "debug" };
+    Ok(crate::build_web::target_dir(root)?
+        .join(profile)
+        .join("pavilion"))
 }
 
 /// Runs the browser tests against the debug server already in the target directory (for
@@ -68,7 +82,7 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
     let address = format!("127.0.0.1:{port}");
     let log = fs::File::create(work.join("server.log"))?;
 
-    let binary = target.join("debug").join("pavilion");
+    let binary = server_binary(root, false)?;
     // The portal test signs in as an exhibitor: issue its token the way staff would.
     let token = create_exhibitor_token(&binary, &data, root, "kestrel-ward")?;
     // The staff console test signs in as staff: make the account through the CLI.

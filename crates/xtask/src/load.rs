@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::e2e::{create_exhibitor_token, create_staff_account, start_server, wait_until_healthy};
 use crate::http_client::{Answer, Client};
-use crate::{build_web, cmd, project_root};
+use crate::{build_web, project_root};
 
 /// Exhibitors that upload, edit and submit in phase B (the server allows 4 uploads at once).
 const UPLOADERS: usize = 3;
@@ -101,15 +101,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let target = build_web::target_dir(&root)?;
     let binary = match &options.binary {
         Some(binary) => binary.clone(),
-        None => {
-            let mut build = vec!["build", "--package", "pavilion-server", "--bin", "pavilion"];
-            if !options.short {
-                build.insert(1, "--release");
-            }
-            cmd::run(&root, &cmd::cargo(), &build)?;
-            let profile = if options.short { "debug" } else { "release" };
-            target.join(profile).join("pavilion")
-        }
+        None => crate::e2e::build_server(&root, !options.short)?,
     };
     let work = target.join("load");
     let data = work.join("data");

@@ -33,9 +33,7 @@ pub fn run(args: &[String]) -> Result<()> {
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200) and two 5 s load phases (`cargo xtask load`).
         // Both take the debug server `cargo test` has just built.
-        let server = build_web::target_dir(&root)?
-            .join("debug")
-            .join("pavilion")
+        let server = e2e::server_binary(&root, false)?
             .to_string_lossy()
             .into_owned();
         let short = ["--short".to_owned(), "--binary".to_owned(), server];

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use crate::e2e::{start_server, wait_until_healthy};
 use crate::http_client::Client;
-use crate::{build_web, cmd, project_root};
+use crate::{build_web, project_root};
 
 /// The seed of the synthetic catalogues.
 const SEED: u64 = 20_261_130;
@@ -139,18 +139,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let target = build_web::target_dir(&root)?;
     let binary = match &options.binary {
         Some(binary) => binary.clone(),
-        None => {
-            let build = [
-                "build",
-                "--release",
-                "--package",
-                "pavilion-server",
-                "--bin",
-                "pavilion",
-            ];
-            cmd::run(&root, &cmd::cargo(), &build)?;
-            target.join("release").join("pavilion")
-        }
+        None => crate::e2e::build_server(&root, true)?,
     };
     let nginx_binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
         .into_iter()
