@@ -23,12 +23,66 @@ function hallUrl() {
   return asked && asked.startsWith('/api/') ? asked : '/api/v1/hall';
 }
 
+const VIEWER_WASM = '/pkg/pavilion_viewer_bg.wasm';
+
+function megabytes(bytes) {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Shows how much of the viewer has arrived: `total` is 0 when its size is unknown. */
+function showDownload(loaded, total) {
+  const bar = $('loading-progress');
+  bar.hidden = false;
+  if (total > 0) {
+    bar.max = total;
+    bar.value = Math.min(loaded, total);
+    $('loading-bytes').textContent = `${megabytes(loaded)} of ${megabytes(total)}`;
+  } else {
+    bar.removeAttribute('value');
+    $('loading-bytes').textContent = megabytes(loaded);
+  }
+}
+
+/**
+ * Fetches the viewer's wasm, counting the bytes as they stream in for the progress bar. The
+ * browser hands over decoded bytes while Content-Length counts compressed ones, so the total
+ * comes from the sizes the build wrote beside the wasm. Returns a Response the wasm can be
+ * compiled from while it streams.
+ */
+async function fetchViewerWasm() {
+  const total = await api('/pkg/viewer-sizes.json').then((sizes) => sizes.wasm ?? 0, () => 0);
+  const response = await fetch(VIEWER_WASM);
+  if (!response.ok || !response.body) return response;
+  const reader = response.body.getReader();
+  let loaded = 0;
+  showDownload(0, total);
+  const counted = new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) {
+        window.pavilion.metrics.wasmBytes = loaded;
+        controller.close();
+        return;
+      }
+      loaded += value.byteLength;
+      showDownload(loaded, total);
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(counted, { headers: { 'content-type': 'application/wasm' } });
+}
+
 async function startViewer() {
   let viewer;
   try {
     viewer = await import('/pkg/pavilion_viewer.js');
     $('loading-detail').textContent = 'Loading the 3D engine';
-    await viewer.default();
+    await viewer.default({ module_or_path: fetchViewerWasm() });
+    $('loading-progress').hidden = true;
+    $('loading-bytes').textContent = '';
   } catch (error) {
     console.error(error);
     showFailure('The 3D viewer could not be loaded. If you run Pavilion yourself, build it with "cargo xtask serve". ' +
@@ -230,6 +284,8 @@ const requestedBooth = /^[a-z0-9-]{3,48}$/.test(new URLSearchParams(location.sea
 window.addEventListener('pavilion:ready', (event) => {
   // performance.now() counts from the start of navigation: this is page load to first hall frame.
   window.pavilion.metrics.firstFrameMs = Math.round(performance.now());
+  // Everything fetched before the first frame: the page itself plus its resources.
+  window.pavilion.metrics.requestsBeforeFirstFrame = 1 + performance.getEntriesByType('resource').length;
   window.pavilion.metrics.booths = event.detail.booths;
   setState('ready');
   $('loading').hidden = true;

@@ -22,6 +22,7 @@ const browser = await launchChromium();
 try {
   const context = await browser.newContext({ viewport: { width: 1024, height: 576 } });
   await enforceContentSecurityPolicy(context);
+  await context.addInitScript(countDrawCalls);
   const page = await context.newPage();
   const cspViolations = watchContentSecurityPolicy(page);
   const pageErrors = [];
@@ -43,6 +44,10 @@ try {
   check(await page.evaluate(() => document.body.dataset.state) === 'ready', `the viewer reports ready ${failedText ? `(failure: ${failedText})` : ''}`);
   const metrics = await page.evaluate(() => window.pavilion.metrics);
   check(metrics.booths === exhibitors.length, `the hall has ${metrics.booths} booths for ${exhibitors.length} exhibitors`);
+  // Booth art streams in by distance after the first frame, a few pictures at a time.
+  check(metrics.requestsBeforeFirstFrame <= 60, `${metrics.requestsBeforeFirstFrame} requests before the first frame (at most 60)`);
+  const sizes = await (await fetch(new URL('/pkg/viewer-sizes.json', base))).json();
+  check(metrics.wasmBytes === sizes.wasm, `the progress bar counted the viewer's ${metrics.wasmBytes} bytes of ${sizes.wasm}`);
   check(await page.locator('#loading').isHidden(), 'the loading indicator is gone once the hall is drawn');
   check((await page.locator('.exhibitor-link').count()) === exhibitors.length, 'the directory lists every exhibitor');
   // Screen readers see a list per topic whose entries are buttons, not list items.
@@ -55,6 +60,9 @@ try {
     .catch(() => console.log('  (textures still loading at the screenshot)'));
   await page.waitForTimeout(1500);
   Object.assign(metrics, await page.evaluate(() => window.pavilion.metrics));
+  metrics.drawCalls = await page.evaluate(() => window.__drawCalls.summary());
+  check(metrics.drawCalls.frames > 0 && metrics.drawCalls.max > 0, `the hall is drawn (${JSON.stringify(metrics.drawCalls)} draw calls per frame)`);
+  metrics.mediaRequestsAtStart = [...fetched].filter((path) => path.startsWith('/media/')).length;
 
   // 2. The canvas is not blank: count distinct colours in a screenshot of the stage.
   const stage = await canvasShot(page);
@@ -132,7 +140,9 @@ try {
     await page.waitForFunction((slug) => document.getElementById('booth-panel').dataset.slug === slug
       && !document.getElementById('booth-panel').hidden, withModel.slug, { timeout: 60_000 });
     check(await page.locator('#panel-media .model-note').isVisible(), 'the panel notes the 3D model at the booth');
-    await page.waitForTimeout(1000);
+    // Models load once the visitor is near: the walk to the booth brings them in.
+    const modelDeadline = Date.now() + 90_000;
+    while (!fetched.has(withModel.model_url) && Date.now() < modelDeadline) await page.waitForTimeout(500);
     check(fetched.has(withModel.model_url), `the viewer fetched its model ${withModel.model_url}`);
     await page.locator('#panel-close').click();
     await page.waitForTimeout(5000);
@@ -162,6 +172,35 @@ if (failures.length) {
 }
 console.log('\nall browser checks passed');
 process.exit(0);
+
+/**
+ * Test-only: counts the WebGL2 draw calls of each animation frame (runs in the page before its
+ * scripts). `window.__drawCalls.summary()` gives the largest and the median count over the
+ * recent frames that drew anything.
+ */
+function countDrawCalls() {
+  const counter = { current: 0, frames: [] };
+  const proto = WebGL2RenderingContext.prototype;
+  for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced', 'drawRangeElements']) {
+    const original = proto[name];
+    proto[name] = function countedDraw(...args) {
+      counter.current += 1;
+      return original.apply(this, args);
+    };
+  }
+  const tick = () => {
+    if (counter.current > 0) counter.frames.push(counter.current);
+    if (counter.frames.length > 300) counter.frames.shift();
+    counter.current = 0;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  counter.summary = () => {
+    const sorted = [...counter.frames].sort((a, b) => a - b);
+    return { frames: sorted.length, max: sorted.at(-1) ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0 };
+  };
+  window.__drawCalls = counter;
+}
 
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -40,15 +40,22 @@ export function launchChromium() {
   });
 }
 
-/** The policy the server is to send with its pages (issue 9): the pages must work under it. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
-  "img-src 'self' data: blob:", "media-src 'self' blob:", "connect-src 'self'", "worker-src 'self' blob:",
-  "object-src 'none'", "base-uri 'none'", "frame-ancestors 'self'", "form-action 'self'",
-].join('; ');
+/**
+ * The policy the server is to send with its pages (issue 9): the pages must work under it.
+ * Nothing may frame a page, except that our own pages may frame the hall (the portal's preview).
+ */
+export function contentSecurityPolicy(pathname) {
+  const hallPage = pathname === '/' || pathname === '/index.html';
+  return [
+    "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
+    "img-src 'self' data: blob:", "media-src 'self' blob:", "connect-src 'self'", "worker-src 'self' blob:",
+    "object-src 'none'", "base-uri 'none'", "form-action 'self'",
+    `frame-ancestors ${hallPage ? "'self'" : "'none'"}`,
+  ].join('; ');
+}
 
 /**
- * Serves the pages of `context` (`/` and `*.html`) under CONTENT_SECURITY_POLICY when the
+ * Serves the pages of `context` (`/` and `*.html`) under contentSecurityPolicy() when the
  * server sends no policy of its own, so the tests hold the pages to it today. (Routing turns
  * off the browser's HTTP cache for the context.)
  */
@@ -57,7 +64,7 @@ export async function enforceContentSecurityPolicy(context) {
     if (route.request().resourceType() !== 'document') return route.continue();
     const response = await route.fetch();
     const headers = response.headers();
-    headers['content-security-policy'] ??= CONTENT_SECURITY_POLICY;
+    headers['content-security-policy'] ??= contentSecurityPolicy(new URL(route.request().url()).pathname);
     return route.fulfill({ response, headers });
   });
 }

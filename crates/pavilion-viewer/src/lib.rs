@@ -11,6 +11,7 @@ pub mod hall;
 pub mod remote;
 pub mod screen;
 pub mod selection;
+pub mod textures;
 pub mod walk;
 
 #[cfg(target_arch = "wasm32")]
@@ -27,6 +28,7 @@ impl Plugin for HallScenePlugin {
             screen::plugin,
             bridge::plugin,
             remote::plugin,
+            textures::plugin,
             hall::plugin,
             selection::plugin,
             walk::plugin,

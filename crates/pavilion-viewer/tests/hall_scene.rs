@@ -14,9 +14,10 @@ use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
 use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
-use pavilion_viewer::remote::{Delivery, Inbox, RemoteTextures};
+use pavilion_viewer::remote::{Delivery, Inbox};
 use pavilion_viewer::screen::Screen;
 use pavilion_viewer::selection::{Selected, SelectionMarker};
+use pavilion_viewer::textures::{MAX_FETCHES_IN_FLIGHT, RELEASE_FACTOR, RemoteTextures, Stage};
 use pavilion_viewer::walk::Visitor;
 
 const RED_PNG: &[u8] = include_bytes!("fixtures/red-4x2.png");
@@ -41,14 +42,25 @@ fn exhibitor(slug: &str, topic: Topic, tier: BoothTier) -> ExhibitorSummary {
 const MODEL_SHA: &str = "5d41402abc4b2a76b9719d911017c592aaf0f2fa7e2b5ecf2b0c2ff95f0b7ab1";
 
 fn snapshot() -> HallSnapshot {
-    let mut with_model = exhibitor("beta-walls", Topic::NetworkSecurity, BoothTier::Premium);
-    with_model.model_url = Some(format!("/media/{MODEL_SHA}.glb"));
-    let exhibitors = vec![
-        exhibitor("alpha-keys", Topic::Cryptography, BoothTier::Flagship),
-        with_model,
-        exhibitor("gamma-eyes", Topic::NetworkSecurity, BoothTier::Standard),
-        exhibitor("delta-vault", Topic::DataSecurity, BoothTier::Standard),
-    ];
+    small_snapshot()
+}
+
+/// `count` standard booths spread over every topic: several halls, far more than a visitor
+/// sees from one spot.
+fn big_snapshot(count: usize) -> HallSnapshot {
+    let exhibitors: Vec<ExhibitorSummary> = (0..count)
+        .map(|i| {
+            exhibitor(
+                &format!("company-{i:04}"),
+                Topic::ALL[i % Topic::ALL.len()],
+                BoothTier::Standard,
+            )
+        })
+        .collect();
+    with_signs(exhibitors)
+}
+
+fn with_signs(exhibitors: Vec<ExhibitorSummary>) -> HallSnapshot {
     let entries: Vec<ArrangeEntry> = exhibitors
         .iter()
         .map(|e| ArrangeEntry {
@@ -61,7 +73,7 @@ fn snapshot() -> HallSnapshot {
     for hall in &mut halls {
         hall.sign_url = Some(format!("/media/{}-sign.png", hall.id));
         for zone in &mut hall.zones {
-            zone.sign_url = Some(format!("/media/{}-sign.png", zone.topic.slug()));
+            zone.sign_url = Some(format!("/media/{}-{}-sign.png", hall.id, zone.topic.slug()));
         }
     }
     HallSnapshot {
@@ -70,6 +82,18 @@ fn snapshot() -> HallSnapshot {
         halls,
         exhibitors,
     }
+}
+
+fn small_snapshot() -> HallSnapshot {
+    let mut with_model = exhibitor("beta-walls", Topic::NetworkSecurity, BoothTier::Premium);
+    with_model.model_url = Some(format!("/media/{MODEL_SHA}.glb"));
+    let exhibitors = vec![
+        exhibitor("alpha-keys", Topic::Cryptography, BoothTier::Flagship),
+        with_model,
+        exhibitor("gamma-eyes", Topic::NetworkSecurity, BoothTier::Standard),
+        exhibitor("delta-vault", Topic::DataSecurity, BoothTier::Standard),
+    ];
+    with_signs(exhibitors)
 }
 
 fn headless_app() -> App {
@@ -91,8 +115,11 @@ fn headless_app() -> App {
 }
 
 fn app_with_hall() -> (App, HallSnapshot) {
+    app_with(snapshot())
+}
+
+fn app_with(snapshot: HallSnapshot) -> (App, HallSnapshot) {
     let mut app = headless_app();
-    let snapshot = snapshot();
     app.update();
     app.world()
         .resource::<Inbox>()
@@ -124,7 +151,11 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
         .query::<(&Booth, &Transform, &Children)>()
         .iter(app.world())
         .map(|(booth, transform, children)| {
-            (booth.slug.clone(), transform.translation, children.len())
+            let meshes = children
+                .iter()
+                .filter(|c| app.world().get::<Mesh3d>(*c).is_some())
+                .count();
+            (booth.slug.clone(), transform.translation, meshes)
         })
         .collect();
     booths.sort_by(|a, b| a.0.cmp(&b.0));
@@ -144,10 +175,11 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
                 "{}",
                 placement.exhibitor
             );
-            // Floor, shell, fascia, counter, name plate, screen...: a booth, not a cube.
+            // Floor, shell, fascia, counter, name plate, screen...: a booth, not a cube, drawn
+            // as one merged mesh per material (a handful of draws, not dozens).
             assert!(
-                *parts >= 10,
-                "{} has only {parts} parts",
+                (7..=12).contains(parts),
+                "{} is drawn as {parts} meshes",
                 placement.exhibitor
             );
         }
@@ -174,55 +206,90 @@ fn each_booth_requests_its_fascia_name_plate_and_logo() {
     }
 }
 
+/// Answers every fetch in flight with `answer(url)` and steps a frame, until nothing is in
+/// flight; checks the cap on every frame and returns the URLs fetched, in order.
+fn serve_fetches(app: &mut App, answer: impl Fn(&str) -> Result<Vec<u8>, String>) -> Vec<String> {
+    serve_fetches_counting_refreshes(app, answer).0
+}
+
+/// [`serve_fetches`], also counting the materials re-prepared on the way.
+fn serve_fetches_counting_refreshes(
+    app: &mut App,
+    answer: impl Fn(&str) -> Result<Vec<u8>, String>,
+) -> (Vec<String>, usize) {
+    let inbox = app.world().resource::<Inbox>().clone();
+    let mut served = Vec::new();
+    let mut refreshed = 0;
+    for _ in 0..10_000 {
+        let fetching = app.world().resource::<RemoteTextures>().fetching_urls();
+        assert!(fetching.len() <= MAX_FETCHES_IN_FLIGHT, "{fetching:?}");
+        if fetching.is_empty() {
+            return (served, refreshed);
+        }
+        for url in fetching {
+            inbox.deliver(Delivery::Texture {
+                bytes: answer(&url),
+                url: url.clone(),
+            });
+            served.push(url);
+        }
+        app.update();
+        refreshed += app
+            .world()
+            .resource::<Messages<AssetEvent<StandardMaterial>>>()
+            .iter_current_update_messages()
+            .filter(|event| matches!(event, AssetEvent::Modified { .. }))
+            .count();
+    }
+    panic!("the fetches never settle");
+}
+
+fn move_visitor(app: &mut App, to: Vec3) {
+    let mut query = app
+        .world_mut()
+        .query_filtered::<&mut Transform, With<Visitor>>();
+    query.single_mut(app.world_mut()).unwrap().translation = to;
+}
+
 #[test]
 fn arriving_textures_replace_their_placeholders_and_settle() {
     let (mut app, snapshot) = app_with_hall();
-    let urls: Vec<String> = {
-        let textures = app.world().resource::<RemoteTextures>();
-        assert!(textures.waiting() > 0);
-        let mut urls: Vec<String> = snapshot
-            .exhibitors
-            .iter()
-            .flat_map(|e| {
-                [
-                    e.fascia_url.clone(),
-                    e.name_plate_url.clone(),
-                    e.logo_url.clone(),
-                ]
-            })
-            .collect();
-        urls.extend(snapshot.halls.iter().filter_map(|h| h.sign_url.clone()));
-        urls.extend(
-            snapshot
-                .halls
-                .iter()
-                .flat_map(|h| h.zones.iter().filter_map(|z| z.sign_url.clone())),
-        );
-        urls
-    };
-    let inbox = app.world().resource::<Inbox>().clone();
-    app.world_mut()
-        .resource_mut::<Messages<AssetEvent<StandardMaterial>>>()
-        .clear();
-    let broken = urls[0].clone();
-    inbox.deliver(Delivery::Texture {
-        url: broken.clone(),
-        bytes: Ok(b"<svg/>".to_vec()),
+    let broken = app.world().resource::<RemoteTextures>().fetching_urls()[0].clone();
+    let (served, refreshed) = serve_fetches_counting_refreshes(&mut app, |url| {
+        Ok(if url == broken {
+            b"<svg/>".to_vec()
+        } else {
+            RED_PNG.to_vec()
+        })
     });
-    for url in &urls[1..] {
-        inbox.deliver(Delivery::Texture {
-            url: url.clone(),
-            bytes: Ok(RED_PNG.to_vec()),
-        });
-    }
-    app.update();
+
+    // The small hall is all within reach: every booth's art and every sign is fetched once.
+    let mut expected: Vec<String> = snapshot
+        .exhibitors
+        .iter()
+        .flat_map(|e| [&e.fascia_url, &e.name_plate_url, &e.logo_url])
+        .cloned()
+        .collect();
+    expected.extend(snapshot.halls.iter().filter_map(|h| h.sign_url.clone()));
+    expected.extend(
+        snapshot
+            .halls
+            .iter()
+            .flat_map(|h| h.zones.iter().filter_map(|z| z.sign_url.clone())),
+    );
+    let (mut sorted_served, mut sorted_expected) = (served.clone(), expected.clone());
+    sorted_served.sort();
+    sorted_expected.sort();
+    assert_eq!(sorted_served, sorted_expected);
 
     let textures = app.world().resource::<RemoteTextures>();
-    assert_eq!(textures.waiting(), 0);
+    assert_eq!(textures.fetching(), 0);
+    assert_eq!(textures.stage(&broken), Some(Stage::Failed));
     let images = app.world().resource::<Assets<Image>>();
     let size = |url: &str| images.get(textures.get(url).unwrap()).unwrap().size();
+    let good = served.iter().find(|u| **u != broken).unwrap();
     assert_eq!(
-        size(&urls[1]),
+        size(good),
         UVec2::new(4, 2),
         "decoded image replaces the placeholder"
     );
@@ -232,20 +299,132 @@ fn arriving_textures_replace_their_placeholders_and_settle() {
         "a bad image keeps the placeholder"
     );
     // Materials showing a replaced texture are re-prepared, or the GPU keeps the placeholder.
-    let modified = app
-        .world()
-        .resource::<Messages<AssetEvent<StandardMaterial>>>()
-        .iter_current_update_messages()
-        .filter(|event| matches!(event, AssetEvent::Modified { .. }))
-        .count();
     assert!(
-        modified >= snapshot.exhibitors.len() * 3,
-        "{modified} materials refreshed"
+        refreshed >= snapshot.exhibitors.len() * 3,
+        "{refreshed} materials refreshed"
     );
     assert!(delivered(&app).contains(&PageEvent::TexturesSettled {
-        loaded: urls.len() - 1,
+        loaded: expected.len() - 1,
         failed: 1
     }));
+}
+
+#[test]
+fn pictures_are_fetched_nearest_first_and_only_within_reach() {
+    let (mut app, snapshot) = app_with(big_snapshot(300));
+    let start = visitor(&mut app).translation;
+    let textures = app.world().resource::<RemoteTextures>();
+    let first = textures.fetching_urls();
+    assert_eq!(
+        first.len(),
+        MAX_FETCHES_IN_FLIGHT,
+        "the first frame fills the slots"
+    );
+    // Nothing still waiting within reach is nearer than what went first.
+    let farthest_first = first
+        .iter()
+        .map(|u| textures.distance(u, start).unwrap())
+        .fold(0.0, f32::max);
+    for url in textures.urls_in(Stage::Waiting) {
+        let distance = textures.distance(&url, start).unwrap();
+        if distance <= textures.reach(&url).unwrap() {
+            assert!(
+                distance >= farthest_first - 1e-3,
+                "{url} at {distance} m waited"
+            );
+        }
+    }
+
+    let served = serve_fetches(&mut app, |_| Ok(RED_PNG.to_vec()));
+    let textures = app.world().resource::<RemoteTextures>();
+    let all = snapshot.exhibitors.len() * 3;
+    assert!(
+        served.len() < all / 2,
+        "{} of {all} booth pictures fetched from the entrance",
+        served.len()
+    );
+    // Each frame's batch fills the free slots with the nearest pictures still waiting, so no
+    // batch holds a picture farther than any of the next batch (a picture shown in several
+    // places counts its nearest).
+    let distances: Vec<f32> = served
+        .iter()
+        .map(|u| textures.distance(u, start).unwrap())
+        .collect();
+    let batches: Vec<&[f32]> = distances.chunks(MAX_FETCHES_IN_FLIGHT).collect();
+    for pair in batches.windows(2) {
+        let farthest = pair[0].iter().copied().fold(0.0, f32::max);
+        let nearest = pair[1].iter().copied().fold(f32::INFINITY, f32::min);
+        assert!(farthest <= nearest + 1e-3, "{distances:?}");
+    }
+    for url in &served {
+        assert!(textures.distance(url, start).unwrap() <= textures.reach(url).unwrap());
+    }
+    assert_eq!(textures.missing_within_reach(start), 0);
+    assert!(matches!(
+        delivered(&app).last(),
+        Some(PageEvent::TexturesSettled { failed: 0, .. })
+    ));
+}
+
+#[test]
+fn pictures_left_far_behind_are_released_and_fetched_again_on_return() {
+    let (mut app, snapshot) = app_with(big_snapshot(300));
+    let start = visitor(&mut app).translation;
+    serve_fetches(&mut app, |_| Ok(RED_PNG.to_vec()));
+    let near = {
+        let textures = app.world().resource::<RemoteTextures>();
+        textures
+            .urls_in(Stage::Shown)
+            .into_iter()
+            .min_by(|a, b| {
+                let d = |u: &String| textures.distance(u, start).unwrap();
+                d(a).total_cmp(&d(b))
+            })
+            .unwrap()
+    };
+
+    // Walk to the farthest booth of the last hall.
+    let hall = snapshot.halls.last().unwrap();
+    let far = hall
+        .booths
+        .iter()
+        .map(|b| {
+            let c = b.floor_rect().centre();
+            Vec3::new(hall.origin[0] + c[0], 1.6, hall.origin[1] + c[1])
+        })
+        .max_by(|a, b| a.distance(start).total_cmp(&b.distance(start)))
+        .unwrap();
+    let reach = app
+        .world()
+        .resource::<RemoteTextures>()
+        .reach(&near)
+        .unwrap();
+    assert!(
+        far.xz().distance(start.xz()) > reach * RELEASE_FACTOR,
+        "the hall is large enough"
+    );
+    move_visitor(&mut app, far);
+    app.update();
+    let served_far = serve_fetches(&mut app, |_| Ok(RED_PNG.to_vec()));
+    assert!(!served_far.is_empty());
+    let textures = app.world().resource::<RemoteTextures>();
+    assert_eq!(
+        textures.stage(&near),
+        Some(Stage::Waiting),
+        "{near} is released"
+    );
+    assert!(textures.released() > 0);
+    let images = app.world().resource::<Assets<Image>>();
+    let handle = textures.get(&near).unwrap();
+    assert_eq!(images.get(handle).unwrap().size(), UVec2::new(1, 1));
+
+    // Back at the entrance, it is fetched again.
+    move_visitor(&mut app, start);
+    app.update();
+    let served_back = serve_fetches(&mut app, |_| Ok(RED_PNG.to_vec()));
+    assert!(served_back.contains(&near));
+    let textures = app.world().resource::<RemoteTextures>();
+    assert_eq!(textures.stage(&near), Some(Stage::Shown));
 }
 
 #[test]

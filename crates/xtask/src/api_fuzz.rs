@@ -1,4 +1,4 @@
-//! `cargo xtask api-fuzz [--short]`: property-based tests of the HTTP API from its own OpenAPI
+//! `cargo xtask api-fuzz [--short] [--binary PATH]`: property-based tests of the HTTP API from its own OpenAPI
 //! document (schemathesis), as an anonymous caller, an exhibitor and a staff admin: no request
 //! may get a 5xx or a status code the document does not list for its operation.
 //!
@@ -102,13 +102,20 @@ struct Outcome {
 }
 
 pub fn run(args: &[String]) -> Result<()> {
-    let (budget, extra) = parse_args(args)?;
+    let Args {
+        budget,
+        binary,
+        extra,
+    } = parse_args(args)?;
     let root = project_root();
     let target = build_web::target_dir(&root)?;
     let started = Instant::now();
 
     let schemathesis = install_schemathesis(&target)?;
-    let binary = crate::e2e::build_server(&root, false)?;
+    let binary = match binary {
+        Some(binary) => binary,
+        None => crate::e2e::build_server(&root, false)?,
+    };
 
     let work = target.join("api-fuzz");
     let data = work.join("data");
@@ -205,23 +212,39 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// `--short` picks the CI budget; everything after `--` goes to every `st run` unchanged
-/// (e.g. `-- --seed 1234` to replay a run).
-fn parse_args(args: &[String]) -> Result<(Budget, Vec<String>)> {
+struct Args {
+    budget: Budget,
+    /// A server binary built already (`cargo xtask test` passes the one `cargo test` built).
+    binary: Option<PathBuf>,
+    /// Passed to every `st run` unchanged.
+    extra: Vec<String>,
+}
+
+/// `--short` picks the CI budget, `--binary PATH` a server built already; everything after
+/// `--` goes to every `st run` unchanged (e.g. `-- --seed 1234` to replay a run).
+fn parse_args(args: &[String]) -> Result<Args> {
     let (own, extra) = match args.iter().position(|a| a == "--") {
         Some(i) => (&args[..i], args[i + 1..].to_vec()),
         None => (args, Vec::new()),
     };
-    let mut budget = Budget::Full;
-    for arg in own {
+    let mut parsed = Args {
+        budget: Budget::Full,
+        binary: None,
+        extra,
+    };
+    let mut own = own.iter();
+    while let Some(arg) = own.next() {
         match arg.as_str() {
-            "--short" => budget = Budget::Short,
-            other => {
-                bail!("api-fuzz: unknown argument {other:?} (try --short, or -- <st run args>)")
+            "--short" => parsed.budget = Budget::Short,
+            "--binary" => {
+                parsed.binary = Some(own.next().context("--binary needs a path")?.into());
             }
+            other => bail!(
+                "api-fuzz: unknown argument {other:?} (try --short, --binary PATH, or -- <st run args>)"
+            ),
         }
     }
-    Ok((budget, extra))
+    Ok(parsed)
 }
 
 /// Makes `<target>/schemathesis-venv` with the pinned schemathesis unless it is there already,
@@ -449,12 +472,25 @@ mod tests {
 
     #[test]
     fn arguments_pick_the_budget_and_pass_the_rest_through() {
-        let (budget, extra) = parse_args(&[]).unwrap();
-        assert_eq!((budget, extra.len()), (Budget::Full, 0));
-        let (budget, extra) = parse_args(&strings(&["--short", "--", "--seed", "7"])).unwrap();
-        assert_eq!(budget, Budget::Short);
-        assert_eq!(extra, strings(&["--seed", "7"]));
+        let plain = parse_args(&[]).unwrap();
+        assert_eq!(
+            (plain.budget, plain.binary, plain.extra.len()),
+            (Budget::Full, None, 0)
+        );
+        let short = parse_args(&strings(&[
+            "--short",
+            "--binary",
+            "/s/pavilion",
+            "--",
+            "--seed",
+            "7",
+        ]))
+        .unwrap();
+        assert_eq!(short.budget, Budget::Short);
+        assert_eq!(short.binary, Some(PathBuf::from("/s/pavilion")));
+        assert_eq!(short.extra, strings(&["--seed", "7"]));
         assert!(parse_args(&strings(&["--quick"])).is_err());
+        assert!(parse_args(&strings(&["--binary"])).is_err());
     }
 
     #[test]

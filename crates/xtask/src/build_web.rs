@@ -123,6 +123,7 @@ pub fn post_process(finish: Finish) -> Result<WasmSizes> {
         format!("{CRATE_FILE}_bg.wasm.br"),
         format!("{CRATE_FILE}_bg.wasm.gz"),
         format!("{CRATE_FILE}.js"),
+        SIZES_FILE.to_owned(),
     ]
     .iter()
     .all(|name| out.join(name).exists());
@@ -185,8 +186,23 @@ pub fn post_process(finish: Finish) -> Result<WasmSizes> {
         sizes.brotli,
         sizes.gzip
     );
+    let wasm_size = fs::metadata(&wasm)?.len();
+    fs::write(out.join(SIZES_FILE), sizes_json(wasm_size, &sizes))?;
     fs::write(&stamp_path, format_stamp(&source, &sizes))?;
     Ok(sizes)
+}
+
+/// What the page reads to show the viewer's download as a progress bar of real bytes: the
+/// browser's stream gives decoded bytes, while `Content-Length` counts compressed ones.
+const SIZES_FILE: &str = "viewer-sizes.json";
+
+fn sizes_json(wasm: u64, sizes: &WasmSizes) -> String {
+    serde_json::json!({
+        "wasm": wasm,
+        "wasm_brotli": sizes.brotli,
+        "wasm_gzip": sizes.gzip,
+    })
+    .to_string()
 }
 
 /// Identifies a compiled wasm (size and modification time) and the kind of finish asked for.

@@ -1,12 +1,12 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
-//! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short` and
-//! `load --short`; the viewer's web build), then the browser tests in headless Chromium.
+//! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short`, `load --short`
+//! and `api-fuzz --short`; the viewer's web build), then the browser tests in headless Chromium.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{build_web, chaos, cmd, e2e, load, project_root};
+use crate::{api_fuzz, build_web, chaos, cmd, e2e, load, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -31,14 +31,16 @@ pub fn run(args: &[String]) -> Result<()> {
         build_web::clippy()?;
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
         // The short forms of the long harnesses, against the debug server: three kill -9
-        // rounds (`cargo xtask chaos` runs 200) and two 5 s load phases (`cargo xtask load`).
-        // Both take the debug server `cargo test` has just built.
+        // rounds (`cargo xtask chaos` runs 200), two 5 s load phases (`cargo xtask load`) and
+        // schemathesis with 10 examples per operation (`cargo xtask api-fuzz` runs 100). All
+        // take the debug server `cargo test` has just built.
         let server = e2e::server_binary(&root, false)?
             .to_string_lossy()
             .into_owned();
         let short = ["--short".to_owned(), "--binary".to_owned(), server];
         chaos::run(&short)?;
-        load::run(&short)
+        load::run(&short)?;
+        api_fuzz::run(&short)
     };
     if skip_browser {
         native()?;

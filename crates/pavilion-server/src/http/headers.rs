@@ -1,37 +1,87 @@
 //! The security headers every response carries, pages, API, media and errors alike: a
 //! Content-Security-Policy that lets the page run its own scripts and the viewer's wasm and
-//! nothing else, no referrer, no framing by other sites (the portal frames the hall to preview
-//! a booth), and no content sniffing.
+//! nothing else, no referrer, no framing, and no content sniffing. The one exception is the
+//! hall page, which our own pages may frame (the exhibitor portal previews a booth in it);
+//! other sites may frame nothing.
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
-use tower_http::set_header::SetResponseHeaderLayer;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 
-/// Own scripts plus wasm compilation; own styles; images and media also from `data:` and
-/// `blob:` (the viewer makes textures from fetched bytes); no plugins, no `<base>`, framed
-/// only by our own pages; forms post only here.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
+/// The policy with the given `frame-ancestors` source: own scripts plus wasm compilation; own
+/// styles; images and media also from `data:` and `blob:` (the viewer makes textures from
+/// fetched bytes); no plugins, no `<base>`; forms post only here.
+macro_rules! policy_framed_by {
+    ($ancestors:literal) => {
+        concat!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; ",
+            "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; ",
+            "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; ",
+            "frame-ancestors ",
+            $ancestors
+        )
+    };
+}
+/// Every response but the hall page: nothing may frame it.
+pub const CONTENT_SECURITY_POLICY: &str = policy_framed_by!("'none'");
+/// The hall page (`/`, `/index.html`): framed by our own pages only.
+pub const HALL_PAGE_CONTENT_SECURITY_POLICY: &str = policy_framed_by!("'self'");
 pub const REFERRER_POLICY: &str = "no-referrer";
-pub const FRAME_OPTIONS: &str = "SAMEORIGIN";
+pub const FRAME_OPTIONS: &str = "DENY";
+pub const HALL_PAGE_FRAME_OPTIONS: &str = "SAMEORIGIN";
 
-/// The headers, name and value.
-pub fn security_headers() -> [(HeaderName, &'static str); 4] {
-    [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
-        (header::REFERRER_POLICY, REFERRER_POLICY),
-        (header::X_FRAME_OPTIONS, FRAME_OPTIONS),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    ]
+/// The paths of the hall page, the only one that may be framed (by our own pages).
+pub fn is_hall_page(path: &str) -> bool {
+    path == "/" || path == "/index.html"
 }
 
 /// `router` with every response carrying the security headers (set over any a handler set).
 pub fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    security_headers()
-        .into_iter()
-        .fold(router, |router, (name, value)| {
-            router.layer(SetResponseHeaderLayer::overriding(
-                name,
-                HeaderValue::from_static(value),
-            ))
-        })
+    router.layer(axum::middleware::from_fn(set_security_headers))
+}
+
+async fn set_security_headers(request: Request, next: Next) -> Response {
+    let hall_page = is_hall_page(request.uri().path());
+    let mut response = next.run(request).await;
+    insert(response.headers_mut(), hall_page);
+    response
+}
+
+fn insert(headers: &mut HeaderMap, hall_page: bool) {
+    let (policy, frame_options) = if hall_page {
+        (HALL_PAGE_CONTENT_SECURITY_POLICY, HALL_PAGE_FRAME_OPTIONS)
+    } else {
+        (CONTENT_SECURITY_POLICY, FRAME_OPTIONS)
+    };
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, policy),
+        (header::REFERRER_POLICY, REFERRER_POLICY),
+        (header::X_FRAME_OPTIONS, frame_options),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_hall_page_may_be_framed_and_only_by_our_pages() {
+        for path in ["/", "/index.html"] {
+            assert!(is_hall_page(path), "{path}");
+        }
+        for path in [
+            "/portal.html",
+            "/staff.html",
+            "/api.html",
+            "/api/v1/hall",
+            "//",
+        ] {
+            assert!(!is_hall_page(path), "{path}");
+        }
+    }
 }

@@ -12,7 +12,10 @@ use serde_json::json;
 use crate::me_support::{exhibitor_token, send, send_json, send_with, staff_token};
 use crate::{KESTREL, spawn_app};
 
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'self'";
+/// Every response but the hall page: nothing may frame it.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The hall page: our own pages (the portal's preview) may frame it, no other site.
+const HALL_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
@@ -24,6 +27,9 @@ async fn every_response_carries_the_security_headers() {
     let mut uris = vec![
         ("GET", "/".to_owned()),
         ("GET", "/index.html".to_owned()),
+        ("GET", "/portal.html".to_owned()),
+        ("GET", "/staff.html".to_owned()),
+        ("GET", "/api.html".to_owned()),
         ("GET", "/pkg/pavilion_viewer_bg.wasm".to_owned()),
         ("GET", "/assets/hall.gltf".to_owned()),
         ("GET", "/healthz".to_owned()),
@@ -38,9 +44,10 @@ async fn every_response_carries_the_security_headers() {
     uris.extend(logo.map(|logo| ("GET", logo)));
     for (method, uri) in uris {
         let reply = app.request(method, &uri, &[]).await;
+        let hall_page = uri == "/" || uri == "/index.html";
         assert_eq!(
             reply.header("content-security-policy"),
-            CSP,
+            if hall_page { HALL_CSP } else { CSP },
             "{method} {uri}"
         );
         assert_eq!(
@@ -50,7 +57,7 @@ async fn every_response_carries_the_security_headers() {
         );
         assert_eq!(
             reply.header("x-frame-options"),
-            "SAMEORIGIN",
+            if hall_page { "SAMEORIGIN" } else { "DENY" },
             "{method} {uri}"
         );
         assert_eq!(

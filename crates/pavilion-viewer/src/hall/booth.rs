@@ -10,12 +10,13 @@ use bevy::prelude::*;
 use pavilion_model::snapshot::parse_hex_colour;
 use pavilion_model::{BoothPlacement, BoothTier, ExhibitorSummary, Hall, Rect};
 
-use super::kit::{Kit, Role, shade, tint};
+use super::kit::{Kit, Part, Role, shade, tint};
 use super::model::{
     BoothModel, ModelScene, PLINTH_HEIGHT, PLINTH_RADIUS, Plinth, model_asset_path,
 };
 use super::{Booth, BoothAnchor, WalkableFloor};
 use crate::screen::Screen;
+use crate::textures::BOOTH_ART_REACH;
 
 const SHELL_HEIGHT: f32 = 2.6;
 const FASCIA_HEIGHT: f32 = 0.62;
@@ -27,11 +28,13 @@ const COUNTER: Vec3 = Vec3::new(1.3, 1.0, 0.55);
 const WHITE: [u8; 3] = [248, 248, 246];
 const METAL: [u8; 3] = [150, 154, 160];
 
-/// The parts of one booth spawned as children of its root, in booth-local coordinates:
-/// the open front faces -z, the floor is at y = 0.
+/// The parts of one booth, in booth-local coordinates (the open front faces -z, the floor is
+/// at y = 0), collected and then spawned as children of its root merged into one mesh per
+/// material.
 struct Builder<'k, 'a, 'c, 'w> {
     kit: &'k mut Kit<'a>,
     parent: &'c mut ChildSpawnerCommands<'w>,
+    parts: Vec<Part>,
 }
 
 impl Builder<'_, '_, '_, '_> {
@@ -41,12 +44,24 @@ impl Builder<'_, '_, '_, '_> {
         material: Handle<StandardMaterial>,
         transform: Transform,
     ) {
-        self.parent.spawn((
-            Mesh3d(mesh),
-            MeshMaterial3d(material),
+        self.parts.push(Part {
+            mesh,
+            material,
             transform,
-            Pickable::default(),
-        ));
+        });
+    }
+
+    /// Spawns the collected parts, one entity per material.
+    fn finish(mut self) {
+        let parts = std::mem::take(&mut self.parts);
+        for part in self.kit.merge_by_material(parts) {
+            self.parent.spawn((
+                Mesh3d(part.mesh),
+                MeshMaterial3d(part.material),
+                part.transform,
+                Pickable::default(),
+            ));
+        }
     }
 
     fn block(&mut self, size: Vec3, material: Handle<StandardMaterial>, centre: Vec3) {
@@ -79,7 +94,7 @@ pub fn spawn_booth(
     placement: &BoothPlacement,
     exhibitor: &ExhibitorSummary,
     floor: &mut WalkableFloor,
-    fetch: &mut impl FnMut(&str) -> Handle<Image>,
+    fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
 ) -> BoothAnchor {
     let brand = parse_hex_colour(&exhibitor.colour).unwrap_or([70, 84, 104]);
     let rect = placement.floor_rect();
@@ -91,9 +106,9 @@ pub fn spawn_booth(
     let rotation = Quat::from_rotation_y(placement.rotation.radians());
     let size = placement.footprint;
 
-    let fascia = fetch(&exhibitor.fascia_url);
-    let name_plate = fetch(&exhibitor.name_plate_url);
-    let logo = fetch(&exhibitor.logo_url);
+    let fascia = fetch(&exhibitor.fascia_url, centre, BOOTH_ART_REACH);
+    let name_plate = fetch(&exhibitor.name_plate_url, centre, BOOTH_ART_REACH);
+    let logo = fetch(&exhibitor.logo_url, centre, BOOTH_ART_REACH);
     let materials = BoothMaterials {
         floor: kit.solid(shade(brand, 0.55), Role::Paint),
         shell: kit.solid(tint(brand, 0.78), Role::Paint),
@@ -118,7 +133,11 @@ pub fn spawn_booth(
             DespawnOnExit(Screen::Hall),
         ))
         .with_children(|parent| {
-            let mut builder = Builder { kit, parent };
+            let mut builder = Builder {
+                kit,
+                parent,
+                parts: Vec::new(),
+            };
             builder.block(
                 Vec3::new(size.width, 0.08, size.depth),
                 materials.floor.clone(),
@@ -152,6 +171,7 @@ pub fn spawn_booth(
                     &mut solids,
                 );
             }
+            builder.finish();
         });
 
     for (local_centre, local_size) in solids {

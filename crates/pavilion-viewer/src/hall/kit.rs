@@ -1,5 +1,6 @@
 //! The building kit: shared meshes by size and materials by role or brand colour, so a hall
-//! of a hundred booths reuses a few dozen GPU resources instead of thousands.
+//! of a hundred booths reuses a few dozen GPU resources instead of thousands, and the merging
+//! of an object's parts into one mesh per material, so it costs a few draws, not dozens.
 
 use std::collections::HashMap;
 
@@ -14,6 +15,14 @@ pub struct Kit<'a> {
     cylinders: HashMap<[i32; 2], Handle<Mesh>>,
     solids: HashMap<(u32, Role), Handle<StandardMaterial>>,
     textured: HashMap<(AssetId<Image>, bool), Handle<StandardMaterial>>,
+}
+
+/// One mesh with its material and placement.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub mesh: Handle<Mesh>,
+    pub material: Handle<StandardMaterial>,
+    pub transform: Transform,
 }
 
 /// How a colour is used, which decides its surface.
@@ -69,6 +78,64 @@ impl<'a> Kit<'a> {
             .entry(key)
             .or_insert_with(|| self.meshes.add(Cylinder::new(radius, height)))
             .clone()
+    }
+
+    /// The parts of one object merged into one mesh per material, in the object's own
+    /// coordinates: a booth of thirty boxes and panels becomes a handful of draws. Parts whose
+    /// meshes cannot be merged (different vertex attributes) stay as they are.
+    pub fn merge_by_material(&mut self, parts: Vec<Part>) -> Vec<Part> {
+        let mut groups: Vec<(Handle<StandardMaterial>, Vec<(Handle<Mesh>, Transform)>)> =
+            Vec::new();
+        for part in parts {
+            match groups.iter_mut().find(|(m, _)| *m == part.material) {
+                Some((_, meshes)) => meshes.push((part.mesh, part.transform)),
+                None => groups.push((part.material, vec![(part.mesh, part.transform)])),
+            }
+        }
+        let mut merged = Vec::with_capacity(groups.len());
+        for (material, meshes) in groups {
+            if let [(mesh, transform)] = meshes.as_slice() {
+                merged.push(Part {
+                    mesh: mesh.clone(),
+                    material,
+                    transform: *transform,
+                });
+                continue;
+            }
+            let mut combined: Option<Mesh> = None;
+            let mut unmerged = Vec::new();
+            for (mesh, transform) in meshes {
+                let Some(placed) = self
+                    .meshes
+                    .get(&mesh)
+                    .map(|m| m.clone().transformed_by(transform))
+                else {
+                    unmerged.push((mesh, transform));
+                    continue;
+                };
+                match combined.as_mut() {
+                    None => combined = Some(placed),
+                    Some(all) => {
+                        if all.merge(&placed).is_err() {
+                            unmerged.push((mesh, transform));
+                        }
+                    }
+                }
+            }
+            if let Some(combined) = combined {
+                merged.push(Part {
+                    mesh: self.meshes.add(combined),
+                    material: material.clone(),
+                    transform: Transform::IDENTITY,
+                });
+            }
+            merged.extend(unmerged.into_iter().map(|(mesh, transform)| Part {
+                mesh,
+                material: material.clone(),
+                transform,
+            }));
+        }
+        merged
     }
 
     /// A solid material of an sRGB colour.

@@ -8,8 +8,9 @@ use bevy::prelude::*;
 use pavilion_model::Rect;
 
 use crate::bridge::{Outbox, PageEvent};
-use crate::remote::{Inbox, LoadedSnapshot, RemoteTextures};
+use crate::remote::LoadedSnapshot;
 use crate::screen::Screen;
+use crate::textures::RemoteTextures;
 
 pub mod booth;
 pub mod kit;
@@ -89,11 +90,11 @@ fn build_hall(
     mut materials: ResMut<Assets<StandardMaterial>>,
     mut images: ResMut<Assets<Image>>,
     mut textures: ResMut<RemoteTextures>,
-    inbox: Res<Inbox>,
 ) {
     let snapshot = &snapshot.0;
     let mut kit = kit::Kit::new(&mut meshes, &mut materials);
-    let mut fetch = |url: &str| textures.request(url, &mut images, &inbox);
+    let mut fetch =
+        |url: &str, place: Vec3, reach: f32| textures.request(url, place, reach, &mut images);
 
     let mut floor = WalkableFloor::default();
     let start =

@@ -1,14 +1,17 @@
 //! Product models on plinths: a booth whose exhibitor has a `model_url` gets a white plinth
-//! near its open side, and the GLB's first scene is loaded onto it through the asset server
+//! near its open side, and once the visitor comes near, the GLB's first scene is loaded onto
+//! it through the asset server
 //! (`/media/<sha>.glb` is `<sha>.glb#Scene0` with the browser's asset root at `media/`).
 //! Once the scene has spawned, it is scaled to fit [`MODEL_SIZE`] and stood on the plinth,
 //! whatever units the model was made in, and turns slowly.
 
+use bevy::asset::LoadState;
 use bevy::camera::primitives::Aabb;
 use bevy::mesh::VertexAttributeValues;
 use bevy::prelude::*;
 
 use crate::screen::Screen;
+use crate::walk::Visitor;
 
 /// The largest side of a model once fitted onto its plinth, in metres.
 pub const MODEL_SIZE: f32 = 0.8;
@@ -17,6 +20,10 @@ pub const PLINTH_RADIUS: f32 = 0.3;
 pub const PLINTH_HEIGHT: f32 = 0.9;
 /// Turns per second of a model on show.
 const SPIN: f32 = 0.35;
+/// How near the visitor comes before a booth's model is loaded, in metres.
+pub const MODEL_REACH: f32 = 30.0;
+/// Models loading at once.
+pub const MAX_MODELS_LOADING: usize = 2;
 
 /// Marks a booth's plinth.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,29 +56,54 @@ pub fn model_asset_path(url: &str) -> Option<String> {
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (load_models, fit_models, spin_models)
+        (load_near_models, fit_models, spin_models)
             .chain()
             .run_if(in_state(Screen::Hall)),
     );
 }
 
-/// Starts loading each newly placed model. Without the glTF loader (headless tests) the
-/// request is left as a path on the [`BoothModel`].
-fn load_models(
+/// Starts loading the models near the visitor, nearest first, a couple at a time: a model
+/// is only worth its download once the visitor is close enough to see it. Without the glTF
+/// loader (headless tests) the request is left as a path on the [`BoothModel`].
+fn load_near_models(
     mut commands: Commands,
-    added: Query<(&BoothModel, &Children), Added<BoothModel>>,
-    scenes: Query<(), With<ModelScene>>,
+    visitor: Query<&Transform, With<Visitor>>,
+    holders: Query<(&GlobalTransform, &BoothModel, &Children)>,
+    scenes: Query<Option<&WorldAssetRoot>, With<ModelScene>>,
     asset_server: Option<Res<AssetServer>>,
     world_assets: Option<Res<Assets<WorldAsset>>>,
 ) {
-    let (Some(asset_server), Some(_)) = (asset_server, world_assets) else {
+    let (Some(asset_server), Some(_), Ok(visitor)) = (asset_server, world_assets, visitor.single())
+    else {
         return;
     };
-    for (model, children) in &added {
-        for child in children.iter().filter(|c| scenes.contains(*c)) {
-            let handle: Handle<WorldAsset> = asset_server.load(model.path.clone());
-            commands.entity(child).insert(WorldAssetRoot(handle));
+    let mut loading = 0;
+    let mut near: Vec<(f32, Entity, &str)> = Vec::new();
+    for (global, model, children) in &holders {
+        for child in children.iter() {
+            match scenes.get(child) {
+                Ok(Some(root)) => {
+                    if matches!(asset_server.load_state(&root.0), LoadState::Loading) {
+                        loading += 1;
+                    }
+                }
+                Ok(None) => {
+                    let distance = global.translation().xz().distance(visitor.translation.xz());
+                    if distance <= MODEL_REACH {
+                        near.push((distance, child, &model.path));
+                    }
+                }
+                Err(_) => {}
+            }
         }
+    }
+    near.sort_by(|a, b| a.0.total_cmp(&b.0));
+    for (_, scene, path) in near
+        .into_iter()
+        .take(MAX_MODELS_LOADING.saturating_sub(loading))
+    {
+        let handle: Handle<WorldAsset> = asset_server.load(path.to_owned());
+        commands.entity(scene).insert(WorldAssetRoot(handle));
     }
 }
 

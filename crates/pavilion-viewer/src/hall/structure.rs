@@ -8,6 +8,7 @@ use pavilion_model::{Hall, HallSnapshot, Rect};
 use super::kit::{Kit, Role};
 use super::{StartPoint, WalkableFloor};
 use crate::screen::Screen;
+use crate::textures::SIGN_REACH;
 
 /// Height of the halls' walls.
 pub const WALL_HEIGHT: f32 = 6.0;
@@ -35,7 +36,7 @@ pub fn spawn_structure(
     kit: &mut Kit,
     snapshot: &HallSnapshot,
     floor: &mut WalkableFloor,
-    fetch: &mut impl FnMut(&str) -> Handle<Image>,
+    fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
 ) -> StartPoint {
     spawn_light(commands);
 
@@ -125,7 +126,7 @@ fn spawn_hall(
     kit: &mut Kit,
     hall: &Hall,
     floor: &mut WalkableFloor,
-    fetch: &mut impl FnMut(&str) -> Handle<Image>,
+    fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
 ) {
     let [ox, oz] = hall.origin;
     let world = |x: f32, y: f32, z: f32| Vec3::new(ox + x, y, oz + z);
@@ -243,7 +244,10 @@ fn spawn_hall(
 
     // The hall's name over each doorway, outside.
     if let Some(url) = &hall.sign_url {
-        let picture = fetch(url);
+        let mut picture = Handle::default();
+        for &(start, end) in &doors {
+            picture = fetch(url, world((start + end) / 2.0, 0.0, 0.0), SIGN_REACH);
+        }
         let material = kit.picture(&picture, false);
         let board = kit.panel(7.2, 1.8);
         for &(start, end) in &doors {
@@ -266,10 +270,10 @@ fn spawn_hall(
     let rod_material = kit.solid(ROD, Role::Gloss);
     for zone in &hall.zones {
         let Some(url) = &zone.sign_url else { continue };
-        let picture = fetch(url);
+        let centre = world(zone.area.x + zone.area.width / 2.0, 3.8, zone.area.z - 2.0);
+        let picture = fetch(url, centre, SIGN_REACH);
         let material = kit.picture(&picture, false);
         let board = kit.panel(4.8, 1.2);
-        let centre = world(zone.area.x + zone.area.width / 2.0, 3.8, zone.area.z - 2.0);
         for turn in [0.0, std::f32::consts::PI] {
             spawn(
                 commands,
