@@ -4,7 +4,8 @@
 import { $, api, h } from '/lib.js';
 
 const state = { exhibitors: [], topics: new Map(), selected: null, viewer: null };
-window.pavilion = { metrics: {} };
+// `focusBooth` is also what the viewer benchmark walks the hall with.
+window.pavilion = { metrics: {}, focusBooth: (slug) => focusBooth(slug) };
 
 function setState(name) {
   document.body.dataset.state = name;
@@ -92,7 +93,10 @@ async function startViewer() {
   state.viewer = viewer;
   $('loading-detail').textContent = 'Building the hall';
   try {
-    viewer.start('#hall-canvas', hallUrl());
+    // `?scene=bare`: a camera, a light and a cube from the same wasm, the baseline of the
+    // viewer benchmark (`cargo xtask bench-viewer`).
+    if (new URLSearchParams(location.search).get('scene') === 'bare') viewer.start_bare_scene('#hall-canvas');
+    else viewer.start('#hall-canvas', hallUrl());
   } catch (error) {
     // Some winit versions leave the start function by throwing; the app keeps running.
     if (!String(error).includes('Using exceptions for control flow')) {

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+  artifactsDir, check, countDrawCalls, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
 } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
@@ -172,35 +172,6 @@ if (failures.length) {
 }
 console.log('\nall browser checks passed');
 process.exit(0);
-
-/**
- * Test-only: counts the WebGL2 draw calls of each animation frame (runs in the page before its
- * scripts). `window.__drawCalls.summary()` gives the largest and the median count over the
- * recent frames that drew anything.
- */
-function countDrawCalls() {
-  const counter = { current: 0, frames: [] };
-  const proto = WebGL2RenderingContext.prototype;
-  for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced', 'drawRangeElements']) {
-    const original = proto[name];
-    proto[name] = function countedDraw(...args) {
-      counter.current += 1;
-      return original.apply(this, args);
-    };
-  }
-  const tick = () => {
-    if (counter.current > 0) counter.frames.push(counter.current);
-    if (counter.frames.length > 300) counter.frames.shift();
-    counter.current = 0;
-    requestAnimationFrame(tick);
-  };
-  requestAnimationFrame(tick);
-  counter.summary = () => {
-    const sorted = [...counter.frames].sort((a, b) => a - b);
-    return { frames: sorted.length, max: sorted.at(-1) ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0 };
-  };
-  window.__drawCalls = counter;
-}
 
 function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

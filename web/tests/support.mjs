@@ -81,3 +81,46 @@ export function watchContentSecurityPolicy(page, violations = []) {
   });
   return violations;
 }
+
+/**
+ * Test-only: counts the WebGL2 draw calls of each animation frame (runs in the page before its
+ * scripts). `window.__drawCalls.summary()` gives, over the recent frames that drew anything,
+ * the largest and the median count of draws and the median time between such frames;
+ * `reset()` starts a new sample.
+ */
+export function countDrawCalls() {
+  const counter = { current: 0, frames: [], times: [] };
+  const proto = WebGL2RenderingContext.prototype;
+  for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced', 'drawRangeElements']) {
+    const original = proto[name];
+    proto[name] = function countedDraw(...args) {
+      counter.current += 1;
+      return original.apply(this, args);
+    };
+  }
+  const tick = (now) => {
+    if (counter.current > 0) {
+      counter.frames.push(counter.current);
+      counter.times.push(now);
+    }
+    if (counter.frames.length > 300) {
+      counter.frames.shift();
+      counter.times.shift();
+    }
+    counter.current = 0;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  counter.reset = () => {
+    counter.frames = [];
+    counter.times = [];
+  };
+  counter.summary = () => ({
+    frames: counter.frames.length,
+    max: Math.max(0, ...counter.frames),
+    median: median(counter.frames),
+    frameMs: Math.round(median(counter.times.slice(1).map((t, i) => t - counter.times[i]))),
+  });
+  window.__drawCalls = counter;
+}

@@ -6,6 +6,7 @@
 
 use bevy::prelude::*;
 
+pub mod bare;
 pub mod bridge;
 pub mod hall;
 pub mod remote;
@@ -36,10 +37,19 @@ impl Plugin for HallScenePlugin {
     }
 }
 
-/// The complete browser app: Bevy's default plugins drawing into the page's canvas,
-/// mesh picking, and the hall scene.
+/// What the browser app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SceneKind {
+    /// The exhibition hall.
+    Hall,
+    /// A camera, a light and a cube: the baseline for the hall's figures.
+    Bare,
+}
+
+/// The complete browser app: Bevy's default plugins drawing into the page's canvas, and the
+/// hall scene with mesh picking (or the bare scene).
 #[cfg(target_arch = "wasm32")]
-pub fn browser_app(canvas_selector: &str) -> App {
+pub fn browser_app(canvas_selector: &str, scene: SceneKind) -> App {
     use bevy::asset::AssetMetaCheck;
     use bevy::picking::mesh_picking::MeshPickingPlugin;
 
@@ -64,9 +74,11 @@ pub fn browser_app(canvas_selector: &str) -> App {
                 file_path: "media".into(),
                 ..default()
             }),
-        MeshPickingPlugin,
-        HallScenePlugin,
         web::plugin,
     ));
+    match scene {
+        SceneKind::Hall => app.add_plugins((MeshPickingPlugin, HallScenePlugin)),
+        SceneKind::Bare => app.add_plugins(bare::BareScenePlugin),
+    };
     app
 }

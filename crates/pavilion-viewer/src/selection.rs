@@ -7,6 +7,7 @@ use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
 
 use crate::bridge::{Outbox, PageEvent, PageRequest};
+use crate::hall::lod::FarBlock;
 use crate::hall::{Booth, BoothIndex};
 use crate::screen::Screen;
 use crate::walk::{LookDrag, WalkTo};
@@ -59,10 +60,17 @@ fn spawn_marker(
     ));
 }
 
-/// Runs for every click on any entity; clicks bubble from a booth's parts up to its root.
+/// How far outside a booth's floor a click on its cell's block still counts for the booth
+/// (its fascia board and walls stand on the floor's edge).
+const CLICK_MARGIN: f32 = 0.3;
+
+/// Runs for every click on any entity; clicks bubble from a booth's pictures up to its root.
+/// A click on a cell's block (the booths' walls, counters and floors) selects the booth whose
+/// floor was hit.
 fn select_clicked_booth(
     click: On<Pointer<Click>>,
     booths: Query<&Booth>,
+    blocks: Query<&FarBlock>,
     drag: Res<LookDrag>,
     mut selected: ResMut<Selected>,
     mut outbox: ResMut<Outbox>,
@@ -70,7 +78,17 @@ fn select_clicked_booth(
     if click.event.button != PointerButton::Primary || drag.travelled > CLICK_TRAVEL_LIMIT {
         return;
     }
-    if let Ok(booth) = booths.get(click.event_target()) {
+    let target = click.event_target();
+    let booth = match blocks.get(target) {
+        Ok(block) => click
+            .event
+            .hit
+            .position
+            .and_then(|hit| block.booth_at(hit.xz(), CLICK_MARGIN))
+            .and_then(|entity| booths.get(entity).ok()),
+        Err(_) => booths.get(target).ok(),
+    };
+    if let Some(booth) = booth {
         select(&booth.slug, &mut selected, &mut outbox);
     }
 }

@@ -16,10 +16,17 @@ use crate::remote::{Delivery, Inbox, SnapshotSource};
 /// `hall_url`. Returns once the app is running; progress arrives as `pavilion:*` events.
 #[wasm_bindgen]
 pub fn start(canvas_selector: String, hall_url: String) {
-    let mut app = crate::browser_app(&canvas_selector);
+    let mut app = crate::browser_app(&canvas_selector, crate::SceneKind::Hall);
     app.insert_resource(SnapshotSource { url: hall_url });
     app.insert_resource(PAGE_REQUESTS.get_or_init(RequestQueue::default).clone());
     app.run();
+}
+
+/// Starts the bare scene (camera, light, one cube) in the canvas matched by
+/// `canvas_selector`: the baseline the hall's start-up and frame time are measured against.
+#[wasm_bindgen]
+pub fn start_bare_scene(canvas_selector: String) {
+    crate::browser_app(&canvas_selector, crate::SceneKind::Bare).run();
 }
 
 /// Asks the viewer to walk to the booth of `slug` and select it.

@@ -12,6 +12,7 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
+use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, FarBlock, distance_to};
 use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
@@ -175,10 +176,11 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
                 "{}",
                 placement.exhibitor
             );
-            // Floor, shell, fascia, counter, name plate, screen...: a booth, not a cube, drawn
-            // as one merged mesh per material (a handful of draws, not dozens).
+            // The booth's own entity carries its pictures (fascia, name plate, logo, screen),
+            // one merged mesh per material; its walls, counter and floor are in its cell's
+            // block (below).
             assert!(
-                (7..=12).contains(parts),
+                (3..=5).contains(parts),
                 "{} is drawn as {parts} meshes",
                 placement.exhibitor
             );
@@ -186,6 +188,33 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
     }
     let index = app.world().resource::<BoothIndex>();
     assert_eq!(index.0.len(), snapshot.booth_count());
+
+    // Floor, shell, fascia board, counter...: a booth, not a cube. Its solid parts are in
+    // its cell's block, as vertices of the booth's colours within its floor.
+    let blocks: Vec<(FarBlock, Handle<Mesh>)> = app
+        .world_mut()
+        .query::<(&FarBlock, &Mesh3d)>()
+        .iter(app.world())
+        .map(|(b, m)| (b.clone(), m.0.clone()))
+        .collect();
+    let meshes = app.world().resource::<Assets<Mesh>>();
+    for (block, mesh) in &blocks {
+        let mesh = meshes.get(mesh).unwrap();
+        let positions = mesh
+            .attribute(Mesh::ATTRIBUTE_POSITION)
+            .unwrap()
+            .as_float3()
+            .unwrap();
+        for floor in &block.floors {
+            let inside = positions
+                .iter()
+                .filter(|p| distance_to(floor, Vec2::new(p[0], p[2])) < 0.01)
+                .count();
+            // A box is 24 vertices, and a booth is a floor, walls, a board, a counter...
+            assert!(inside >= 24 * 4, "{inside} vertices on a booth's floor");
+        }
+        assert!(mesh.attribute(Mesh::ATTRIBUTE_COLOR).is_some());
+    }
 }
 
 #[test]
@@ -515,6 +544,84 @@ fn the_page_can_focus_a_booth_by_slug() {
         app.world().resource::<Selected>().0.as_deref(),
         Some("gamma-eyes")
     );
+}
+
+/// For every far block: whether it is drawn, and whether each of its booths is.
+fn detail_state(app: &mut App) -> Vec<(FarBlock, Visibility, Vec<Visibility>)> {
+    let blocks: Vec<(FarBlock, Visibility)> = app
+        .world_mut()
+        .query::<(&FarBlock, &Visibility)>()
+        .iter(app.world())
+        .map(|(b, v)| (b.clone(), *v))
+        .collect();
+    blocks
+        .into_iter()
+        .map(|(block, visibility)| {
+            let booths = block
+                .booths
+                .iter()
+                .map(|&e| *app.world().get::<Visibility>(e).unwrap())
+                .collect();
+            (block, visibility, booths)
+        })
+        .collect()
+}
+
+#[test]
+fn booths_are_drawn_by_cells_with_pictures_only_near_the_visitor() {
+    let (mut app, snapshot) = app_with(big_snapshot(300));
+    let at = visitor(&mut app).translation.xz();
+    let state = detail_state(&mut app);
+    let booths_in_blocks: usize = state.iter().map(|(b, _, _)| b.booths.len()).sum();
+    assert_eq!(
+        booths_in_blocks,
+        snapshot.booth_count(),
+        "every booth is in one cell"
+    );
+    assert!(
+        state.len() * 4 <= snapshot.booth_count(),
+        "{} cells for {} booths",
+        state.len(),
+        snapshot.booth_count()
+    );
+    let meshes = app
+        .world_mut()
+        .query_filtered::<&Mesh3d, With<FarBlock>>()
+        .iter(app.world())
+        .count();
+    assert_eq!(meshes, state.len(), "each cell is one mesh");
+    let (mut near, mut far) = (0, 0);
+    for (block, visibility, booths) in &state {
+        assert_eq!(*visibility, Visibility::Inherited, "cells are always drawn");
+        if distance_to(&block.area, at) <= DETAIL_DISTANCE {
+            near += 1;
+            assert!(booths.iter().all(|v| *v == Visibility::Inherited));
+        } else {
+            far += 1;
+            assert!(booths.iter().all(|v| *v == Visibility::Hidden));
+        }
+    }
+    assert!(near > 0 && far > near, "{near} near, {far} far");
+
+    // Walking to a far cell shows its booths' pictures and hides the entrance's.
+    let (target, _, _) = state
+        .iter()
+        .max_by(|a, b| distance_to(&a.0.area, at).total_cmp(&distance_to(&b.0.area, at)))
+        .unwrap()
+        .clone();
+    let [x, z] = target.area.centre();
+    move_visitor(&mut app, Vec3::new(x, 1.6, z));
+    app.update();
+    for (block, _, booths) in detail_state(&mut app) {
+        if block.booths == target.booths {
+            assert!(booths.iter().all(|v| *v == Visibility::Inherited));
+        }
+        if distance_to(&block.area, at) <= DETAIL_DISTANCE
+            && distance_to(&block.area, Vec2::new(x, z)) > DETAIL_DISTANCE + 3.0
+        {
+            assert!(booths.iter().all(|v| *v == Visibility::Hidden));
+        }
+    }
 }
 
 #[test]

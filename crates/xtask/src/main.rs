@@ -3,11 +3,13 @@
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
 //! `api-fuzz` tests the HTTP API against its OpenAPI document, `chaos` kills a busy server
 //! at random moments and checks that nothing acknowledged was lost, `load` puts visitors,
-//! uploads and publishes on a release server at once, `bench` compares serving with nginx.
+//! uploads and publishes on a release server at once, `bench` compares serving with nginx,
+//! `bench-viewer` measures the viewer against a bare scene.
 
 mod api_fuzz;
 mod bench;
 mod bench_upload;
+mod bench_viewer;
 mod build_web;
 mod catalogue;
 mod chaos;
@@ -35,6 +37,11 @@ commands:
               (synthetic catalogues), media small, large and by Range, at 64 and 256
               connections; writes the table into BENCHMARKS.md; --short (120 exhibitors,
               2 s slices, prints only), --seconds S, --rounds N, --binary PATH
+  bench-viewer  the viewer in headless Chromium against the bare scene (camera, light, cube)
+              from the same wasm, at 120 and 1,000 exhibitors: first frame, frame time,
+              requests before the first frame, draw calls at the start and along the walking
+              path; writes the table into BENCHMARKS.md; --short (120, prints only),
+              --sizes N,M, --binary PATH; measures the viewer last built into web/pkg
   bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
               folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
@@ -77,6 +84,7 @@ fn main() -> Result<()> {
         Some("catalogue") => catalogue::run(&project_root()),
         Some("bench") => bench::run(&args[1..]),
         Some("bench-upload") => bench_upload::run(&args[1..]),
+        Some("bench-viewer") => bench_viewer::run(&args[1..]),
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("chaos") => chaos::run(&args[1..]),

@@ -11,6 +11,7 @@ use pavilion_model::snapshot::parse_hex_colour;
 use pavilion_model::{BoothPlacement, BoothTier, ExhibitorSummary, Hall, Rect};
 
 use super::kit::{Kit, Part, Role, shade, tint};
+use super::lod::{FarBooth, FarPart};
 use super::model::{
     BoothModel, ModelScene, PLINTH_HEIGHT, PLINTH_RADIUS, Plinth, model_asset_path,
 };
@@ -29,8 +30,9 @@ const WHITE: [u8; 3] = [248, 248, 246];
 const METAL: [u8; 3] = [150, 154, 160];
 
 /// The parts of one booth, in booth-local coordinates (the open front faces -z, the floor is
-/// at y = 0), collected and then spawned as children of its root merged into one mesh per
-/// material.
+/// at y = 0), collected and then split: the solid parts go to the cell's block (see
+/// [`super::lod`]), the pictures are spawned as children of the booth's root, merged into one
+/// mesh per material.
 struct Builder<'k, 'a, 'c, 'w> {
     kit: &'k mut Kit<'a>,
     parent: &'c mut ChildSpawnerCommands<'w>,
@@ -51,10 +53,23 @@ impl Builder<'_, '_, '_, '_> {
         });
     }
 
-    /// Spawns the collected parts, one entity per material.
-    fn finish(mut self) {
-        let parts = std::mem::take(&mut self.parts);
-        for part in self.kit.merge_by_material(parts) {
+    /// Returns the solid parts (those whose material is in `solid_colours`) for the cell's
+    /// block, which draws them for every booth of the cell at once, and spawns the rest (the
+    /// pictures and screens) one entity per material.
+    fn finish(mut self, solid_colours: &[(Handle<StandardMaterial>, [u8; 3])]) -> Vec<FarPart> {
+        let mut solid = Vec::new();
+        let mut pictures = Vec::new();
+        for part in std::mem::take(&mut self.parts) {
+            match solid_colours.iter().find(|(m, _)| *m == part.material) {
+                Some((_, colour)) => solid.push(FarPart {
+                    mesh: part.mesh,
+                    transform: part.transform,
+                    colour: *colour,
+                }),
+                None => pictures.push(part),
+            }
+        }
+        for part in self.kit.merge_by_material(pictures) {
             self.parent.spawn((
                 Mesh3d(part.mesh),
                 MeshMaterial3d(part.material),
@@ -62,6 +77,7 @@ impl Builder<'_, '_, '_, '_> {
                 Pickable::default(),
             ));
         }
+        solid
     }
 
     fn block(&mut self, size: Vec3, material: Handle<StandardMaterial>, centre: Vec3) {
@@ -95,6 +111,7 @@ pub fn spawn_booth(
     exhibitor: &ExhibitorSummary,
     floor: &mut WalkableFloor,
     fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
+    far: &mut Vec<FarBooth>,
 ) -> BoothAnchor {
     let brand = parse_hex_colour(&exhibitor.colour).unwrap_or([70, 84, 104]);
     let rect = placement.floor_rect();
@@ -109,9 +126,10 @@ pub fn spawn_booth(
     let fascia = fetch(&exhibitor.fascia_url, centre, BOOTH_ART_REACH);
     let name_plate = fetch(&exhibitor.name_plate_url, centre, BOOTH_ART_REACH);
     let logo = fetch(&exhibitor.logo_url, centre, BOOTH_ART_REACH);
+    let (floor_colour, shell_colour) = (shade(brand, 0.55), tint(brand, 0.78));
     let materials = BoothMaterials {
-        floor: kit.solid(shade(brand, 0.55), Role::Paint),
-        shell: kit.solid(tint(brand, 0.78), Role::Paint),
+        floor: kit.solid(floor_colour, Role::Paint),
+        shell: kit.solid(shell_colour, Role::Paint),
         brand: kit.solid(brand, Role::Gloss),
         white: kit.solid(WHITE, Role::Gloss),
         metal: kit.solid(METAL, Role::Gloss),
@@ -121,15 +139,25 @@ pub fn spawn_booth(
         screen: kit.screen(&logo),
     };
 
+    let solid_colours = [
+        (materials.floor.clone(), floor_colour),
+        (materials.shell.clone(), shell_colour),
+        (materials.brand.clone(), brand),
+        (materials.white.clone(), WHITE),
+        (materials.metal.clone(), METAL),
+    ];
+    let mut far_parts = Vec::new();
     let mut solids: Vec<(Vec3, Vec3)> = Vec::new();
-    commands
+    let root = Transform::from_translation(centre).with_rotation(rotation);
+    let entity = commands
         .spawn((
             Booth {
                 slug: exhibitor.slug.clone(),
             },
             Name::new(format!("booth {}", exhibitor.slug)),
-            Transform::from_translation(centre).with_rotation(rotation),
-            Visibility::default(),
+            root,
+            // Its pictures are shown only while the visitor is near (see `lod`).
+            Visibility::Hidden,
             DespawnOnExit(Screen::Hall),
         ))
         .with_children(|parent| {
@@ -171,8 +199,20 @@ pub fn spawn_booth(
                     &mut solids,
                 );
             }
-            builder.finish();
-        });
+            far_parts = builder.finish(&solid_colours);
+        })
+        .id();
+    far.push(FarBooth {
+        entity,
+        transform: root,
+        floor: Rect::new(
+            hall.origin[0] + rect.x,
+            hall.origin[1] + rect.z,
+            rect.width,
+            rect.depth,
+        ),
+        parts: far_parts,
+    });
 
     for (local_centre, local_size) in solids {
         let world_centre = centre + rotation * local_centre;

@@ -138,6 +138,40 @@ impl<'a> Kit<'a> {
         merged
     }
 
+    /// One mesh of `parts` (mesh, placement, sRGB colour) with the colours as vertex
+    /// colours, for drawing many differently coloured things with one material and one draw.
+    /// Parts whose meshes are missing are left out; `None` when nothing is left.
+    pub fn coloured_merge(
+        &mut self,
+        parts: &[(Handle<Mesh>, Transform, [u8; 3])],
+    ) -> Option<Handle<Mesh>> {
+        let mut combined: Option<Mesh> = None;
+        for (mesh, transform, colour) in parts {
+            let Some(mesh) = self.meshes.get(mesh) else {
+                continue;
+            };
+            let linear = Color::srgb_u8(colour[0], colour[1], colour[2])
+                .to_linear()
+                .to_f32_array();
+            let mut placed = mesh.clone().transformed_by(*transform);
+            placed.insert_attribute(Mesh::ATTRIBUTE_COLOR, vec![linear; placed.count_vertices()]);
+            match combined.as_mut() {
+                None => combined = Some(placed),
+                Some(all) => {
+                    if let Err(e) = all.merge(&placed) {
+                        warn!("a part of a far block was left out: {e}");
+                    }
+                }
+            }
+        }
+        combined.map(|mesh| self.meshes.add(mesh))
+    }
+
+    /// The material of vertex-coloured meshes: matte, the colour from the vertices.
+    pub fn vertex_coloured(&mut self) -> Handle<StandardMaterial> {
+        self.solid([255, 255, 255], Role::Paint)
+    }
+
     /// A solid material of an sRGB colour.
     pub fn solid(&mut self, srgb: [u8; 3], role: Role) -> Handle<StandardMaterial> {
         let key = (u32::from_be_bytes([0, srgb[0], srgb[1], srgb[2]]), role);

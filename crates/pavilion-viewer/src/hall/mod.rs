@@ -14,6 +14,7 @@ use crate::textures::RemoteTextures;
 
 pub mod booth;
 pub mod kit;
+pub mod lod;
 pub mod model;
 pub mod structure;
 
@@ -80,7 +81,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<WalkableFloor>()
         .add_systems(OnEnter(Screen::Hall), build_hall.in_set(BuildHall))
         .add_systems(Update, announce_ready.run_if(in_state(Screen::Hall)))
-        .add_plugins(model::plugin);
+        .add_plugins((model::plugin, lod::plugin));
 }
 
 fn build_hall(
@@ -101,6 +102,7 @@ fn build_hall(
         structure::spawn_structure(&mut commands, &mut kit, snapshot, &mut floor, &mut fetch);
 
     let mut index = BoothIndex::default();
+    let mut far = Vec::new();
     for hall in &snapshot.halls {
         for placement in &hall.booths {
             let Some(exhibitor) = snapshot.exhibitor(&placement.exhibitor) else {
@@ -115,10 +117,12 @@ fn build_hall(
                 exhibitor,
                 &mut floor,
                 &mut fetch,
+                &mut far,
             );
             index.0.insert(exhibitor.slug.clone(), anchor);
         }
     }
+    lod::spawn_far_blocks(&mut commands, &mut kit, far);
     commands.insert_resource(index);
     commands.insert_resource(floor);
     commands.insert_resource(start);

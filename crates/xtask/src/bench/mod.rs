@@ -5,7 +5,7 @@
 //! (synthetic catalogues, `catalogue.rs`), and media at 120 (a small picture whole, the
 //! largest file whole and by 64 KiB Range), each at 64 and 256 connections.
 
-mod catalogue;
+pub(crate) mod catalogue;
 
 use std::fmt::Write as _;
 use std::fs;
@@ -25,7 +25,7 @@ use crate::http_client::Client;
 use crate::{build_web, project_root};
 
 /// The seed of the synthetic catalogues.
-const SEED: u64 = 20_261_130;
+pub(crate) const SEED: u64 = 20_261_130;
 /// Size of the ranges asked of the large file.
 const RANGE_BYTES: u64 = 64 * 1024;
 /// Where the generated section goes in BENCHMARKS.md.
