@@ -24,7 +24,7 @@
 
 use std::fs;
 use std::io::{Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -126,8 +126,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let exhibitor_token = create_exhibitor_token(&binary, &data, &root, EXHIBITOR)?;
     let (staff_name, staff_password) = create_staff_account(&binary, &data, &root, &work)?;
 
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let address = format!("127.0.0.1:{port}");
+    let address = crate::e2e::free_address()?;
     let server_log = work.join("server.log");
     let _server = start_server(
         &binary,

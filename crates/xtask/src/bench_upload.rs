@@ -5,7 +5,7 @@
 
 use std::fs;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -38,8 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
     fs::create_dir_all(&work)?;
     let token = create_exhibitor_token(&binary, &data, &root, EXHIBITOR)?;
 
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let address = format!("127.0.0.1:{port}");
+    let address = crate::e2e::free_address()?;
     let log = fs::File::create(work.join("server.log"))?;
     let server = start_server(&binary, &data, &address, &root, log, &[])?;
     let pid = server.0.id();

@@ -17,11 +17,15 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use crate::bench::{SEED, catalogue};
+use crate::benchmarks_md::Section;
 use crate::e2e::{start_server, wait_until_healthy};
 use crate::{build_web, cmd, project_root};
 
-const BEGIN: &str = "<!-- cargo xtask bench-viewer: begin -->";
-const END: &str = "<!-- cargo xtask bench-viewer: end -->";
+const SECTION: Section = Section {
+    begin: "<!-- cargo xtask bench-viewer: begin -->",
+    end: "<!-- cargo xtask bench-viewer: end -->",
+    heading: "## Viewer against a bare scene",
+};
 /// The goals of issue 11: draw calls on the walking path at 1,000 booths, and the hall's first
 /// frame and frame time against the bare scene's.
 const DRAW_CALL_GOAL: f64 = 400.0;
@@ -88,12 +92,7 @@ pub fn run(args: &[String]) -> Result<()> {
         let catalogue = work.join(format!("catalogue-{size}"));
         catalogue::generate(&root.join("exhibitors"), &catalogue, size, SEED)?;
         let data = work.join(format!("data-{size}"));
-        let address = format!(
-            "127.0.0.1:{}",
-            std::net::TcpListener::bind("127.0.0.1:0")?
-                .local_addr()?
-                .port()
-        );
+        let address = crate::e2e::free_address()?;
         let log = work.join(format!("server-{size}.log"));
         let _server = start_server(
             &binary,
@@ -134,7 +133,7 @@ pub fn run(args: &[String]) -> Result<()> {
     if !options.short {
         let path = root.join("BENCHMARKS.md");
         let text = fs::read_to_string(&path)?;
-        fs::write(&path, replace_section(&text, &report))?;
+        fs::write(&path, SECTION.replace(&text, &report))?;
         eprintln!("bench-viewer: wrote the figures into {}", path.display());
     }
     Ok(())
@@ -188,7 +187,7 @@ fn report(rows: &[Row], command: &str) -> String {
     out.push_str(&format!(
         "Command: `{command}`, on {} ({} cores), headless Chromium (SwiftShader) at 1280x720, \
          the viewer in `web/pkg` as last built. Baseline: the bare scene from the same wasm.\n\n",
-        chrono_free_date(),
+        today_utc(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     ));
     out.push_str(
@@ -234,7 +233,7 @@ fn report(rows: &[Row], command: &str) -> String {
 }
 
 /// Today's date (UTC) from the system clock, as YYYY-MM-DD.
-fn chrono_free_date() -> String {
+fn today_utc() -> String {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400) as i64;
@@ -249,16 +248,6 @@ fn chrono_free_date() -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}")
-}
-
-fn replace_section(text: &str, report: &str) -> String {
-    let section = format!("{BEGIN}\n{report}{END}");
-    match (text.find(BEGIN), text.find(END)) {
-        (Some(begin), Some(end)) if begin < end => {
-            format!("{}{section}{}", &text[..begin], &text[end + END.len()..])
-        }
-        _ => format!("{}\n\n{section}\n", text.trim_end()),
-    }
 }
 
 #[cfg(test)]
@@ -286,16 +275,6 @@ mod tests {
 
     #[test]
     fn days_since_the_epoch_become_a_civil_date() {
-        assert_eq!(chrono_free_date().len(), 10);
-    }
-
-    #[test]
-    fn the_section_is_replaced_between_its_markers_or_appended() {
-        let text = format!("# B\n\n{BEGIN}\nold\n{END}\ntail\n");
-        let replaced = replace_section(&text, "new\n");
-        assert!(
-            replaced.contains("new") && !replaced.contains("old") && replaced.ends_with("tail\n")
-        );
-        assert!(replace_section("# B\n", "new\n").contains(BEGIN));
+        assert_eq!(today_utc().len(), 10);
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -186,7 +186,7 @@ pub fn run(args: &[String]) -> Result<()> {
         {
             thread::sleep(wait);
         }
-        let address = free_address()?;
+        let address = crate::e2e::free_address()?;
         let server = pavilion.start(&address, &log_path)?;
         wait_until_healthy(&address, Duration::from_secs(120))
             .with_context(|| format!("round {round}: see {}", log_path.display()))?;
@@ -750,11 +750,6 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn free_address() -> Result<String> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    Ok(format!("127.0.0.1:{port}"))
 }
 
 fn sign_in(address: &str, password: &str) -> Result<String> {

@@ -42,6 +42,12 @@ pub fn run(root: &Path) -> Result<()> {
     run_prebuilt(root)
 }
 
+/// A loopback address with a port that was free a moment ago, for a server to bind.
+pub(crate) fn free_address() -> Result<String> {
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    Ok(format!("127.0.0.1:{port}"))
+}
+
 /// Builds the `pavilion` binary (release or debug) and returns its path.
 pub(crate) fn build_server(root: &Path, release: bool) -> Result<PathBuf> {
     let mut args = vec!["build", "--package", "pavilion-server", "--bin", "pavilion"];
@@ -78,8 +84,7 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         fs::remove_dir_all(&data)?;
     }
     fs::create_dir_all(&work)?;
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let address = format!("127.0.0.1:{port}");
+    let address = free_address()?;
     let log = fs::File::create(work.join("server.log"))?;
 
     let binary = server_binary(root, false)?;

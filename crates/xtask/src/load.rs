@@ -14,7 +14,6 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 use std::fs;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -121,8 +120,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let (staff_name, staff_password) = create_staff_account(&binary, &data, &root, &work)?;
 
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let address = format!("127.0.0.1:{port}");
+    let address = crate::e2e::free_address()?;
     let log_path = work.join("server.log");
     let log = fs::File::create(&log_path)?;
     let max_uploads = (UPLOADERS + 2).to_string();

@@ -10,6 +10,7 @@ mod api_fuzz;
 mod bench;
 mod bench_upload;
 mod bench_viewer;
+mod benchmarks_md;
 mod build_web;
 mod catalogue;
 mod chaos;

@@ -9,7 +9,6 @@ pub(crate) mod catalogue;
 
 use std::fmt::Write as _;
 use std::fs;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -20,6 +19,7 @@ use hyper::StatusCode;
 use hyper::header::{self, HeaderName};
 use serde_json::Value;
 
+use crate::benchmarks_md::Section;
 use crate::e2e::{start_server, wait_until_healthy};
 use crate::http_client::Client;
 use crate::{build_web, project_root};
@@ -29,8 +29,11 @@ pub(crate) const SEED: u64 = 20_261_130;
 /// Size of the ranges asked of the large file.
 const RANGE_BYTES: u64 = 64 * 1024;
 /// Where the generated section goes in BENCHMARKS.md.
-const BEGIN: &str = "<!-- cargo xtask bench: begin -->";
-const END: &str = "<!-- cargo xtask bench: end -->";
+const SECTION: Section = Section {
+    begin: "<!-- cargo xtask bench: begin -->",
+    end: "<!-- cargo xtask bench: end -->",
+    heading: "## Serving",
+};
 
 struct Options {
     /// The command line, as the report shows it.
@@ -153,7 +156,7 @@ pub fn run(args: &[String]) -> Result<()> {
     fs::create_dir_all(&work)?;
     let nginx_root = work.join("nginx").join("root");
     fs::create_dir_all(&nginx_root)?;
-    let nginx_address = free_address()?;
+    let nginx_address = crate::e2e::free_address()?;
     let _nginx = Nginx::start(&nginx_binary, &work.join("nginx"), &nginx_address)?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -165,7 +168,7 @@ pub fn run(args: &[String]) -> Result<()> {
         let catalogue = work.join(format!("catalogue-{size}"));
         catalogue::generate(&root.join("exhibitors"), &catalogue, size, SEED)?;
         let data = work.join(format!("data-{size}"));
-        let address = free_address()?;
+        let address = crate::e2e::free_address()?;
         let log_path = work.join(format!("server-{size}.log"));
         let started = Instant::now();
         let server = start_server(
@@ -209,18 +212,13 @@ pub fn run(args: &[String]) -> Result<()> {
     if !options.short {
         let path = root.join("BENCHMARKS.md");
         let text = fs::read_to_string(&path)?;
-        fs::write(&path, replace_section(&text, &report))?;
+        fs::write(&path, SECTION.replace(&text, &report))?;
         eprintln!("bench: wrote the figures into {}", path.display());
     }
     if errors > 0 {
         bail!("{errors} request(s) failed; see {}", work.display());
     }
     Ok(())
-}
-
-fn free_address() -> Result<String> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    Ok(format!("127.0.0.1:{port}"))
 }
 
 /// Fetches what Pavilion serves, writes the same bytes into nginx's root and returns the
@@ -554,16 +552,6 @@ fn report(rows: &[Row], options: &Options) -> String {
 }
 
 /// `text` with the generated section replaced (or appended under a "Serving" heading).
-fn replace_section(text: &str, report: &str) -> String {
-    let section = format!("{BEGIN}\n{report}{END}");
-    match (text.find(BEGIN), text.find(END)) {
-        (Some(begin), Some(end)) if begin < end => {
-            format!("{}{section}{}", &text[..begin], &text[end + END.len()..])
-        }
-        _ => format!("{}\n## Serving\n\n{section}\n", text.trim_end()),
-    }
-}
-
 /// nginx as our own process, with a generated configuration, stopped on drop.
 struct Nginx(Child);
 
@@ -644,19 +632,5 @@ impl Drop for Nginx {
             .args(["-QUIT", &self.0.id().to_string()])
             .status();
         let _ = self.0.wait();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_section_is_replaced_or_appended() {
-        let first = replace_section("# Benchmarks\n", "one\n");
-        assert!(first.contains("## Serving") && first.contains("one\n"));
-        let second = replace_section(&first, "two\n");
-        assert!(second.contains("two\n") && !second.contains("one\n"));
-        assert_eq!(second.matches("## Serving").count(), 1);
     }
 }
