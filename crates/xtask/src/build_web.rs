@@ -103,48 +103,93 @@ fn wasm_cargo(root: &Path, args: &[&str]) -> Result<()> {
     )
 }
 
-/// Turns the compiled viewer into `web/pkg`: wasm-bindgen, wasm-opt (Release only; single
-/// threaded, so `cargo xtask test` runs it beside the Rust tests), `.br` and `.gz` copies.
-pub fn post_process(finish: Finish) -> Result<WasmSizes> {
+/// Where the compiled viewer is and where its post-processed files go.
+struct Paths {
+    root: PathBuf,
+    /// The wasm cargo made.
+    raw: PathBuf,
+    /// `web/pkg`.
+    out: PathBuf,
+}
+
+fn paths() -> Result<Paths> {
     let root = project_root();
     let raw = viewer_target_dir(&root)?
         .join(TARGET)
         .join(PROFILE)
         .join(format!("{CRATE_FILE}.wasm"));
     let out = root.join("web").join("pkg");
-    fs::create_dir_all(&out)?;
+    Ok(Paths { root, raw, out })
+}
 
-    // Post-processing takes minutes: skip it when the compiled wasm has not changed since
-    // the last build of the same kind and its outputs are all still there.
-    let stamp_path = out.join(".build-stamp");
-    let source = source_fingerprint(&raw, finish)?;
-    let outputs_present = [
-        format!("{CRATE_FILE}_bg.wasm"),
-        format!("{CRATE_FILE}_bg.wasm.br"),
-        format!("{CRATE_FILE}_bg.wasm.gz"),
-        format!("{CRATE_FILE}.js"),
-        SIZES_FILE.to_owned(),
-    ]
-    .iter()
-    .all(|name| out.join(name).exists());
-    if let Some(sizes) = fs::read_to_string(&stamp_path)
+/// The sizes recorded in `web/pkg` when it was made from the wasm cargo has now, with this
+/// kind of finish, and all its files are still there; `None` when it must be made again.
+fn up_to_date_sizes(paths: &Paths, finish: Finish) -> Result<Option<WasmSizes>> {
+    let source = source_fingerprint(&paths.raw, finish)?;
+    if !OUTPUTS.iter().all(|name| paths.out.join(name).exists()) {
+        return Ok(None);
+    }
+    Ok(fs::read_to_string(paths.out.join(STAMP_FILE))
         .ok()
-        .filter(|_| outputs_present)
-        .and_then(|stamp| parse_stamp(&stamp, &source))
-    {
+        .and_then(|stamp| parse_stamp(&stamp, &source)))
+}
+
+/// Whether `web/pkg` is up to date with the compiled viewer for this kind of finish.
+pub fn is_up_to_date(finish: Finish) -> Result<bool> {
+    Ok(up_to_date_sizes(&paths()?, finish)?.is_some())
+}
+
+/// Turns the compiled viewer into `web/pkg`: wasm-bindgen, wasm-opt (Release only; single
+/// threaded, so `cargo xtask test` runs it beside the Rust tests), `.br` and `.gz` copies.
+/// Post-processing takes minutes: it is skipped when `web/pkg` is up to date.
+pub fn post_process(finish: Finish) -> Result<WasmSizes> {
+    let paths = paths()?;
+    if let Some(sizes) = up_to_date_sizes(&paths, finish)? {
         eprintln!("web/pkg is up to date with the compiled viewer; nothing to post-process");
         return Ok(sizes);
     }
-    let _ = fs::remove_file(&stamp_path);
+    let source = source_fingerprint(&paths.raw, finish)?;
+    // Everything is made in a hidden staging folder (never served) and then renamed into
+    // place file by file, so a running server never sends a half-written file, and a server
+    // started on a quick build picks up the optimised viewer when it is ready.
+    let staging = paths.out.join(".staging");
+    if staging.exists() {
+        fs::remove_dir_all(&staging)?;
+    }
+    fs::create_dir_all(&staging)?;
+    let sizes = make_outputs(&paths.root, &paths.raw, &staging, finish)?;
+    let stamp = paths.out.join(STAMP_FILE);
+    let _ = fs::remove_file(&stamp);
+    publish(&staging, &paths.out)?;
+    fs::write(&stamp, format_stamp(&source, &sizes))?;
+    Ok(sizes)
+}
 
+/// Moves every file made in `staging` into `out`, replacing what is there.
+fn publish(staging: &Path, out: &Path) -> Result<()> {
+    for entry in fs::read_dir(staging)? {
+        let entry = entry?;
+        let target = out.join(entry.file_name());
+        if entry.file_type()?.is_dir() && target.exists() {
+            fs::remove_dir_all(&target)?;
+        }
+        fs::rename(entry.path(), &target)
+            .with_context(|| format!("moving {} into place", target.display()))?;
+    }
+    fs::remove_dir(staging)?;
+    Ok(())
+}
+
+/// wasm-bindgen, wasm-opt (Release only) and the compressed copies, written into `out`.
+fn make_outputs(root: &Path, raw: &Path, out: &Path, finish: Finish) -> Result<WasmSizes> {
     let started = Instant::now();
     wasm_bindgen_cli_support::Bindgen::new()
-        .input_path(&raw)
+        .input_path(raw)
         .web(true)
         .map_err(|e| anyhow::anyhow!("{e:#}"))?
         .typescript(false)
         .omit_default_module_path(false)
-        .generate(&out)
+        .generate(out)
         .map_err(|e| anyhow::anyhow!("wasm-bindgen failed: {e:#}"))?;
     eprintln!(
         "wasm-bindgen done in {:.1} s",
@@ -154,7 +199,7 @@ pub fn post_process(finish: Finish) -> Result<WasmSizes> {
     let wasm = out.join(format!("{CRATE_FILE}_bg.wasm"));
     let bindgen_size = fs::metadata(&wasm)?.len();
     let optimised = match finish {
-        Finish::Release => optimise(&root, &wasm)?,
+        Finish::Release => optimise(root, &wasm)?,
         Finish::Quick => None,
     };
 
@@ -170,7 +215,7 @@ pub fn post_process(finish: Finish) -> Result<WasmSizes> {
     eprintln!("pre-compressed in {:.1} s", started.elapsed().as_secs_f64());
 
     let sizes = WasmSizes {
-        rustc: fs::metadata(&raw)?.len(),
+        rustc: fs::metadata(raw)?.len(),
         bindgen: bindgen_size,
         optimised,
         brotli,
@@ -188,9 +233,19 @@ pub fn post_process(finish: Finish) -> Result<WasmSizes> {
     );
     let wasm_size = fs::metadata(&wasm)?.len();
     fs::write(out.join(SIZES_FILE), sizes_json(wasm_size, &sizes))?;
-    fs::write(&stamp_path, format_stamp(&source, &sizes))?;
     Ok(sizes)
 }
+
+/// What a finished `web/pkg` holds (besides the stamp).
+const OUTPUTS: [&str; 5] = [
+    "pavilion_viewer_bg.wasm",
+    "pavilion_viewer_bg.wasm.br",
+    "pavilion_viewer_bg.wasm.gz",
+    "pavilion_viewer.js",
+    SIZES_FILE,
+];
+/// Records which compiled wasm, and which kind of finish, `web/pkg` was made from.
+const STAMP_FILE: &str = ".build-stamp";
 
 /// What the page reads to show the viewer's download as a progress bar of real bytes: the
 /// browser's stream gives decoded bytes, while `Content-Length` counts compressed ones.
