@@ -92,6 +92,12 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error("a background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The server could not take its address (in use, or not this machine's).
+    #[error("could not listen on {address}: {source}")]
+    Listen {
+        address: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -125,7 +131,8 @@ impl Error {
             | Error::Migrate(_)
             | Error::Io(_)
             | Error::Json(_)
-            | Error::Task(_) => "internal",
+            | Error::Task(_)
+            | Error::Listen { .. } => "internal",
         }
     }
 

@@ -36,6 +36,13 @@ pub use http::app;
 /// the signal, open requests get `shutdown_grace` to finish.
 pub async fn serve(config: Config) -> Result<(), Error> {
     let _owner = data_lock::DataLock::acquire(&config.data_dir, "serve")?;
+    // Take the address first: a port in use is reported at once, not after an import.
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| Error::Listen {
+            address: config.bind,
+            source,
+        })?;
     let state = AppState::open(&config).await?;
     // This process owns the data folder while it serves: temp files left now are from
     // uploads that died with an earlier process.
@@ -47,7 +54,6 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         Err(error) => tracing::error!(%error, "start-up storage sweep failed"),
     }
     tokio::spawn(state.clone().sweep_storage_periodically());
-    let listener = TcpListener::bind(config.bind).await?;
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!("Pavilion is open at http://{address}/");
     http::server::serve(listener, app(state), &config.limits, shutdown_signal()).await;

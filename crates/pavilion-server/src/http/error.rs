@@ -64,7 +64,8 @@ pub fn status_of(error: &Error) -> StatusCode {
         | Error::Migrate(_)
         | Error::Io(_)
         | Error::Json(_)
-        | Error::Task(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        | Error::Task(_)
+        | Error::Listen { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -302,3 +302,31 @@ async fn the_server_exits_within_its_grace_with_an_upload_stuck_mid_body() {
             .is_some()
     );
 }
+
+#[test]
+fn a_taken_address_is_reported_at_once_and_before_any_import() {
+    let data = tempfile::tempdir().unwrap();
+    let catalogue = fixture_catalogue();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dirs = [
+        ("--data-dir", data.path()),
+        ("--catalogue-dir", catalogue.path()),
+    ];
+    let started = Instant::now();
+    let output = pavilion(&dirs, &["--bind", &address, "serve"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        said.contains(&format!("could not listen on {address}")),
+        "{said}"
+    );
+    assert!(!said.contains("importing the catalogue"), "{said}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
