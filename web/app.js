@@ -151,8 +151,29 @@ function focusBooth(slug) {
   }
 }
 
+// Deep links: an open booth is `#/booth/<slug>` in the address, so it can be shared and
+// bookmarked, and the back and forward buttons move between the booths opened.
+const BOOTH_IN_ADDRESS = /^#\/booth\/([a-z0-9-]{3,48})$/;
+
+function boothInAddress() {
+  return BOOTH_IN_ADDRESS.exec(location.hash)?.[1] ?? null;
+}
+
+/** Puts the open booth (or none) into the address, unless it is there already. */
+function recordBooth(slug) {
+  if (boothInAddress() === slug) return;
+  history.pushState(null, '', slug ? `#/booth/${slug}` : `${location.pathname}${location.search}`);
+}
+
+window.addEventListener('popstate', () => {
+  const slug = boothInAddress();
+  if (slug && slug !== state.selected) focusBooth(slug);
+  else if (!slug && !$('booth-panel').hidden) closePanel();
+});
+
 async function showBooth(slug) {
   state.selected = slug;
+  recordBooth(slug);
   for (const link of document.querySelectorAll('.exhibitor-link')) {
     link.toggleAttribute('aria-current', link.dataset.slug === slug);
     if (link.dataset.slug === slug) link.setAttribute('aria-current', 'true');
@@ -277,13 +298,15 @@ function openPicture(item, company) {
 function closePanel() {
   $('booth-panel').hidden = true;
   state.selected = null;
+  recordBooth(null);
   for (const link of document.querySelectorAll('.exhibitor-link[aria-current]')) link.removeAttribute('aria-current');
 }
 
-// `?booth=<slug>` (the exhibitor portal's preview link) opens that booth: its panel at once,
-// and the walk to it once the hall is ready.
-const requestedBooth = /^[a-z0-9-]{3,48}$/.test(new URLSearchParams(location.search).get('booth') ?? '')
-  ? new URLSearchParams(location.search).get('booth') : null;
+// `#/booth/<slug>` (a shared link) or `?booth=<slug>` (the exhibitor portal's preview link)
+// opens that booth: its panel at once, and the walk to it once the hall is ready.
+const requestedBooth = boothInAddress()
+  ?? (/^[a-z0-9-]{3,48}$/.test(new URLSearchParams(location.search).get('booth') ?? '')
+    ? new URLSearchParams(location.search).get('booth') : null);
 
 window.addEventListener('pavilion:ready', (event) => {
   // performance.now() counts from the start of navigation: this is page load to first hall frame.

@@ -78,6 +78,7 @@ try {
   await targetButton.click();
   await page.waitForFunction((slug) => document.getElementById('booth-panel').dataset.slug === slug && !document.getElementById('booth-panel').hidden, target.slug, { timeout: 60_000 });
   check((await page.locator('#panel-name').textContent()) === target.name, `the panel shows ${target.name}`);
+  check(new URL(page.url()).hash === `#/booth/${target.slug}`, `the address names the open booth (${new URL(page.url()).hash})`);
   check((await page.locator('#panel-description p').count()) >= 2, 'the panel shows the description paragraphs');
   check((await page.locator('#panel-products li').count()) >= 2, 'the panel lists the products');
 
@@ -149,9 +150,33 @@ try {
     writeFileSync(join(artifacts, 'booth-model.png'), await page.screenshot());
   }
 
+  // 7. Back and forward move between the booths opened; a booth's link opens it.
+  if (withModel) {
+    const panelSlug = () => page.evaluate(() => (document.getElementById('booth-panel').hidden ? null : document.getElementById('booth-panel').dataset.slug));
+    check(new URL(page.url()).hash === '', 'closing the panel takes the booth out of the address');
+    await page.goBack();
+    const reopened = await page.waitForFunction((slug) => !document.getElementById('booth-panel').hidden
+      && document.getElementById('booth-panel').dataset.slug === slug, withModel.slug, { timeout: 60_000 }).then(() => true, () => false);
+    check(reopened, `the back button reopens ${withModel.slug} (${await panelSlug()})`);
+    await page.goBack();
+    const closed = await page.waitForFunction(() => document.getElementById('booth-panel').hidden, null, { timeout: 60_000 })
+      .then(() => true, () => false);
+    check(closed, `and once more closes it (${await panelSlug()})`);
+    await page.goForward();
+    const forward = await page.waitForFunction((slug) => !document.getElementById('booth-panel').hidden
+      && document.getElementById('booth-panel').dataset.slug === slug, withModel.slug, { timeout: 60_000 }).then(() => true, () => false);
+    check(forward, 'the forward button opens it again');
+  }
+  const linked = await context.newPage();
+  await linked.goto(new URL(`/#/booth/${target.slug}`, base).href);
+  const linkOpened = await linked.waitForFunction((slug) => !document.getElementById('booth-panel').hidden
+    && document.getElementById('booth-panel').dataset.slug === slug, target.slug, { timeout: 60_000 }).then(() => true, () => false);
+  check(linkOpened, `a link to #/booth/${target.slug} opens its panel`);
+  await linked.close();
+
   check(pageErrors.length === 0, `no uncaught page errors ${pageErrors.join(' | ')}`);
 
-  // 7. A hall that cannot be loaded gives a readable message, not a blank page.
+  // 8. A hall that cannot be loaded gives a readable message, not a blank page.
   const broken = await context.newPage();
   watchContentSecurityPolicy(broken, cspViolations);
   await broken.goto(new URL('/?hall=/api/v1/no-such-hall', base).href);
