@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
-use crate::e2e::{create_exhibitor_token, create_staff_account, start_server, wait_until_healthy};
+use crate::e2e::{create_exhibitor_token, create_staff_account, start_healthy_server};
 use crate::{build_web, cmd, project_root};
 
 /// The pinned schemathesis; a re-run with this version installed needs no network.
@@ -126,23 +126,19 @@ pub fn run(args: &[String]) -> Result<()> {
     let exhibitor_token = create_exhibitor_token(&binary, &data, &root, EXHIBITOR)?;
     let (staff_name, staff_password) = create_staff_account(&binary, &data, &root, &work)?;
 
-    let address = crate::e2e::free_address()?;
-    let server_log = work.join("server.log");
-    let _server = start_server(
+    let (_server, address) = start_healthy_server(
         &binary,
         &data,
-        &address,
         &root,
-        fs::File::create(&server_log)?,
+        &work.join("server.log"),
         // The fuzzer sends thousands of wrong passwords and tokens from one address: it checks
         // the document, not the throttle (which the API tests cover), so the throttle is wide.
         &[
             ("PAVILION_FAILURES_PER_ADDRESS", "1000000000"),
             ("PAVILION_FAILURES_PER_NAME", "1000000000"),
         ],
+        Duration::from_secs(240),
     )?;
-    wait_until_healthy(&address, Duration::from_secs(240))
-        .with_context(|| format!("see {}", server_log.display()))?;
     let admin_token = sign_in(&address, &staff_name, &staff_password)?;
     let document = fetch_document(&address)?;
     let lists_sign_out = lists_operation(&document, SIGN_OUT_PATH, "delete")?;

@@ -17,8 +17,8 @@ use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
 use crate::bench::{SEED, catalogue};
-use crate::benchmarks_md::Section;
-use crate::e2e::{start_server, wait_until_healthy};
+use crate::benchmarks_md::{Section, command_line};
+use crate::e2e::start_healthy_server;
 use crate::{build_web, cmd, project_root};
 
 const SECTION: Section = Section {
@@ -42,11 +42,7 @@ struct Options {
 fn parse_args(args: &[String]) -> Result<Options> {
     let short = args.iter().any(|a| a == "--short");
     let mut options = Options {
-        command: ["cargo xtask bench-viewer".to_owned()]
-            .into_iter()
-            .chain(args.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: command_line("bench-viewer", args),
         short,
         binary: None,
         sizes: if short { vec![120] } else { vec![120, 1000] },
@@ -92,18 +88,14 @@ pub fn run(args: &[String]) -> Result<()> {
         let catalogue = work.join(format!("catalogue-{size}"));
         catalogue::generate(&root.join("exhibitors"), &catalogue, size, SEED)?;
         let data = work.join(format!("data-{size}"));
-        let address = crate::e2e::free_address()?;
-        let log = work.join(format!("server-{size}.log"));
-        let _server = start_server(
+        let (_server, address) = start_healthy_server(
             &binary,
             &data,
-            &address,
             &root,
-            fs::File::create(&log)?,
+            &work.join(format!("server-{size}.log")),
             &[("PAVILION_CATALOGUE_DIR", &catalogue.to_string_lossy())],
+            Duration::from_secs(900),
         )?;
-        wait_until_healthy(&address, Duration::from_secs(900))
-            .with_context(|| format!("see {}", log.display()))?;
         let out = work.join(format!("viewer-{size}.json"));
         let started = Instant::now();
         let stops = if options.short { "2" } else { "6" };

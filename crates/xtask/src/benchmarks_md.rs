@@ -1,6 +1,14 @@
 //! The tables `bench` and `bench-viewer` write into BENCHMARKS.md, each between its own pair
 //! of HTML comment markers, so a new run replaces its own table and leaves the rest as it is.
 
+/// The command as it was run (`cargo xtask <name> <args>`), for the report to show.
+pub fn command_line(name: &str, args: &[String]) -> String {
+    std::iter::once(format!("cargo xtask {name}"))
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// One command's section: its markers and the heading it is appended under the first time.
 pub struct Section {
     pub begin: &'static str,

@@ -124,19 +124,20 @@ fn paths() -> Result<Paths> {
 
 /// The sizes recorded in `web/pkg` when it was made from the wasm cargo has now, with this
 /// kind of finish, and all its files are still there; `None` when it must be made again.
-fn up_to_date_sizes(paths: &Paths, finish: Finish) -> Result<Option<WasmSizes>> {
-    let source = source_fingerprint(&paths.raw, finish)?;
+fn up_to_date_sizes(paths: &Paths, source: &str) -> Option<WasmSizes> {
     if !OUTPUTS.iter().all(|name| paths.out.join(name).exists()) {
-        return Ok(None);
+        return None;
     }
-    Ok(fs::read_to_string(paths.out.join(STAMP_FILE))
+    fs::read_to_string(paths.out.join(STAMP_FILE))
         .ok()
-        .and_then(|stamp| parse_stamp(&stamp, &source)))
+        .and_then(|stamp| parse_stamp(&stamp, source))
 }
 
 /// Whether `web/pkg` is up to date with the compiled viewer for this kind of finish.
 pub fn is_up_to_date(finish: Finish) -> Result<bool> {
-    Ok(up_to_date_sizes(&paths()?, finish)?.is_some())
+    let paths = paths()?;
+    let source = source_fingerprint(&paths.raw, finish)?;
+    Ok(up_to_date_sizes(&paths, &source).is_some())
 }
 
 /// Turns the compiled viewer into `web/pkg`: wasm-bindgen, wasm-opt (Release only; single
@@ -144,11 +145,11 @@ pub fn is_up_to_date(finish: Finish) -> Result<bool> {
 /// Post-processing takes minutes: it is skipped when `web/pkg` is up to date.
 pub fn post_process(finish: Finish) -> Result<WasmSizes> {
     let paths = paths()?;
-    if let Some(sizes) = up_to_date_sizes(&paths, finish)? {
+    let source = source_fingerprint(&paths.raw, finish)?;
+    if let Some(sizes) = up_to_date_sizes(&paths, &source) {
         eprintln!("web/pkg is up to date with the compiled viewer; nothing to post-process");
         return Ok(sizes);
     }
-    let source = source_fingerprint(&paths.raw, finish)?;
     // Everything is made in a hidden staging folder (never served) and then renamed into
     // place file by file, so a running server never sends a half-written file, and a server
     // started on a quick build picks up the optimised viewer when it is ready.

@@ -225,6 +225,22 @@ pub(crate) fn create_exhibitor_token(
     Ok(token)
 }
 
+/// Starts `binary` on `data` at a free loopback address with its output in `log`, and waits
+/// (up to `limit`) until it answers `/healthz`; returns the running server and its address.
+pub(crate) fn start_healthy_server(
+    binary: &Path,
+    data: &Path,
+    root: &Path,
+    log: &Path,
+    env: &[(&str, &str)],
+    limit: Duration,
+) -> Result<(Server, String)> {
+    let address = free_address()?;
+    let server = start_server(binary, data, &address, root, fs::File::create(log)?, env)?;
+    wait_until_healthy(&address, limit).with_context(|| format!("see {}", log.display()))?;
+    Ok((server, address))
+}
+
 pub(crate) fn wait_until_healthy(address: &str, limit: Duration) -> Result<()> {
     let started = Instant::now();
     while started.elapsed() < limit {

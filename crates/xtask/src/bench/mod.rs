@@ -19,8 +19,8 @@ use hyper::StatusCode;
 use hyper::header::{self, HeaderName};
 use serde_json::Value;
 
-use crate::benchmarks_md::Section;
-use crate::e2e::{start_server, wait_until_healthy};
+use crate::benchmarks_md::{Section, command_line};
+use crate::e2e::start_healthy_server;
 use crate::http_client::Client;
 use crate::{build_web, project_root};
 
@@ -51,11 +51,7 @@ struct Options {
 fn parse_args(args: &[String]) -> Result<Options> {
     let short = args.iter().any(|a| a == "--short");
     let mut options = Options {
-        command: ["cargo xtask bench".to_owned()]
-            .into_iter()
-            .chain(args.iter().cloned())
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: command_line("bench", args),
         short,
         binary: None,
         slice: Duration::from_secs(if short { 2 } else { 5 }),
@@ -168,19 +164,15 @@ pub fn run(args: &[String]) -> Result<()> {
         let catalogue = work.join(format!("catalogue-{size}"));
         catalogue::generate(&root.join("exhibitors"), &catalogue, size, SEED)?;
         let data = work.join(format!("data-{size}"));
-        let address = crate::e2e::free_address()?;
-        let log_path = work.join(format!("server-{size}.log"));
         let started = Instant::now();
-        let server = start_server(
+        let (server, address) = start_healthy_server(
             &binary,
             &data,
-            &address,
             &root,
-            fs::File::create(&log_path)?,
+            &work.join(format!("server-{size}.log")),
             &[("PAVILION_CATALOGUE_DIR", &catalogue.to_string_lossy())],
+            Duration::from_secs(900),
         )?;
-        wait_until_healthy(&address, Duration::from_secs(900))
-            .with_context(|| format!("see {}", log_path.display()))?;
         eprintln!(
             "bench: {size} exhibitors imported and published in {:.1} s",
             started.elapsed().as_secs_f64()
