@@ -31,6 +31,8 @@ const SECTION: Section = Section {
 const DRAW_CALL_GOAL: f64 = 400.0;
 const FIRST_FRAME_GOAL: f64 = 1.3;
 const FRAME_TIME_GOAL: f64 = 1.5;
+/// The viewer's download, brotli, in MB.
+const VIEWER_SIZE_GOAL_MB: f64 = 3.0;
 
 struct Options {
     command: String,
@@ -42,10 +44,10 @@ struct Options {
 fn parse_args(args: &[String]) -> Result<Options> {
     let short = args.iter().any(|a| a == "--short");
     let mut options = Options {
-        command: command_line("bench-viewer", args),
+        command: command_line("bench --only viewer", args),
         short,
         binary: None,
-        sizes: if short { vec![120] } else { vec![120, 1000] },
+        sizes: if short { vec![120] } else { vec![120, 500, 1000] },
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -98,8 +100,8 @@ pub fn run(args: &[String]) -> Result<()> {
         )?;
         let out = work.join(format!("viewer-{size}.json"));
         let started = Instant::now();
-        let stops = if options.short { "2" } else { "6" };
-        let frames = if options.short { "6" } else { "20" };
+        let stops = if options.short { "1" } else { "6" };
+        let frames = if options.short { "4" } else { "20" };
         cmd::run_with_env(
             &root,
             "node",
@@ -119,7 +121,8 @@ pub fn run(args: &[String]) -> Result<()> {
         rows.push(Row::from_json(size, &measured)?);
     }
 
-    let report = report(&rows, &options.command);
+    let mut report = report(&rows, &options.command);
+    report.push_str(&size_line(build_web::built_sizes(&root)));
     print!("{report}");
     fs::write(work.join("report.md"), &report)?;
     if !options.short {
@@ -222,6 +225,24 @@ fn report(rows: &[Row], command: &str) -> String {
         ));
     }
     out
+}
+
+/// The viewer's download size against the goal of issue 11 (3.0 MB brotli).
+fn size_line(sizes: Option<build_web::WasmSizes>) -> String {
+    let Some(sizes) = sizes else {
+        return "\nThe viewer's size is unknown (no build stamp in web/pkg).\n".to_owned();
+    };
+    let megabytes = sizes.brotli as f64 / 1e6;
+    let build = match sizes.optimised {
+        Some(_) => "the release build (wasm-opt -Oz)",
+        None => "a quick build (no wasm-opt; the release build is smaller)",
+    };
+    format!(
+        "\nViewer download: {megabytes:.2} MB brotli ({} bytes; {} MB gzip), {build}; goal ≤ {VIEWER_SIZE_GOAL_MB} MB: {}.\n",
+        sizes.brotli,
+        format_args!("{:.2}", sizes.gzip as f64 / 1e6),
+        if megabytes <= VIEWER_SIZE_GOAL_MB { "met" } else { "not met" },
+    )
 }
 
 /// Today's date (UTC) from the system clock, as YYYY-MM-DD.

@@ -280,6 +280,14 @@ fn format_stamp(source: &str, sizes: &WasmSizes) -> String {
     )
 }
 
+/// The sizes of the viewer now in `web/pkg`, as its build recorded them (`optimised` is `None`
+/// for a quick build), whatever it was built from.
+pub fn built_sizes(root: &Path) -> Option<WasmSizes> {
+    let stamp = fs::read_to_string(root.join("web").join("pkg").join(STAMP_FILE)).ok()?;
+    let source = stamp.split_whitespace().next()?.to_owned();
+    parse_stamp(&stamp, &source)
+}
+
 /// The sizes recorded by the last build, if it was made from the same source.
 fn parse_stamp(stamp: &str, source: &str) -> Option<WasmSizes> {
     let mut fields = stamp.split_whitespace();

@@ -3,8 +3,8 @@
 //! `build-web` only builds the viewer, `catalogue` generates the catalogue's media,
 //! `api-fuzz` tests the HTTP API against its OpenAPI document, `chaos` kills a busy server
 //! at random moments and checks that nothing acknowledged was lost, `load` puts visitors,
-//! uploads and publishes on a release server at once, `bench` compares serving with nginx,
-//! `bench-viewer` measures the viewer against a bare scene.
+//! uploads and publishes on a release server at once, `bench` measures serving against nginx
+//! and the viewer against a bare scene (`bench-viewer` is its viewer half).
 
 mod api_fuzz;
 mod bench;
@@ -33,16 +33,17 @@ commands:
   serve       build the viewer for the web, start the server on ./data, print the URL
   test        every check and test: fmt, clippy (native and wasm32), unit and API tests,
               headless Bevy tests, the web build, chaos --short, and the browser end-to-end test
-  bench       serving figures against nginx serving the same bytes on loopback, alternating:
-              the hall manifest (identity, gzip, brotli) at 120, 500 and 1,000 exhibitors
-              (synthetic catalogues), media small, large and by Range, at 64 and 256
-              connections; writes the table into BENCHMARKS.md; --short (120 exhibitors,
-              2 s slices, prints only), --seconds S, --rounds N, --binary PATH
-  bench-viewer  the viewer in headless Chromium against the bare scene (camera, light, cube)
-              from the same wasm, at 120 and 1,000 exhibitors: first frame, frame time,
-              requests before the first frame, draw calls at the start and along the walking
-              path; writes the table into BENCHMARKS.md; --short (120, prints only),
-              --sizes N,M, --binary PATH; measures the viewer last built into web/pkg
+  bench       every figure against its baseline in the same run, written into BENCHMARKS.md
+              (--short: 120 exhibitors, prints only; --binary PATH; --only serving|viewer).
+              Serving: nginx serving the same bytes on loopback, alternating: the hall
+              manifest (identity, gzip, brotli) at 120, 500 and 1,000 exhibitors (synthetic
+              catalogues), media small, large and by Range, at 64 and 256 connections
+              (--seconds S, --rounds N). Viewer: headless Chromium against the bare scene
+              (camera, light, cube) from the same wasm at 120, 500 and 1,000 exhibitors: first
+              frame, frame time, requests before the first frame, draw calls at the start and
+              along the walking path, the download size (--sizes N,M); measures the viewer
+              last built into web/pkg
+  bench-viewer  bench --only viewer
   bench-upload  upload 100 MB (--megabytes N) as a video to a release server on a fresh data
               folder and report the server's RSS before, during and after
   build-web   build the viewer for the web into web/pkg (wasm-bindgen, wasm-opt, .br/.gz);
@@ -83,9 +84,13 @@ fn main() -> Result<()> {
             build_web::run(finish).map(|_| ())
         }
         Some("catalogue") => catalogue::run(&project_root()),
-        Some("bench") => bench::run(&args[1..]),
+        Some("bench") => bench::run_all(&args[1..]),
         Some("bench-upload") => bench_upload::run(&args[1..]),
-        Some("bench-viewer") => bench_viewer::run(&args[1..]),
+        Some("bench-viewer") => {
+            let mut viewer = vec!["--only".to_owned(), "viewer".to_owned()];
+            viewer.extend_from_slice(&args[1..]);
+            bench::run_all(&viewer)
+        }
         Some("api-fuzz") => api_fuzz::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("chaos") => chaos::run(&args[1..]),

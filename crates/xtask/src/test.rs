@@ -1,12 +1,13 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
 //! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short`, `load --short`
-//! and `api-fuzz --short`; the viewer's web build), then the browser tests in headless Chromium.
+//! and `api-fuzz --short`, `bench --short --only serving`; the viewer's web build), then the
+//! browser tests in headless Chromium and `bench --short --only viewer`.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{api_fuzz, build_web, chaos, cmd, e2e, load, project_root};
+use crate::{api_fuzz, bench, build_web, chaos, cmd, e2e, load, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -32,15 +33,18 @@ pub fn run(args: &[String]) -> Result<()> {
         cmd::run(&root, &cargo, &["test", "--workspace"])?;
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200), two 5 s load phases (`cargo xtask load`) and
-        // schemathesis with 10 examples per operation (`cargo xtask api-fuzz` runs 100). All
-        // take the debug server `cargo test` has just built.
+        // schemathesis with 10 examples per operation (`cargo xtask api-fuzz` runs 100), and
+        // one 2 s slice per serving figure against nginx at 120 exhibitors (`cargo xtask bench`
+        // runs 120, 500 and 1,000 with the release server). All take the debug server
+        // `cargo test` has just built.
         let server = e2e::server_binary(&root, false)?
             .to_string_lossy()
             .into_owned();
         let short = ["--short".to_owned(), "--binary".to_owned(), server];
         chaos::run(&short)?;
         load::run(&short)?;
-        api_fuzz::run(&short)
+        api_fuzz::run(&short)?;
+        bench::run_all(&with_only(&short, "serving"))
     };
     if skip_browser {
         native()?;
@@ -57,6 +61,13 @@ pub fn run(args: &[String]) -> Result<()> {
         native?;
         let sizes = web?;
         e2e::run_prebuilt(&root)?;
+        let server = e2e::server_binary(&root, false)?
+            .to_string_lossy()
+            .into_owned();
+        bench::run_all(&with_only(
+            &["--short".to_owned(), "--binary".to_owned(), server],
+            "viewer",
+        ))?;
         eprintln!("\nwasm: {sizes:?}");
     }
     eprintln!(
@@ -64,4 +75,11 @@ pub fn run(args: &[String]) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The short harness flags plus `--only <half>` for `bench`.
+fn with_only(short: &[String], half: &str) -> Vec<String> {
+    let mut args = short.to_vec();
+    args.extend(["--only".to_owned(), half.to_owned()]);
+    args
 }

@@ -1,5 +1,8 @@
-//! `cargo xtask bench`: Pavilion's serving figures against nginx serving the same bytes from
-//! files on loopback, both measured in the same run with the same client, alternating in
+//! `cargo xtask bench`: every figure of issue 11 against its baseline in the same run: the
+//! serving figures here, then the viewer's (`bench_viewer.rs`, against a bare scene). `--only
+//! serving` or `--only viewer` runs one half; `cargo xtask bench-viewer` is `--only viewer`.
+//!
+//! Serving: Pavilion against nginx serving the same bytes from files on loopback, both measured in the same run with the same client, alternating in
 //! slices so load from elsewhere on the machine weighs on both alike. Figures: the hall
 //! manifest (`/api/v1/hall`) in identity, gzip and brotli at 120, 500 and 1,000 exhibitors
 //! (synthetic catalogues, `catalogue.rs`), and media at 120 (a small picture whole, the
@@ -132,6 +135,57 @@ struct Row {
     nginx: Measure,
 }
 
+/// Flags only the serving half takes (with their values) and only the viewer half takes.
+const SERVING_FLAGS: [&str; 2] = ["--seconds", "--rounds"];
+const VIEWER_FLAGS: [&str; 1] = ["--sizes"];
+
+/// `cargo xtask bench [--only serving|viewer] [--short] [--binary PATH] [--seconds S]
+/// [--rounds N] [--sizes N,M]`: both halves with one release server build.
+pub fn run_all(args: &[String]) -> Result<()> {
+    let mut only = None;
+    let mut rest = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--only" {
+            only = Some(iter.next().context("--only serving|viewer")?.clone());
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    let (serving, viewer) = match only.as_deref() {
+        None => (true, true),
+        Some("serving") => (true, false),
+        Some("viewer") => (false, true),
+        Some(other) => bail!("--only takes serving or viewer, not {other:?}"),
+    };
+    if !rest.iter().any(|a| a == "--binary") {
+        let binary = crate::e2e::build_server(&project_root(), true)?;
+        rest.extend(["--binary".to_owned(), binary.to_string_lossy().into_owned()]);
+    }
+    if serving {
+        run(&without_flags(&rest, &VIEWER_FLAGS))?;
+    }
+    if viewer {
+        crate::bench_viewer::run(&without_flags(&rest, &SERVING_FLAGS))?;
+    }
+    Ok(())
+}
+
+/// `args` without the given flags and the value after each.
+fn without_flags(args: &[String], flags: &[&str]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if flags.contains(&arg.as_str()) {
+            iter.next();
+        } else {
+            kept.push(arg.clone());
+        }
+    }
+    kept
+}
+
+/// The serving half: Pavilion against nginx.
 pub fn run(args: &[String]) -> Result<()> {
     let options = parse_args(args)?;
     let root = project_root();
@@ -504,10 +558,16 @@ fn report(rows: &[Row], options: &Options) -> String {
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let command = &options.command;
+    let build = match &options.binary {
+        Some(binary) if !binary.components().any(|c| c.as_os_str() == "release") => {
+            "a debug build: the ratios say nothing of release serving"
+        }
+        _ => "release",
+    };
     let _ = writeln!(
         out,
         "`{command}` on {date}: {cores} cores ({cpu}), load average at the end {}; \
-         Pavilion (release) and nginx (worker_processes auto, sendfile, tcp_nodelay, access log off) \
+         Pavilion ({build}) and nginx (worker_processes auto, sendfile, tcp_nodelay, access log off) \
          alternate in {} s slices, {} per server and figure; the client (hyper, keep-alive \
          HTTP/1.1, 2 threads) runs on the same cores.\n",
         load.split_whitespace()
