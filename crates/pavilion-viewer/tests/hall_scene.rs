@@ -12,7 +12,7 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
-use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, FarBlock, distance_to};
+use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, DRAW_DISTANCE, FarBlock, distance_to};
 use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
@@ -590,9 +590,22 @@ fn booths_are_drawn_by_cells_with_pictures_only_near_the_visitor() {
         .iter(app.world())
         .count();
     assert_eq!(meshes, state.len(), "each cell is one mesh");
-    let (mut near, mut far) = (0, 0);
+    let (mut near, mut far, mut beyond) = (0, 0, 0);
     for (block, visibility, booths) in &state {
-        assert_eq!(*visibility, Visibility::Inherited, "cells are always drawn");
+        if distance_to(&block.area, at) <= DRAW_DISTANCE {
+            assert_eq!(
+                *visibility,
+                Visibility::Inherited,
+                "cells in sight are drawn"
+            );
+        } else {
+            beyond += 1;
+            assert_eq!(
+                *visibility,
+                Visibility::Hidden,
+                "cells beyond sight are not"
+            );
+        }
         if distance_to(&block.area, at) <= DETAIL_DISTANCE {
             near += 1;
             assert!(booths.iter().all(|v| *v == Visibility::Inherited));
@@ -602,6 +615,10 @@ fn booths_are_drawn_by_cells_with_pictures_only_near_the_visitor() {
         }
     }
     assert!(near > 0 && far > near, "{near} near, {far} far");
+    assert!(
+        beyond > 0,
+        "a hall of 300 booths reaches beyond {DRAW_DISTANCE} m"
+    );
 
     // Walking to a far cell shows its booths' pictures and hides the entrance's.
     let (target, _, _) = state
@@ -612,9 +629,21 @@ fn booths_are_drawn_by_cells_with_pictures_only_near_the_visitor() {
     let [x, z] = target.area.centre();
     move_visitor(&mut app, Vec3::new(x, 1.6, z));
     app.update();
-    for (block, _, booths) in detail_state(&mut app) {
+    for (block, visibility, booths) in detail_state(&mut app) {
         if block.booths == target.booths {
+            assert_eq!(
+                visibility,
+                Visibility::Inherited,
+                "the cell walked to is drawn"
+            );
             assert!(booths.iter().all(|v| *v == Visibility::Inherited));
+        }
+        if distance_to(&block.area, Vec2::new(x, z)) > DRAW_DISTANCE + 3.0 {
+            assert_eq!(
+                visibility,
+                Visibility::Hidden,
+                "cells left far behind are not"
+            );
         }
         if distance_to(&block.area, at) <= DETAIL_DISTANCE
             && distance_to(&block.area, Vec2::new(x, z)) > DETAIL_DISTANCE + 3.0

@@ -4,8 +4,11 @@
 
 use std::collections::HashMap;
 
+use bevy::mesh::VertexAttributeValues;
 use bevy::prelude::*;
 use pavilion_model::snapshot::parse_hex_colour;
+
+use super::light::baked_colour;
 
 pub struct Kit<'a> {
     meshes: &'a mut Assets<Mesh>,
@@ -15,6 +18,7 @@ pub struct Kit<'a> {
     cylinders: HashMap<[i32; 2], Handle<Mesh>>,
     solids: HashMap<(u32, Role), Handle<StandardMaterial>>,
     textured: HashMap<(AssetId<Image>, bool), Handle<StandardMaterial>>,
+    baked: Option<Handle<StandardMaterial>>,
 }
 
 /// One mesh with its material and placement.
@@ -50,6 +54,7 @@ impl<'a> Kit<'a> {
             cylinders: HashMap::new(),
             solids: HashMap::new(),
             textured: HashMap::new(),
+            baked: None,
         }
     }
 
@@ -138,10 +143,11 @@ impl<'a> Kit<'a> {
         merged
     }
 
-    /// One mesh of `parts` (mesh, placement, sRGB colour) with the colours as vertex
-    /// colours, for drawing many differently coloured things with one material and one draw.
-    /// Parts whose meshes are missing are left out; `None` when nothing is left.
-    pub fn coloured_merge(
+    /// One mesh of `parts` (mesh, placement, sRGB colour) with the hall's light baked into
+    /// its vertex colours ([`baked_colour`] of the albedo and each vertex's normal), for drawing many
+    /// differently coloured things with one unlit material and one draw. Parts whose meshes
+    /// are missing are left out; `None` when nothing is left.
+    pub fn baked_merge(
         &mut self,
         parts: &[(Handle<Mesh>, Transform, [u8; 3])],
     ) -> Option<Handle<Mesh>> {
@@ -150,16 +156,32 @@ impl<'a> Kit<'a> {
             let Some(mesh) = self.meshes.get(mesh) else {
                 continue;
             };
-            let linear = Color::srgb_u8(colour[0], colour[1], colour[2])
-                .to_linear()
-                .to_f32_array();
+            let albedo = Vec3::from_slice(
+                &Color::srgb_u8(colour[0], colour[1], colour[2])
+                    .to_linear()
+                    .to_f32_array()[..3],
+            );
             let mut placed = mesh.clone().transformed_by(*transform);
-            placed.insert_attribute(Mesh::ATTRIBUTE_COLOR, vec![linear; placed.count_vertices()]);
+            let colours: Vec<[f32; 4]> = match placed.attribute(Mesh::ATTRIBUTE_NORMAL) {
+                Some(VertexAttributeValues::Float32x3(normals)) => normals
+                    .iter()
+                    .map(|n| {
+                        baked_colour(albedo, Vec3::from_array(*n))
+                            .extend(1.0)
+                            .to_array()
+                    })
+                    .collect(),
+                _ => vec![
+                    baked_colour(albedo, Vec3::Y).extend(1.0).to_array();
+                    placed.count_vertices()
+                ],
+            };
+            placed.insert_attribute(Mesh::ATTRIBUTE_COLOR, colours);
             match combined.as_mut() {
                 None => combined = Some(placed),
                 Some(all) => {
                     if let Err(e) = all.merge(&placed) {
-                        warn!("a part of a far block was left out: {e}");
+                        warn!("a part of a baked mesh was left out: {e}");
                     }
                 }
             }
@@ -167,9 +189,18 @@ impl<'a> Kit<'a> {
         combined.map(|mesh| self.meshes.add(mesh))
     }
 
-    /// The material of vertex-coloured meshes: matte, the colour from the vertices.
-    pub fn vertex_coloured(&mut self) -> Handle<StandardMaterial> {
-        self.solid([255, 255, 255], Role::Paint)
+    /// The material of meshes made by [`Kit::baked_merge`]: unlit, the colour (light
+    /// included) from the vertices.
+    pub fn baked(&mut self) -> Handle<StandardMaterial> {
+        self.baked
+            .get_or_insert_with(|| {
+                self.materials.add(StandardMaterial {
+                    base_color: Color::WHITE,
+                    unlit: true,
+                    ..default()
+                })
+            })
+            .clone()
     }
 
     /// A solid material of an sRGB colour.
@@ -260,5 +291,61 @@ mod tests {
         assert_eq!(tint([0, 100, 255], 1.0), [255, 255, 255]);
         assert_eq!(tint([0, 100, 255], 0.0), [0, 100, 255]);
         assert_eq!(shade([200, 100, 0], 0.5), [100, 50, 0]);
+    }
+
+    #[test]
+    fn baked_meshes_carry_the_light_in_their_vertex_colours_and_draw_unlit() {
+        let mut meshes = Assets::<Mesh>::default();
+        let mut materials = Assets::<StandardMaterial>::default();
+        let mut kit = Kit::new(&mut meshes, &mut materials);
+        let cube = kit.cuboid(1.0, 1.0, 1.0);
+        let grey = [128, 128, 128];
+        let red = [200, 30, 30];
+        let merged = kit
+            .baked_merge(&[
+                (cube.clone(), Transform::IDENTITY, grey),
+                (cube, Transform::from_xyz(3.0, 0.0, 0.0), red),
+            ])
+            .expect("two cubes merge");
+        let material = kit.baked();
+        assert_eq!(kit.baked(), material, "one baked material is shared");
+        assert!(materials.get(&material).expect("material").unlit);
+
+        let mesh = meshes.get(&merged).expect("merged mesh");
+        let Some(VertexAttributeValues::Float32x3(positions)) =
+            mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+        else {
+            panic!("positions")
+        };
+        let Some(VertexAttributeValues::Float32x3(normals)) =
+            mesh.attribute(Mesh::ATTRIBUTE_NORMAL)
+        else {
+            panic!("normals")
+        };
+        let Some(VertexAttributeValues::Float32x4(colours)) = mesh.attribute(Mesh::ATTRIBUTE_COLOR)
+        else {
+            panic!("vertex colours")
+        };
+        assert_eq!(colours.len(), positions.len());
+        let grey_albedo = Color::srgb_u8(128, 128, 128).to_linear().red;
+        let colour_of = |x_sign: f32, normal: Vec3| {
+            (0..positions.len())
+                .find(|&i| {
+                    (positions[i][0] - 1.5).signum() == x_sign
+                        && Vec3::from_array(normals[i]).distance(normal) < 1e-3
+                })
+                .map(|i| Vec4::from_array(colours[i]))
+                .expect("a vertex with that normal")
+        };
+        let top = colour_of(-1.0, Vec3::Y);
+        let bottom = colour_of(-1.0, Vec3::NEG_Y);
+        assert!(top.x > bottom.x, "the top is lit more than the underside");
+        let expected = baked_colour(Vec3::splat(grey_albedo), Vec3::Y).x;
+        assert!((top.x - expected).abs() < 1e-4);
+        let red_top = colour_of(1.0, Vec3::Y);
+        assert!(
+            red_top.x > 3.0 * red_top.y,
+            "the second cube keeps its own colour"
+        );
     }
 }

@@ -21,6 +21,10 @@ pub const CELL_SIZE: f32 = 16.0;
 /// A cell shows its booths' pictures while the visitor is within this distance of the cell's
 /// booths (measured to the nearest point of their floors).
 pub const DETAIL_DISTANCE: f32 = 34.0;
+/// Cells farther than this from the visitor are not drawn at all: at that distance a booth is
+/// a few pixels wide, and a hall of a thousand booths would otherwise draw every cell in the
+/// view, including those behind the halls' walls.
+pub const DRAW_DISTANCE: f32 = 90.0;
 /// Once shown, a cell's pictures stay until the visitor is this much farther, so that walking
 /// along the edge does not flip it back and forth.
 const HYSTERESIS: f32 = 3.0;
@@ -57,6 +61,8 @@ pub struct FarBlock {
     pub area: Rect,
     /// Whether the booths' pictures are shown now; `None` until first decided.
     pub detailed: Option<bool>,
+    /// Whether the cell is drawn at all now (within [`DRAW_DISTANCE`]); `None` until decided.
+    pub drawn: Option<bool>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -75,7 +81,7 @@ pub fn spawn_far_blocks(commands: &mut Commands, kit: &mut Kit, booths: Vec<FarB
         );
         cells.entry(key).or_default().push(booth);
     }
-    let material = kit.vertex_coloured();
+    let material = kit.baked();
     for cell in cells.into_values() {
         let parts: Vec<(Handle<Mesh>, Transform, [u8; 3])> = cell
             .iter()
@@ -97,6 +103,7 @@ pub fn spawn_far_blocks(commands: &mut Commands, kit: &mut Kit, booths: Vec<FarB
                 floors: cell.iter().map(|b| b.floor).collect(),
                 area,
                 detailed: None,
+                drawn: None,
             },
             Name::new("booth cell"),
             Transform::IDENTITY,
@@ -104,7 +111,7 @@ pub fn spawn_far_blocks(commands: &mut Commands, kit: &mut Kit, booths: Vec<FarB
             Pickable::default(),
             DespawnOnExit(Screen::Hall),
         ));
-        if let Some(mesh) = kit.coloured_merge(&parts) {
+        if let Some(mesh) = kit.baked_merge(&parts) {
             block.insert((Mesh3d(mesh), MeshMaterial3d(material.clone())));
         }
     }
@@ -142,18 +149,31 @@ impl FarBlock {
     }
 }
 
-/// Shows the pictures of the booths in the cells near the visitor and hides the others'.
+/// Shows the pictures of the booths in the cells near the visitor and hides the others', and
+/// stops drawing the cells beyond [`DRAW_DISTANCE`].
 fn switch_detail(
     visitor: Query<&Transform, With<Visitor>>,
-    mut blocks: Query<&mut FarBlock>,
+    mut blocks: Query<(&mut FarBlock, &mut Visibility)>,
     mut booths: Query<&mut Visibility, Without<FarBlock>>,
 ) {
     let Ok(visitor) = visitor.single() else {
         return;
     };
     let at = visitor.translation.xz();
-    for mut block in &mut blocks {
+    for (mut block, mut block_visibility) in &mut blocks {
         let distance = distance_to(&block.area, at);
+        let drawn = match block.drawn {
+            Some(true) => distance <= DRAW_DISTANCE + HYSTERESIS,
+            _ => distance <= DRAW_DISTANCE,
+        };
+        if block.drawn != Some(drawn) {
+            block.drawn = Some(drawn);
+            *block_visibility = if drawn {
+                Visibility::Inherited
+            } else {
+                Visibility::Hidden
+            };
+        }
         let detailed = match block.detailed {
             Some(true) => distance <= DETAIL_DISTANCE + HYSTERESIS,
             _ => distance <= DETAIL_DISTANCE,
@@ -195,6 +215,7 @@ mod tests {
             floors: vec![Rect::new(0.0, 0.0, 3.0, 3.0), Rect::new(6.0, 0.0, 3.0, 3.0)],
             area: Rect::new(0.0, 0.0, 9.0, 3.0),
             detailed: None,
+            drawn: None,
         };
         assert_eq!(
             block.booth_at(Vec2::new(1.0, 1.0), 0.3),

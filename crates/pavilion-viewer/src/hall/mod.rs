@@ -14,6 +14,7 @@ use crate::textures::RemoteTextures;
 
 pub mod booth;
 pub mod kit;
+pub mod light;
 pub mod lod;
 pub mod model;
 pub mod structure;

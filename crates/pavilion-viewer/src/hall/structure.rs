@@ -1,11 +1,10 @@
 //! The building around the booths: the plaza and concourse, each hall's floor, walls and
 //! doorways, the signs over entrances and topic zones, and the light.
 
-use bevy::light::GlobalAmbientLight;
 use bevy::prelude::*;
 use pavilion_model::{Hall, HallSnapshot, Rect};
 
-use super::kit::{Kit, Role};
+use super::kit::Kit;
 use super::{StartPoint, WalkableFloor};
 use crate::screen::Screen;
 use crate::textures::SIGN_REACH;
@@ -38,7 +37,7 @@ pub fn spawn_structure(
     floor: &mut WalkableFloor,
     fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
 ) -> StartPoint {
-    spawn_light(commands);
+    super::light::spawn_light(commands);
 
     let (min_x, max_x) = snapshot
         .halls
@@ -60,24 +59,25 @@ pub fn spawn_structure(
     floor.areas.push(concourse);
 
     let plaza = kit.cuboid(concourse.width + 80.0, 0.1, 400.0);
-    let plaza_material = kit.solid(PLAZA, Role::Paint);
-    commands.spawn((
-        Mesh3d(plaza),
-        MeshMaterial3d(plaza_material),
-        Transform::from_xyz(concourse.centre()[0], -0.06, concourse.z + 160.0),
-        DespawnOnExit(Screen::Hall),
-    ));
     let concourse_mesh = kit.cuboid(concourse.width, 0.02, concourse.depth);
-    let concourse_material = kit.solid(CONCOURSE, Role::Gloss);
-    commands.spawn((
-        Mesh3d(concourse_mesh),
-        MeshMaterial3d(concourse_material),
-        Transform::from_xyz(concourse.centre()[0], 0.0, concourse.centre()[1]),
-        DespawnOnExit(Screen::Hall),
-    ));
+    let outside = [
+        (
+            plaza,
+            Transform::from_xyz(concourse.centre()[0], -0.06, concourse.z + 160.0),
+            PLAZA,
+        ),
+        (
+            concourse_mesh,
+            Transform::from_xyz(concourse.centre()[0], 0.0, concourse.centre()[1]),
+            CONCOURSE,
+        ),
+    ];
+    spawn_baked(commands, kit, &outside);
 
     for hall in &snapshot.halls {
-        spawn_hall(commands, kit, hall, floor, fetch);
+        let mut solids = Vec::new();
+        spawn_hall(commands, kit, hall, floor, fetch, &mut solids);
+        spawn_baked(commands, kit, &solids);
     }
 
     let first = snapshot.halls.first();
@@ -93,40 +93,13 @@ pub fn spawn_structure(
     }
 }
 
-fn spawn_light(commands: &mut Commands) {
-    commands.insert_resource(ClearColor(Color::srgb(0.70, 0.80, 0.90)));
-    commands.insert_resource(GlobalAmbientLight {
-        color: Color::srgb(1.0, 0.97, 0.92),
-        brightness: 900.0,
-        ..default()
-    });
-    commands.spawn((
-        DirectionalLight {
-            illuminance: 7_000.0,
-            shadow_maps_enabled: false,
-            ..default()
-        },
-        Transform::from_xyz(0.0, 20.0, 0.0).looking_at(Vec3::new(-6.0, 0.0, 14.0), Vec3::Y),
-        DespawnOnExit(Screen::Hall),
-    ));
-    commands.spawn((
-        DirectionalLight {
-            illuminance: 1_500.0,
-            shadow_maps_enabled: false,
-            color: Color::srgb(0.85, 0.9, 1.0),
-            ..default()
-        },
-        Transform::from_xyz(0.0, 10.0, 0.0).looking_at(Vec3::new(8.0, 0.0, -10.0), Vec3::Y),
-        DespawnOnExit(Screen::Hall),
-    ));
-}
-
 fn spawn_hall(
     commands: &mut Commands,
     kit: &mut Kit,
     hall: &Hall,
     floor: &mut WalkableFloor,
     fetch: &mut impl FnMut(&str, Vec3, f32) -> Handle<Image>,
+    solids: &mut Vec<(Handle<Mesh>, Transform, [u8; 3])>,
 ) {
     let [ox, oz] = hall.origin;
     let world = |x: f32, y: f32, z: f32| Vec3::new(ox + x, y, oz + z);
@@ -151,48 +124,40 @@ fn spawn_hall(
 
     // Floor and a carpet runner down the central aisle.
     let hall_floor = kit.cuboid(hall.width, 0.04, hall.depth);
-    let floor_material = kit.solid(HALL_FLOOR, Role::Gloss);
-    spawn(
-        commands,
+    solids.push((
         hall_floor,
-        floor_material,
         Transform::from_translation(world(hall.width / 2.0, 0.0, hall.depth / 2.0)),
-    );
+        HALL_FLOOR,
+    ));
     let runner = kit.cuboid(3.2, 0.05, hall.depth - 1.0);
-    let runner_material = kit.solid(RUNNER, Role::Paint);
-    spawn(
-        commands,
+    solids.push((
         runner,
-        runner_material,
         Transform::from_translation(world(hall.width / 2.0, 0.0, hall.depth / 2.0 + 0.5)),
-    );
+        RUNNER,
+    ));
 
     // Back and side walls.
-    let inside = kit.solid(WALL_INSIDE, Role::Paint);
-    let facade = kit.solid(FACADE, Role::Paint);
     let back = kit.cuboid(
         hall.width + WALL_THICKNESS * 2.0,
         WALL_HEIGHT,
         WALL_THICKNESS,
     );
-    spawn(
-        commands,
+    solids.push((
         back,
-        inside.clone(),
         Transform::from_translation(world(
             hall.width / 2.0,
             WALL_HEIGHT / 2.0,
             hall.depth + WALL_THICKNESS / 2.0,
         )),
-    );
+        WALL_INSIDE,
+    ));
     let side = kit.cuboid(WALL_THICKNESS, WALL_HEIGHT, hall.depth);
     for x in [-WALL_THICKNESS / 2.0, hall.width + WALL_THICKNESS / 2.0] {
-        spawn(
-            commands,
+        solids.push((
             side.clone(),
-            inside.clone(),
             Transform::from_translation(world(x, WALL_HEIGHT / 2.0, hall.depth / 2.0)),
-        );
+            WALL_INSIDE,
+        ));
     }
 
     // Entrance wall: segments between doorways, and a lintel over each doorway.
@@ -209,31 +174,29 @@ fn spawn_hall(
     ))) {
         if start > from {
             let segment = kit.cuboid(start - from, WALL_HEIGHT, WALL_THICKNESS);
-            spawn(
-                commands,
+            solids.push((
                 segment,
-                facade.clone(),
                 Transform::from_translation(world(
                     (from + start) / 2.0,
                     WALL_HEIGHT / 2.0,
                     -WALL_THICKNESS / 2.0,
                 )),
-            );
+                FACADE,
+            ));
         }
         from = from.max(end);
     }
     for &(start, end) in &doors {
         let lintel = kit.cuboid(end - start, WALL_HEIGHT - DOOR_HEIGHT, WALL_THICKNESS);
-        spawn(
-            commands,
+        solids.push((
             lintel,
-            facade.clone(),
             Transform::from_translation(world(
                 (start + end) / 2.0,
                 (WALL_HEIGHT + DOOR_HEIGHT) / 2.0,
                 -WALL_THICKNESS / 2.0,
             )),
-        );
+            FACADE,
+        ));
         floor.areas.push(Rect::new(
             ox + start + WALL_CLEARANCE,
             oz - 1.0,
@@ -267,7 +230,6 @@ fn spawn_hall(
 
     // A double-sided sign hanging over the aisle in front of each topic zone.
     let rod = kit.cuboid(0.03, WALL_HEIGHT - 4.4, 0.03);
-    let rod_material = kit.solid(ROD, Role::Gloss);
     for zone in &hall.zones {
         let Some(url) = &zone.sign_url else { continue };
         let centre = world(zone.area.x + zone.area.width / 2.0, 3.8, zone.area.z - 2.0);
@@ -286,14 +248,30 @@ fn spawn_hall(
             );
         }
         for dx in [-2.2, 2.2] {
-            spawn(
-                commands,
+            solids.push((
                 rod.clone(),
-                rod_material.clone(),
                 Transform::from_translation(
                     centre + Vec3::new(dx, 0.6 + (WALL_HEIGHT - 4.4) / 2.0, 0.0),
                 ),
-            );
+                ROD,
+            ));
         }
+    }
+}
+
+/// Spawns `parts` (mesh, placement, colour) as one mesh with the hall's light baked in.
+fn spawn_baked(
+    commands: &mut Commands,
+    kit: &mut Kit,
+    parts: &[(Handle<Mesh>, Transform, [u8; 3])],
+) {
+    if let Some(mesh) = kit.baked_merge(parts) {
+        let material = kit.baked();
+        commands.spawn((
+            Mesh3d(mesh),
+            MeshMaterial3d(material),
+            Transform::IDENTITY,
+            DespawnOnExit(Screen::Hall),
+        ));
     }
 }
