@@ -136,7 +136,8 @@ pub fn spawn_booth(
         fascia: kit.picture(&fascia, false),
         name_plate: kit.picture(&name_plate, false),
         logo: kit.picture(&logo, true),
-        screen: kit.screen(&logo),
+        // A screen shows the logo on black (its transparent pixels), unlit like the pictures.
+        screen: kit.picture(&logo, false),
     };
 
     let solid_colours = [
@@ -180,7 +181,7 @@ pub fn spawn_booth(
                 } else {
                     Vec3::new(0.8, 0.08, -size.depth / 2.0 + 0.8)
                 };
-                plinth(&mut builder, &materials, at, path, &mut solids);
+                plinth(&mut builder, at, path, &mut solids);
             }
             if exhibitor.tier == BoothTier::Flagship {
                 build_island(
@@ -247,21 +248,20 @@ struct BoothMaterials {
 
 /// A white plinth standing at `at` (floor level) and the model holder on its top, hidden
 /// until the model has loaded and been fitted.
-fn plinth(
-    builder: &mut Builder,
-    m: &BoothMaterials,
-    at: Vec3,
-    path: String,
-    solids: &mut Vec<(Vec3, Vec3)>,
-) {
-    let mesh = builder.kit.cylinder(PLINTH_RADIUS, PLINTH_HEIGHT);
-    builder.parent.spawn((
+fn plinth(builder: &mut Builder, at: Vec3, path: String, solids: &mut Vec<(Vec3, Vec3)>) {
+    let cylinder = builder.kit.cylinder(PLINTH_RADIUS, PLINTH_HEIGHT);
+    let mut plinth = builder.parent.spawn((
         Plinth,
-        Mesh3d(mesh),
-        MeshMaterial3d(m.white.clone()),
         Transform::from_translation(at + Vec3::Y * PLINTH_HEIGHT / 2.0),
         Pickable::default(),
     ));
+    // White, with the hall's light baked in like the booth's other solid parts.
+    if let Some(mesh) = builder
+        .kit
+        .baked_merge(&[(cylinder, Transform::IDENTITY, WHITE)])
+    {
+        plinth.insert((Mesh3d(mesh), MeshMaterial3d(builder.kit.baked())));
+    }
     builder
         .parent
         .spawn((

@@ -259,17 +259,6 @@ impl<'a> Kit<'a> {
             })
             .clone()
     }
-
-    /// A screen that glows with an image on it.
-    pub fn screen(&mut self, image: &Handle<Image>) -> Handle<StandardMaterial> {
-        self.materials.add(StandardMaterial {
-            base_color: Color::srgb(0.02, 0.03, 0.05),
-            emissive: LinearRgba::rgb(0.9, 0.95, 1.0),
-            emissive_texture: Some(image.clone()),
-            perceptual_roughness: 0.2,
-            ..default()
-        })
-    }
 }
 
 /// A lighter tint of a colour, for large surfaces such as booth walls.
