@@ -9,6 +9,7 @@ use bevy::prelude::*;
 pub mod bare;
 pub mod bridge;
 pub mod hall;
+pub mod quality;
 pub mod remote;
 pub mod screen;
 pub mod selection;
@@ -75,6 +76,7 @@ pub fn browser_app(canvas_selector: &str, scene: SceneKind) -> App {
                 ..default()
             }),
         web::plugin,
+        quality::plugin,
     ));
     match scene {
         SceneKind::Hall => app.add_plugins((MeshPickingPlugin, HallScenePlugin)),
