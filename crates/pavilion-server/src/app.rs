@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use crate::buckets::AddressRate;
 use crate::catalogue::{
     ImportActor, ImportReport, arrange_layout_if_missing, audit_import, import_catalogue,
 };
@@ -53,6 +54,10 @@ pub struct Guard {
     pub sign_ins: Gate,
     /// Uploads in progress.
     pub uploads: Gate,
+    /// Analytics batches per client address.
+    pub events: AddressRate,
+    /// Leads per client address.
+    pub leads: AddressRate,
 }
 
 impl Guard {
@@ -63,6 +68,18 @@ impl Guard {
             sign_in: SignInGuard::new(limits),
             sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
             uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
+            events: AddressRate::new(
+                "analytics batches",
+                limits.event_batches_per_minute,
+                std::time::Duration::from_secs(60),
+                limits.failure_keys,
+            ),
+            leads: AddressRate::new(
+                "messages for booths",
+                limits.leads_per_hour,
+                std::time::Duration::from_secs(3600),
+                limits.failure_keys,
+            ),
         }
     }
 }

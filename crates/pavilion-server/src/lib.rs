@@ -3,9 +3,10 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage`, `analytics` -> `media` (store, ingest, rendering)
 //! and `db` (every SQL statement) -> `error`, `limits`, `buckets`, `revision`, `secret`, `time`, `data_lock`.
 
+pub mod analytics;
 pub mod app;
 pub mod buckets;
 pub mod catalogue;

@@ -2,6 +2,7 @@
 //! `migrations/`) and every SQL statement the server runs, one file per group of tables.
 //! Nothing outside this module writes SQL; domain modules call the methods here.
 
+mod analytics;
 mod audit;
 mod backup;
 mod content;
@@ -22,6 +23,7 @@ use sqlx::sqlite::{
 
 use crate::error::Error;
 
+pub use analytics::{BoothDay, Counts};
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};

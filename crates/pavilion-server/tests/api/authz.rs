@@ -173,6 +173,7 @@ async fn every_endpoint_against_every_kind_of_caller() {
         endpoint("GET", "/api/v1/me/review", vec![], Area::Me),
         endpoint("GET", "/api/v1/me/stats", vec![], Area::Me),
         endpoint("GET", "/api/v1/staff/submissions", vec![], Area::Review),
+        endpoint("GET", "/api/v1/staff/stats", vec![], Area::Review),
         endpoint(
             "GET",
             &format!("/api/v1/staff/submissions/{submission_id}"),

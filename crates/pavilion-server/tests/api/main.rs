@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API: each test gets a throwaway data folder and a small
 //! catalogue copied from the repository's `exhibitors/`, and calls the app with `oneshot`.
 
+mod analytics;
 mod authz;
 mod backup;
 mod catalogue;

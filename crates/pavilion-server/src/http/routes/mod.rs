@@ -1,5 +1,6 @@
 //! One module per area of the API, each exposing `router()`; `http::app` merges them.
 
+pub mod analytics;
 pub mod exhibitors;
 pub mod hall;
 pub mod health;
