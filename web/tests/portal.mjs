@@ -3,7 +3,8 @@
 // uploads with the progress bar, a hostile file is refused beside the file field, the draft is
 // submitted and the review status shows it waiting. A save over a draft that another client
 // changed after it was loaded shows the conflict (412) and overwrites nothing; the latest draft
-// then loads on request. Also checks the API reference page renders.
+// then loads on request. Visitor events posted for the booth show as totals and a daily chart.
+// Also checks the API reference page renders.
 // Both pages run under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
@@ -38,6 +39,18 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-error-for="token"]').textContent.length > 0);
   check((await errorText('token')).includes('unknown'), `a wrong token is refused: "${await errorText('token')}"`);
 
+  // 1b. Visitors were at the booth today (as the hall page reports them).
+  const booth = (await (await fetch(new URL('/api/v1/me', base), { headers: { authorization: `Bearer ${token}` } })).json()).slug;
+  const events = [
+    ...Array.from({ length: 7 }, () => ({ booth, kind: 'visit' })),
+    { booth, kind: 'dwell', seconds: 95 }, { booth, kind: 'dwell', seconds: 130 },
+    { booth, kind: 'media_play' }, { booth, kind: 'brochure_download' }, { booth, kind: 'brochure_download' },
+  ];
+  const posted = await fetch(new URL('/api/v1/events', base), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }),
+  });
+  check(posted.status === 202, `the visitor events are accepted (HTTP ${posted.status})`);
+
   // 2. The real token signs in and shows the booth.
   await page.fill('#token', token);
   await page.click('#sign-in-form button[type="submit"]');
@@ -46,6 +59,26 @@ try {
   check(Boolean(me?.slug), `signed in as ${me?.slug}`);
   check((await page.locator('#booth-name').textContent()) === me.name, 'the booth name shows');
   check((await page.locator('#products li').count()) >= 2, 'the products are listed for editing');
+
+  // 2b. The visitors card shows today's real figures as totals and a daily chart.
+  const figure = (key) => page.locator(`#stats-totals [data-figure="${key}"] dd`).textContent();
+  check(await figure('visits') === '7', `the visits total shows 7: "${await figure('visits')}"`);
+  check(await figure('dwell_seconds') === '3 min 45 s', `the time spent shows: "${await figure('dwell_seconds')}"`);
+  check(await figure('brochure_downloads') === '2', 'the brochure downloads show');
+  const bars = await page.locator('#stats-chart svg.chart rect.chart-bar').evaluateAll((rects) => rects.map((r) => Number(r.dataset.value)));
+  check(bars.length === 30 && bars.at(-1) === 7 && bars.slice(0, -1).every((v) => v === 0), `the chart has 30 days, today's bar at 7: ${bars.join(',')}`);
+  const label = await page.locator('#stats-chart svg.chart').getAttribute('aria-label');
+  check(label.includes('7 in all'), `the chart describes itself: "${label}"`);
+  await page.selectOption('#stats-metric', 'dwell_seconds');
+  check(await page.locator('#stats-chart svg.chart').getAttribute('data-total') === '225', 'the chart switches to time spent');
+  await page.selectOption('#stats-period', '7');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-chart rect.chart-bar').length === 7);
+  check(true, 'the period switches to 7 days');
+  await page.selectOption('#stats-metric', 'visits');
+  await page.selectOption('#stats-period', '30');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-chart rect.chart-bar').length === 30);
+  const statsCard = page.locator('section[aria-labelledby="stats-title"]');
+  writeFileSync(join(artifacts, 'portal-stats.png'), await statsCard.screenshot());
 
   // 3. A broken field gets its message next to it; fixing it saves the draft.
   await page.fill('#f-tagline', 'short');
