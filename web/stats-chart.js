@@ -47,10 +47,9 @@ const shortDay = (day) => new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB
 /**
  * A bar chart of `metric` over `days` (`[{ day, counts }]`, oldest first): bars with a title
  * each (the figure on hover), a value axis with grid lines and day labels along the bottom.
+ * `width` and `height` are in the units of the labels: a narrow place wants a narrow chart.
  */
-export function dailyChart(days, metric) {
-  const width = 720;
-  const height = 240;
+export function dailyChart(days, metric, { width = 720, height = 240 } = {}) {
   const pad = { left: 56, right: 12, top: 14, bottom: 30 };
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
@@ -71,7 +70,7 @@ export function dailyChart(days, metric) {
     parts.push(svg('text', { class: 'chart-tick', x: pad.left - 8, y: ty + 4, 'text-anchor': 'end' },
       metric.duration ? `${Math.round(tick)} min` : Math.round(tick).toLocaleString('en-GB')));
   }
-  const labelEvery = Math.ceil(days.length / 8);
+  const labelEvery = Math.ceil(days.length / Math.max(2, Math.floor(plotW / 80)));
   days.forEach((d, i) => {
     const value = values[i];
     const x = pad.left + slot * i + (slot - barW) / 2;

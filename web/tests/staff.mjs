@@ -1,5 +1,5 @@
 // Browser test of the staff console: the real server, Debian's Chromium driven by Playwright.
-// Signs in, adds a hall, moves a booth into it and drags it (saved, checked through the API),
+// Signs in, sees the visitor figures (totals and busiest booths of events posted first), adds a hall, moves a booth into it and drags it (saved, checked through the API),
 // drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
 // byte for byte) and signs out. A save over a draft someone else changed since the page loaded
@@ -67,6 +67,16 @@ try {
   const firstBytes = await hallBytes();
   const firstVersion = JSON.parse(firstBytes).version;
 
+  // Visitors today: three visits to one booth, one to another (as the hall page reports them).
+  const [busy, quiet] = (await (await fetch(new URL('/api/v1/exhibitors', base))).json()).slice(0, 2);
+  const visit = (b) => ({ booth: b.slug, kind: 'visit' });
+  const posted = await fetch(new URL('/api/v1/events', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events: [visit(busy), visit(quiet), visit(busy), visit(busy), { booth: busy.slug, kind: 'dwell', seconds: 60 }] }),
+  });
+  check(posted.status === 202, `visitor events are accepted (HTTP ${posted.status})`);
+
   // 1. Sign in.
   await page.goto(new URL('/staff.html', base).href);
   await page.fill('#sign-in-password', 'not the password');
@@ -81,6 +91,15 @@ try {
   const own = page.locator(`#accounts li[data-account="${staffName}"]`);
   check(await page.locator('#accounts-card').isVisible() && (await own.count()) === 1, 'an admin sees the staff accounts');
   check((await own.getByRole('button', { name: 'Delete' }).count()) === 0, 'an admin cannot delete their own account from the console');
+  // The visitors card: the hall's totals, the daily chart, the busiest booths by visits.
+  await page.waitForFunction(() => document.querySelector('#hall-busiest table'), null, { timeout: 20_000 });
+  check(await page.locator('#hall-stats-totals [data-figure="visits"] dd').textContent() === '4', 'the hall total of visits shows 4');
+  const busiest = await page.locator('#hall-busiest tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  check(JSON.stringify(busiest.map((r) => r.slice(0, 3))) === JSON.stringify([[busy.name, '3', '1 min'], [quiet.name, '1', '0 s']]),
+    `the busiest booths, most visits first: ${JSON.stringify(busiest)}`);
+  check(await page.locator('#hall-stats-chart svg.chart').getAttribute('data-total') === '4', 'the daily chart counts the 4 visits');
+  writeFileSync(join(artifacts, 'staff-visitors.png'), await page.locator('section[aria-labelledby="hall-stats-title"]').screenshot());
+
   const layout = (await api('GET', '/api/v1/staff/layout')).data;
   const firstHall = layout.halls[0];
   check((await page.locator('#plan .booth').count()) === firstHall.booths.length, `the plan shows the ${firstHall.booths.length} booths of ${firstHall.id}`);
