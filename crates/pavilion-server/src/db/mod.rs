@@ -8,6 +8,7 @@ mod backup;
 mod content;
 mod exhibitors;
 mod layout;
+mod leads;
 mod media;
 mod snapshots;
 mod staff;
@@ -31,6 +32,7 @@ pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };
 pub use layout::LayoutDraft;
+pub use leads::{LeadRow, NewLeadRow};
 pub use media::MediaRow;
 pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};

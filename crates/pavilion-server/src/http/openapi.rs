@@ -19,8 +19,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::routes::{
-    analytics, exhibitors, hall, health, me, media, staff_import, staff_layout, staff_publish,
-    staff_review, staff_sessions,
+    analytics, exhibitors, hall, health, leads, me, media, staff_import, staff_layout,
+    staff_publish, staff_review, staff_sessions,
 };
 use crate::analytics::{
     BoothStats, BoothTotal, DayStats, Event, EventBatch, EventKind, HallStats, Recorded,
@@ -32,6 +32,7 @@ use crate::db::{
     TokenInfo, VersionInfo,
 };
 use crate::exhibitor::tokens::IssuedToken;
+use crate::leads::{Lead, LeadPolicy, LeadReceipt, NewLead};
 use crate::staff::accounts::IssuedSession;
 
 pub fn router() -> Router<AppState> {
@@ -101,6 +102,12 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         me::stats,
         analytics::events,
         analytics::staff_stats,
+        leads::leave,
+        leads::read_policy,
+        leads::list,
+        leads::export,
+        leads::remove,
+        leads::change_retention,
         staff_review::list_submissions,
         staff_review::get_submission,
         staff_review::approve,
@@ -120,6 +127,12 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         Event,
         EventKind,
         Recorded,
+        NewLead,
+        Lead,
+        LeadReceipt,
+        LeadPolicy,
+        leads::RetentionChange,
+        leads::RetentionSet,
         LayoutProblem,
         LayoutRule,
         HallSnapshot,

@@ -8,6 +8,7 @@ mod catalogue;
 mod exhibitors;
 mod guard;
 mod hall;
+mod leads;
 mod limits;
 mod me;
 mod me_support;

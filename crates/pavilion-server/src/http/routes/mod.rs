@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod exhibitors;
 pub mod hall;
 pub mod health;
+pub mod leads;
 pub mod me;
 pub mod media;
 pub mod staff_import;
