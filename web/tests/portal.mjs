@@ -3,14 +3,15 @@
 // uploads with the progress bar, a hostile file is refused beside the file field, the draft is
 // submitted and the review status shows it waiting. A save over a draft that another client
 // changed after it was loaded shows the conflict (412) and overwrites nothing; the latest draft
-// then loads on request. Visitor events posted for the booth show as totals and a daily chart.
+// then loads on request. Visitor events posted for the booth show as totals and a daily chart;
+// visitors' messages are listed, download as CSV (formulas defused) and are deleted on request.
 // Also checks the API reference page renders.
 // Both pages run under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
 //      PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
@@ -51,6 +52,17 @@ try {
   });
   check(posted.status === 202, `the visitor events are accepted (HTTP ${posted.status})`);
 
+  // 1c. Two visitors left messages, one of them hoping to plant a spreadsheet formula.
+  for (const lead of [
+    { name: 'Grace Hopper', email: 'grace@example.org', message: 'Do your probes speak IPv6?', consent: true },
+    { name: '=HYPERLINK("http://evil.example","prize")', email: 'mallory@example.org', message: 'Claim it, "now"', consent: true },
+  ]) {
+    const left = await fetch(new URL(`/api/v1/booths/${booth}/leads`, base), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lead),
+    });
+    check(left.status === 201, `a visitor's message is stored (HTTP ${left.status})`);
+  }
+
   // 2. The real token signs in and shows the booth.
   await page.fill('#token', token);
   await page.click('#sign-in-form button[type="submit"]');
@@ -79,6 +91,21 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('#stats-chart rect.chart-bar').length === 30);
   const statsCard = page.locator('section[aria-labelledby="stats-title"]');
   writeFileSync(join(artifacts, 'portal-stats.png'), await statsCard.screenshot());
+
+  // 2c. The messages are listed, download as CSV with the formula defused, and one is deleted.
+  check(await page.locator('#leads-list li[data-lead]').count() === 2, 'both messages are listed');
+  check((await page.locator('#leads-list li').first().textContent()).includes('HYPERLINK'), 'newest first, shown as text');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#leads-csv')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  check(download.suggestedFilename().startsWith(`leads-${booth}-`) && download.suggestedFilename().endsWith('.csv'), `the CSV has a name: ${download.suggestedFilename()}`);
+  check(csv.includes('"\'=HYPERLINK(""http://evil.example"",""prize"")"') && csv.includes('"Grace Hopper","grace@example.org"'),
+    `the CSV is quoted with the formula defused: ${JSON.stringify(csv.slice(0, 300))}`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.locator('#leads-list li', { hasText: 'Grace Hopper' }).locator('button.lead-delete').click();
+  await page.waitForFunction(() => document.querySelectorAll('#leads-list li[data-lead]').length === 1);
+  const remaining = await (await fetch(new URL('/api/v1/me/leads', base), { headers: { authorization: `Bearer ${token}` } })).json();
+  check(remaining.length === 1 && remaining[0].email === 'mallory@example.org', 'the deleted message is gone from the server');
+  writeFileSync(join(artifacts, 'portal-leads.png'), await page.locator('section[aria-labelledby="leads-title"]').screenshot());
 
   // 3. A broken field gets its message next to it; fixing it saves the draft.
   await page.fill('#f-tagline', 'short');
