@@ -1,5 +1,6 @@
 // Browser test of the staff console: the real server, Debian's Chromium driven by Playwright.
-// Signs in, sees the visitor figures (totals and busiest booths of events posted first), adds a hall, moves a booth into it and drags it (saved, checked through the API),
+// Signs in, sees the visitor figures (totals and busiest booths of events posted first), sets
+// the lead retention, adds a hall, moves a booth into it and drags it (saved, checked through the API),
 // drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
 // byte for byte) and signs out. A save over a draft someone else changed since the page loaded
@@ -99,6 +100,18 @@ try {
     `the busiest booths, most visits first: ${JSON.stringify(busiest)}`);
   check(await page.locator('#hall-stats-chart svg.chart').getAttribute('data-total') === '4', 'the daily chart counts the 4 visits');
   writeFileSync(join(artifacts, 'staff-visitors.png'), await page.locator('section[aria-labelledby="hall-stats-title"]').screenshot());
+
+  // The lead retention: an admin sets it, and the visitor policy names the new period.
+  check(await page.inputValue('#retention-days') === '90', 'leads are kept 90 days until staff say otherwise');
+  await page.fill('#retention-days', '45');
+  await page.click('#retention-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('retention-status').textContent.includes('45 days'));
+  const policy = await (await fetch(new URL('/api/v1/leads/policy', base))).json();
+  check(policy.retention_days === 45 && policy.consent_statement.includes('45 days'), 'the visitors\' consent statement names 45 days');
+  await page.fill('#retention-days', '0');
+  await page.click('#retention-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('retention-status').textContent.startsWith('Not changed'));
+  check((await page.locator('#retention-status').textContent()).includes('1 to 730'), 'a retention of 0 days is refused with the range');
 
   const layout = (await api('GET', '/api/v1/staff/layout')).data;
   const firstHall = layout.halls[0];
