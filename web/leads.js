@@ -80,10 +80,11 @@ form.addEventListener('submit', async (event) => {
 });
 
 build();
-showPolicy();
+// The policy is fetched when a booth first opens, not with the page.
 let shownFor = null;
 new MutationObserver(() => {
   if ($('booth-panel').dataset.slug === shownFor) return;
   shownFor = $('booth-panel').dataset.slug;
   reset();
+  showPolicy();
 }).observe($('booth-panel'), { attributes: true, attributeFilter: ['data-slug'] });
