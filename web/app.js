@@ -2,6 +2,7 @@
 // and talks to the viewer through its bridge (calls in: focus_booth; CustomEvents out: pavilion:*).
 
 import { $, api, h } from '/lib.js';
+import * as analytics from '/analytics.js';
 
 const state = { exhibitors: [], topics: new Map(), selected: null, viewer: null };
 // `focusBooth` is also what the viewer benchmark walks the hall with.
@@ -206,6 +207,7 @@ async function showBooth(slug) {
   $('panel-email').href = `mailto:${detail.email}`;
   $('booth-panel').hidden = false;
   $('booth-panel').dataset.slug = slug;
+  analytics.boothShown(slug, detail);
 }
 
 // Media URLs come from the server's content-addressed store; anything else is not shown.
@@ -248,7 +250,8 @@ function renderMedia(detail) {
     );
   }
   for (const item of media.filter((m) => m.kind === 'video')) {
-    parts.push(h('video', { className: 'booth-video', controls: true, preload: 'none', src: item.url, title: item.title }));
+    parts.push(h('video', { className: 'booth-video', controls: true, preload: 'none', src: item.url, title: item.title,
+      onplay: () => analytics.mediaPlayed(detail.slug, item.url) }));
   }
   if (brochure) {
     const size = formatSize(brochure.byte_size);
@@ -257,6 +260,7 @@ function renderMedia(detail) {
       href: brochure.url,
       download: `${detail.slug}-brochure.pdf`,
       textContent: `Download the brochure (PDF${size ? `, ${size}` : ''})`,
+      onclick: () => analytics.brochureDownloaded(detail.slug),
     }));
   }
   if (model) {
@@ -296,6 +300,7 @@ function openPicture(item, company) {
 }
 
 function closePanel() {
+  analytics.boothClosed();
   $('booth-panel').hidden = true;
   state.selected = null;
   recordBooth(null);

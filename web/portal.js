@@ -5,6 +5,7 @@
 // else saved it meanwhile) shows the conflict instead of overwriting their changes.
 
 import { $, api, h, request } from '/lib.js';
+import { showInsights, showLeads } from '/portal-insights.js';
 
 const TOKEN_KEY = 'pavilion.exhibitorToken';
 const TEXT_FIELDS = ['name', 'tagline', 'founded', 'headquarters', 'website', 'email', 'colour', 'description'];
@@ -62,7 +63,7 @@ async function signIn(token) {
   $('booth-topic').textContent = state.me.topic.replace(/-/g, ' ');
   $('booth-tier').textContent = state.me.tier;
   $('preview-link').href = state.me.preview_url;
-  await Promise.all([loadProfile(), loadMedia(), loadReview()]);
+  await Promise.all([loadProfile(), loadMedia(), loadReview(), showInsights(token), showLeads(token)]);
   // Only now is the workspace filled: a visitor (or a test) acting on `signed-in` must not
   // type into fields that the draft is about to overwrite.
   document.body.dataset.state = 'signed-in';

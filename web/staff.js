@@ -6,6 +6,7 @@
 // keeps the local edits instead of overwriting the other change.
 
 import { $, api, h, svg } from '/lib.js';
+import { showHallStats, showRetention } from '/staff-insights.js';
 
 const SNAP = 0.5;
 const TOKEN_KEY = 'pavilion.staff.token';
@@ -111,7 +112,7 @@ async function start() {
   $('sign-out').hidden = false;
   $('console').hidden = false;
   await loadLayout();
-  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts()]);
+  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts(), showHallStats(call), showRetention(call, me.role === 'admin')]);
   document.body.dataset.state = 'ready';
 }
 

@@ -3,13 +3,15 @@
 // uploads with the progress bar, a hostile file is refused beside the file field, the draft is
 // submitted and the review status shows it waiting. A save over a draft that another client
 // changed after it was loaded shows the conflict (412) and overwrites nothing; the latest draft
-// then loads on request. Also checks the API reference page renders.
+// then loads on request. Visitor events posted for the booth show as totals and a daily chart;
+// visitors' messages are listed, download as CSV (formulas defused) and are deleted on request.
+// Also checks the API reference page renders.
 // Both pages run under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
 // Env: PAVILION_URL (required), PAVILION_EXHIBITOR_TOKEN (required),
 //      PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
@@ -38,6 +40,35 @@ try {
   await page.waitForFunction(() => document.querySelector('[data-error-for="token"]').textContent.length > 0);
   check((await errorText('token')).includes('unknown'), `a wrong token is refused: "${await errorText('token')}"`);
 
+  // 1b. Visitors were at the booth today (as the hall page reports them). Other tests may have
+  // visited it too: the figures are compared with what the API said before.
+  const booth = (await (await fetch(new URL('/api/v1/me', base), { headers: { authorization: `Bearer ${token}` } })).json()).slug;
+  const stats = async () => (await fetch(new URL('/api/v1/me/stats', base), { headers: { authorization: `Bearer ${token}` } })).json();
+  const before = (await stats()).totals;
+  const events = [
+    ...Array.from({ length: 7 }, () => ({ booth, kind: 'visit' })),
+    { booth, kind: 'dwell', seconds: 95 }, { booth, kind: 'dwell', seconds: 130 },
+    { booth, kind: 'media_play' }, { booth, kind: 'brochure_download' }, { booth, kind: 'brochure_download' },
+  ];
+  const posted = await fetch(new URL('/api/v1/events', base), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }),
+  });
+  check(posted.status === 202, `the visitor events are accepted (HTTP ${posted.status})`);
+  const counted = await stats();
+  check(counted.totals.visits === before.visits + 7 && counted.totals.dwell_seconds === before.dwell_seconds + 225,
+    `the booth's figures grew by the events: ${JSON.stringify(before)} -> ${JSON.stringify(counted.totals)}`);
+
+  // 1c. Two visitors left messages, one of them hoping to plant a spreadsheet formula.
+  for (const lead of [
+    { name: 'Grace Hopper', email: 'grace@example.org', message: 'Do your probes speak IPv6?', consent: true },
+    { name: '=HYPERLINK("http://evil.example","prize")', email: 'mallory@example.org', message: 'Claim it, "now"', consent: true },
+  ]) {
+    const left = await fetch(new URL(`/api/v1/booths/${booth}/leads`, base), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(lead),
+    });
+    check(left.status === 201, `a visitor's message is stored (HTTP ${left.status})`);
+  }
+
   // 2. The real token signs in and shows the booth.
   await page.fill('#token', token);
   await page.click('#sign-in-form button[type="submit"]');
@@ -46,6 +77,43 @@ try {
   check(Boolean(me?.slug), `signed in as ${me?.slug}`);
   check((await page.locator('#booth-name').textContent()) === me.name, 'the booth name shows');
   check((await page.locator('#products li').count()) >= 2, 'the products are listed for editing');
+
+  // 2b. The visitors card shows today's real figures as totals and a daily chart.
+  const figure = (key) => page.locator(`#stats-totals [data-figure="${key}"] dd`).textContent();
+  const minutes = (seconds) => `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${String(seconds % 60).padStart(2, '0')} s` : ''}`;
+  check(await figure('visits') === String(counted.totals.visits), `the visits total shows ${counted.totals.visits}: "${await figure('visits')}"`);
+  check(await figure('dwell_seconds') === minutes(counted.totals.dwell_seconds), `the time spent shows: "${await figure('dwell_seconds')}"`);
+  check(await figure('brochure_downloads') === String(counted.totals.brochure_downloads), 'the brochure downloads show');
+  const bars = await page.locator('#stats-chart svg.chart rect.chart-bar').evaluateAll((rects) => rects.map((r) => Number(r.dataset.value)));
+  check(bars.length === 30 && bars.at(-1) === counted.days.at(-1).counts.visits && bars.at(-1) >= 7,
+    `the chart has 30 days, today's bar at ${counted.days.at(-1).counts.visits}: ${bars.join(',')}`);
+  const label = await page.locator('#stats-chart svg.chart').getAttribute('aria-label');
+  check(label.includes(`${counted.totals.visits} in all`), `the chart describes itself: "${label}"`);
+  await page.selectOption('#stats-metric', 'dwell_seconds');
+  check(await page.locator('#stats-chart svg.chart').getAttribute('data-total') === String(counted.totals.dwell_seconds), 'the chart switches to time spent');
+  await page.selectOption('#stats-period', '7');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-chart rect.chart-bar').length === 7);
+  check(true, 'the period switches to 7 days');
+  await page.selectOption('#stats-metric', 'visits');
+  await page.selectOption('#stats-period', '30');
+  await page.waitForFunction(() => document.querySelectorAll('#stats-chart rect.chart-bar').length === 30);
+  const statsCard = page.locator('section[aria-labelledby="stats-title"]');
+  writeFileSync(join(artifacts, 'portal-stats.png'), await statsCard.screenshot());
+
+  // 2c. The messages are listed, download as CSV with the formula defused, and one is deleted.
+  check(await page.locator('#leads-list li[data-lead]').count() === 2, 'both messages are listed');
+  check((await page.locator('#leads-list li').first().textContent()).includes('HYPERLINK'), 'newest first, shown as text');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#leads-csv')]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  check(download.suggestedFilename().startsWith(`leads-${booth}-`) && download.suggestedFilename().endsWith('.csv'), `the CSV has a name: ${download.suggestedFilename()}`);
+  check(csv.includes('"\'=HYPERLINK(""http://evil.example"",""prize"")"') && csv.includes('"Grace Hopper","grace@example.org"'),
+    `the CSV is quoted with the formula defused: ${JSON.stringify(csv.slice(0, 300))}`);
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.locator('#leads-list li', { hasText: 'Grace Hopper' }).locator('button.lead-delete').click();
+  await page.waitForFunction(() => document.querySelectorAll('#leads-list li[data-lead]').length === 1);
+  const remaining = await (await fetch(new URL('/api/v1/me/leads', base), { headers: { authorization: `Bearer ${token}` } })).json();
+  check(remaining.length === 1 && remaining[0].email === 'mallory@example.org', 'the deleted message is gone from the server');
+  writeFileSync(join(artifacts, 'portal-leads.png'), await page.locator('section[aria-labelledby="leads-title"]').screenshot());
 
   // 3. A broken field gets its message next to it; fixing it saves the draft.
   await page.fill('#f-tagline', 'short');

@@ -1,5 +1,6 @@
 // Browser test of the staff console: the real server, Debian's Chromium driven by Playwright.
-// Signs in, adds a hall, moves a booth into it and drags it (saved, checked through the API),
+// Signs in, sees the visitor figures (totals and busiest booths of events posted first), sets
+// the lead retention, adds a hall, moves a booth into it and drags it (saved, checked through the API),
 // drags a booth onto its neighbour (highlighted with the reason, refused on save), publishes
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
 // byte for byte) and signs out. A save over a draft someone else changed since the page loaded
@@ -67,6 +68,23 @@ try {
   const firstBytes = await hallBytes();
   const firstVersion = JSON.parse(firstBytes).version;
 
+  // Visitors today: three visits to one booth, one to another (as the hall page reports them).
+  const [busy, quiet] = (await (await fetch(new URL('/api/v1/exhibitors', base))).json()).slice(0, 2);
+  const hallStats = async () => (await api('GET', '/api/v1/staff/stats')).data;
+  const before = await hallStats();
+  const visitsOf = (stats, slug) => stats.busiest.find((b) => b.booth === slug)?.counts.visits ?? 0;
+  const visit = (b) => ({ booth: b.slug, kind: 'visit' });
+  const posted = await fetch(new URL('/api/v1/events', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events: [visit(busy), visit(quiet), visit(busy), visit(busy), { booth: busy.slug, kind: 'dwell', seconds: 60 }] }),
+  });
+  check(posted.status === 202, `visitor events are accepted (HTTP ${posted.status})`);
+  // Other tests may have visited booths too: compare with the figures before.
+  const counted = await hallStats();
+  check(counted.totals.visits === before.totals.visits + 4 && visitsOf(counted, busy.slug) === visitsOf(before, busy.slug) + 3,
+    `the hall's figures grew by the events: ${before.totals.visits} -> ${counted.totals.visits}`);
+
   // 1. Sign in.
   await page.goto(new URL('/staff.html', base).href);
   await page.fill('#sign-in-password', 'not the password');
@@ -81,6 +99,31 @@ try {
   const own = page.locator(`#accounts li[data-account="${staffName}"]`);
   check(await page.locator('#accounts-card').isVisible() && (await own.count()) === 1, 'an admin sees the staff accounts');
   check((await own.getByRole('button', { name: 'Delete' }).count()) === 0, 'an admin cannot delete their own account from the console');
+  // The visitors card: the hall's totals, the daily chart, the busiest booths by visits.
+  await page.waitForFunction(() => document.querySelector('#hall-busiest table'), null, { timeout: 20_000 });
+  check(await page.locator('#hall-stats-totals [data-figure="visits"] dd').textContent() === String(counted.totals.visits),
+    `the hall total of visits shows ${counted.totals.visits}`);
+  const busiest = await page.locator('#hall-busiest tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+  const names = new Map([[busy.slug, busy.name], [quiet.slug, quiet.name]]);
+  const expectedRows = counted.busiest.map((b) => [names.get(b.booth) ?? b.booth, String(b.counts.visits)]);
+  check(JSON.stringify(busiest.map((r) => r.slice(0, 2)).filter((r) => [busy.name, quiet.name].includes(r[0])))
+    === JSON.stringify(expectedRows.filter((r) => [busy.name, quiet.name].includes(r[0]))) && busiest.length === counted.busiest.length,
+  `the busiest booths, most visits first: ${JSON.stringify(busiest)}`);
+  check(await page.locator('#hall-stats-chart svg.chart').getAttribute('data-total') === String(counted.totals.visits), 'the daily chart counts every visit');
+  writeFileSync(join(artifacts, 'staff-visitors.png'), await page.locator('section[aria-labelledby="hall-stats-title"]').screenshot());
+
+  // The lead retention: an admin sets it, and the visitor policy names the new period.
+  check(await page.inputValue('#retention-days') === '90', 'leads are kept 90 days until staff say otherwise');
+  await page.fill('#retention-days', '45');
+  await page.click('#retention-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('retention-status').textContent.includes('45 days'));
+  const policy = await (await fetch(new URL('/api/v1/leads/policy', base))).json();
+  check(policy.retention_days === 45 && policy.consent_statement.includes('45 days'), 'the visitors\' consent statement names 45 days');
+  await page.fill('#retention-days', '0');
+  await page.click('#retention-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('retention-status').textContent.startsWith('Not changed'));
+  check((await page.locator('#retention-status').textContent()).includes('1 to 730'), 'a retention of 0 days is refused with the range');
+
   const layout = (await api('GET', '/api/v1/staff/layout')).data;
   const firstHall = layout.halls[0];
   check((await page.locator('#plan .booth').count()) === firstHall.booths.length, `the plan shows the ${firstHall.booths.length} booths of ${firstHall.id}`);

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use crate::buckets::AddressRate;
 use crate::catalogue::{
     ImportActor, ImportReport, arrange_layout_if_missing, audit_import, import_catalogue,
 };
@@ -53,6 +54,10 @@ pub struct Guard {
     pub sign_ins: Gate,
     /// Uploads in progress.
     pub uploads: Gate,
+    /// Analytics batches per client address.
+    pub events: AddressRate,
+    /// Leads per client address.
+    pub leads: AddressRate,
 }
 
 impl Guard {
@@ -63,6 +68,18 @@ impl Guard {
             sign_in: SignInGuard::new(limits),
             sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
             uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
+            events: AddressRate::new(
+                "analytics batches",
+                limits.event_batches_per_minute,
+                std::time::Duration::from_secs(60),
+                limits.failure_keys,
+            ),
+            leads: AddressRate::new(
+                "messages for booths",
+                limits.leads_per_hour,
+                std::time::Duration::from_secs(3600),
+                limits.failure_keys,
+            ),
         }
     }
 }
@@ -80,8 +97,9 @@ impl AppState {
     }
 
     /// Opens the data folder: migrates the store; on a fresh store imports the catalogue;
-    /// arranges a layout draft if there is none; publishes if nothing is published yet.
-    /// On a store that already has all of these, nothing is written.
+    /// arranges a layout draft if there is none; publishes if nothing is published yet;
+    /// deletes leads past their retention. On a store that already has all of these and no
+    /// expired lead, nothing is written.
     pub async fn open_with_renderer(
         config: &Config,
         renderer: Renderer,
@@ -113,6 +131,8 @@ impl AppState {
             (None, None) => publish(&store, &media, &renderer, None).await?,
         };
         tracing::info!(version = published.version, "serving published hall");
+        // Leads past their retention go before anyone can read them again.
+        crate::leads::sweep_expired(&store, crate::time::unix_now()).await?;
 
         Ok(AppState {
             inner: Arc::new(Inner {
@@ -250,6 +270,27 @@ impl AppState {
             match self.sweep_storage(SystemTime::now(), false).await {
                 Ok(report) => tracing::info!("{report}"),
                 Err(error) => tracing::error!(%error, "storage sweep failed"),
+            }
+        }
+    }
+}
+
+/// How often leads past their retention are looked for.
+const LEAD_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+impl AppState {
+    /// Deletes leads past their retention every hour, for as long as the server runs (the
+    /// first sweep ran when the state was opened).
+    pub async fn sweep_leads_periodically(self) {
+        let mut interval = tokio::time::interval(LEAD_SWEEP_INTERVAL);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if let Err(error) =
+                crate::leads::sweep_expired(self.store(), crate::time::unix_now()).await
+            {
+                tracing::error!(%error, "lead sweep failed");
             }
         }
     }

@@ -23,6 +23,9 @@ pub enum Error {
     /// A request body whose `Content-Type` is not the one the endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A request body over the endpoint's limit (413).
+    #[error("{0}")]
+    PayloadTooLarge(String),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     /// The catalogue has invalid profiles; nothing was imported.
@@ -112,6 +115,7 @@ impl Error {
             Error::BadRequest(_) => "bad_request",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::MethodNotAllowed => "method_not_allowed",
+            Error::PayloadTooLarge(_) => "too_large",
             Error::InvalidCatalogue(_) => "invalid_catalogue",
             Error::InvalidLayout(_) | Error::LayoutProblems(_) => "invalid_layout",
             Error::Unauthorized(_) => "unauthorized",

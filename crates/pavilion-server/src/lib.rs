@@ -3,10 +3,12 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
-//! and `db` (every SQL statement) -> `error`, `limits`, `revision`, `secret`, `time`, `data_lock`.
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage`, `analytics`, `leads` -> `media` (store, ingest, rendering)
+//! and `db` (every SQL statement) -> `error`, `limits`, `buckets`, `revision`, `secret`, `time`, `data_lock`.
 
+pub mod analytics;
 pub mod app;
+pub mod buckets;
 pub mod catalogue;
 pub mod cli;
 pub mod data_lock;
@@ -15,6 +17,7 @@ pub mod error;
 pub mod exhibitor;
 pub mod hall;
 pub mod http;
+pub mod leads;
 pub mod limits;
 pub mod media;
 pub mod revision;
@@ -54,6 +57,7 @@ pub async fn serve(config: Config) -> Result<(), Error> {
         Err(error) => tracing::error!(%error, "start-up storage sweep failed"),
     }
     tokio::spawn(state.clone().sweep_storage_periodically());
+    tokio::spawn(state.clone().sweep_leads_periodically());
     let address: SocketAddr = listener.local_addr()?;
     tracing::info!("Pavilion is open at http://{address}/");
     http::server::serve(listener, app(state), &config.limits, shutdown_signal()).await;

@@ -1,5 +1,5 @@
 //! Every bound the server puts on a caller (connections, time, upload rate, concurrency,
-//! sign-in failures) in one [`Limits`] struct, read from flags and environment variables, and
+//! sign-in failures, anonymous writes) in one [`Limits`] struct, read from flags and environment variables, and
 //! the proxies whose `X-Forwarded-For` is believed ([`TrustedProxies`]).
 //!
 //! The defaults suit one machine facing the internet on day one of a security week; each
@@ -59,9 +59,16 @@ pub struct Limits {
     /// The window failures are counted over; they decay evenly across it.
     #[arg(long, env = "PAVILION_FAILURE_WINDOW", default_value = "15m", value_parser = parse_duration)]
     pub failure_window: Duration,
-    /// Names and addresses tracked at most for failures (the oldest are forgotten first).
+    /// Names and addresses tracked at most by each per-caller count (failures, event batches,
+    /// leads); the oldest are forgotten first.
     #[arg(long, env = "PAVILION_FAILURE_KEYS", default_value_t = 10_000)]
     pub failure_keys: usize,
+    /// Analytics batches (`POST /api/v1/events`) per client address per minute before 429.
+    #[arg(long, env = "PAVILION_EVENT_BATCHES_PER_MINUTE", default_value_t = 30)]
+    pub event_batches_per_minute: u32,
+    /// Leads left for booths per client address per hour before 429.
+    #[arg(long, env = "PAVILION_LEADS_PER_HOUR", default_value_t = 10)]
+    pub leads_per_hour: u32,
     /// After SIGTERM, how long open requests may take before the server exits anyway.
     #[arg(long, env = "PAVILION_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
@@ -85,6 +92,8 @@ impl Default for Limits {
             failures_per_address: 30,
             failure_window: Duration::from_secs(15 * 60),
             failure_keys: 10_000,
+            event_batches_per_minute: 30,
+            leads_per_hour: 10,
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -1,6 +1,7 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
-//! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
-//! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
+//! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs,
+//! web/tests/portal.mjs, web/tests/visitor-insights.mjs (analytics and the lead form) and,
+//! with a staff account made through the CLI, web/tests/staff.mjs
 //! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium).
 
@@ -109,6 +110,16 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         root,
         "node",
         &["web/tests/portal.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_EXHIBITOR_TOKEN", &token),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/visitor-insights.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_EXHIBITOR_TOKEN", &token),

@@ -2,11 +2,13 @@
 //! `migrations/`) and every SQL statement the server runs, one file per group of tables.
 //! Nothing outside this module writes SQL; domain modules call the methods here.
 
+mod analytics;
 mod audit;
 mod backup;
 mod content;
 mod exhibitors;
 mod layout;
+mod leads;
 mod media;
 mod snapshots;
 mod staff;
@@ -22,6 +24,7 @@ use sqlx::sqlite::{
 
 use crate::error::Error;
 
+pub use analytics::{BoothDay, Counts};
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
@@ -29,6 +32,7 @@ pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };
 pub use layout::LayoutDraft;
+pub use leads::{LeadRow, NewLeadRow};
 pub use media::MediaRow;
 pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};

@@ -130,6 +130,11 @@ impl PublishedHall {
         self.media.contains(sha256)
     }
 
+    /// True when the published hall has a booth for this exhibitor.
+    pub fn shows_booth(&self, slug: &str) -> bool {
+        self.details.contains_key(slug)
+    }
+
     /// The ETags of every coding: any of them names the current snapshot.
     pub fn all_etags(&self) -> [&str; 3] {
         [&self.etags[0], &self.etags[1], &self.etags[2]].map(String::as_str)

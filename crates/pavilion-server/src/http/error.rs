@@ -45,6 +45,7 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
         Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         Error::InvalidCatalogue(_)
         | Error::InvalidLayout(_)
         | Error::LayoutProblems(_)

@@ -225,6 +225,28 @@ async fn read_body(request: Request) -> Result<Bytes, Error> {
         })
 }
 
+/// Reads `body` as JSON of type `T` (sent as `application/json`), refusing with 413 before
+/// reading more than `max` bytes; for endpoints that take small bodies from anyone.
+pub async fn read_small_json<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: axum::body::Body,
+    max: usize,
+) -> Result<T, Error> {
+    require_json(headers)?;
+    let too_large = || Error::PayloadTooLarge(format!("the body may be at most {max} bytes"));
+    let declared = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max as u64) {
+        return Err(too_large());
+    }
+    let bytes = axum::body::to_bytes(body, max)
+        .await
+        .map_err(|_| too_large())?;
+    parse_json(&bytes)
+}
+
 fn require_json(headers: &HeaderMap) -> Result<(), Error> {
     if is_json_content_type(headers) {
         Ok(())

@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::error::Error;
 use routes::{
-    exhibitors, hall, health, me, media, staff_import, staff_layout, staff_publish, staff_review,
-    staff_sessions, web,
+    analytics, exhibitors, hall, health, leads, me, media, staff_import, staff_layout,
+    staff_publish, staff_review, staff_sessions, web,
 };
 
 /// The whole application: API, media, and the page and viewer files.
@@ -33,6 +33,8 @@ pub fn app(state: AppState) -> Router {
         .merge(staff_publish::router())
         .merge(staff_import::router())
         .merge(me::router())
+        .merge(analytics::router())
+        .merge(leads::router())
         .merge(staff_review::router())
         .merge(openapi::router())
         .route("/api", axum::routing::any(api_not_found))

@@ -19,16 +19,20 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::routes::{
-    exhibitors, hall, health, me, media, staff_import, staff_layout, staff_publish, staff_review,
-    staff_sessions,
+    analytics, exhibitors, hall, health, leads, me, media, staff_import, staff_layout,
+    staff_publish, staff_review, staff_sessions,
+};
+use crate::analytics::{
+    BoothStats, BoothTotal, DayStats, Event, EventBatch, EventKind, HallStats, Recorded,
 };
 use crate::app::AppState;
 use crate::catalogue::{ImportConflict, ImportReport, PlacedBooth};
 use crate::db::{
-    AuditEntry, Draft, Role, StaffAccount, StaffSession, Submission, SubmissionStatus, TokenInfo,
-    VersionInfo,
+    AuditEntry, Counts, Draft, Role, StaffAccount, StaffSession, Submission, SubmissionStatus,
+    TokenInfo, VersionInfo,
 };
 use crate::exhibitor::tokens::IssuedToken;
+use crate::leads::{Lead, LeadPolicy, LeadReceipt, NewLead};
 use crate::staff::accounts::IssuedSession;
 
 pub fn router() -> Router<AppState> {
@@ -96,6 +100,14 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         me::submit,
         me::review,
         me::stats,
+        analytics::events,
+        analytics::staff_stats,
+        leads::leave,
+        leads::read_policy,
+        leads::list,
+        leads::export,
+        leads::remove,
+        leads::change_retention,
         staff_review::list_submissions,
         staff_review::get_submission,
         staff_review::approve,
@@ -106,6 +118,21 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
     ),
     components(schemas(
         ErrorBody,
+        Counts,
+        DayStats,
+        BoothStats,
+        BoothTotal,
+        HallStats,
+        EventBatch,
+        Event,
+        EventKind,
+        Recorded,
+        NewLead,
+        Lead,
+        LeadReceipt,
+        LeadPolicy,
+        leads::RetentionChange,
+        leads::RetentionSet,
         LayoutProblem,
         LayoutRule,
         HallSnapshot,
@@ -150,7 +177,6 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         TokenInfo,
         me::Me,
         me::ReviewStatus,
-        me::Stats,
         staff_review::Rejection,
         staff_review::NewToken,
     )),

@@ -172,7 +172,18 @@ async fn every_endpoint_against_every_kind_of_caller() {
         endpoint("POST", "/api/v1/me/submission", vec![], Area::Me),
         endpoint("GET", "/api/v1/me/review", vec![], Area::Me),
         endpoint("GET", "/api/v1/me/stats", vec![], Area::Me),
+        endpoint("GET", "/api/v1/me/leads", vec![], Area::Me),
+        endpoint("GET", "/api/v1/me/leads.csv", vec![], Area::Me),
+        endpoint("DELETE", "/api/v1/me/leads/1", vec![], Area::Me),
         endpoint("GET", "/api/v1/staff/submissions", vec![], Area::Review),
+        endpoint("GET", "/api/v1/staff/stats", vec![], Area::Review),
+        // Admins only, as token management is.
+        endpoint(
+            "PUT",
+            "/api/v1/staff/leads/retention",
+            json_bytes(&json!({"retention_days": 90})),
+            Area::Tokens,
+        ),
         endpoint(
             "GET",
             &format!("/api/v1/staff/submissions/{submission_id}"),

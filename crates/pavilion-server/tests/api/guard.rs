@@ -20,7 +20,7 @@ use crate::{KESTREL, Reply, TestApp, spawn_app_configured};
 const PASSWORD: &str = "a long enough password";
 
 /// Sends a request as if it came from `peer` over TCP (the accept loop's `ConnectInfo`).
-async fn send_from(
+pub async fn send_from(
     app: &TestApp,
     peer: &str,
     method: &str,

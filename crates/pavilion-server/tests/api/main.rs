@@ -1,12 +1,14 @@
 //! Black-box tests of the HTTP API: each test gets a throwaway data folder and a small
 //! catalogue copied from the repository's `exhibitors/`, and calls the app with `oneshot`.
 
+mod analytics;
 mod authz;
 mod backup;
 mod catalogue;
 mod exhibitors;
 mod guard;
 mod hall;
+mod leads;
 mod limits;
 mod me;
 mod me_support;

@@ -401,13 +401,15 @@ async fn a_revoked_token_stops_at_once_and_a_new_submission_supersedes_a_waiting
 }
 
 #[tokio::test]
-async fn stats_say_no_data_yet_and_the_openapi_document_lists_every_route() {
+async fn stats_start_at_zero_and_the_openapi_document_lists_every_route() {
     let app = spawn_app().await;
     let token = exhibitor_token(&app, KESTREL).await;
     let stats = send(&app, "GET", "/api/v1/me/stats", Some(&token), "")
         .await
         .json();
-    assert_eq!(stats["status"], "no_data_yet");
+    assert_eq!(stats["booth"], KESTREL);
+    assert_eq!(stats["days"].as_array().unwrap().len(), 30);
+    assert_eq!(stats["totals"]["visits"], 0);
 
     let reply = app.get("/api/v1/openapi.json").await;
     assert_eq!(reply.status, StatusCode::OK);

@@ -17,6 +17,7 @@ use pavilion_model::{BoothMedia, ExhibitorProfile, Product};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::analytics::{BoothStats, booth_stats};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::exhibitor::content::{self, Draft, Submission, SubmissionStatus, Upload};
@@ -24,6 +25,7 @@ use crate::exhibitor::tokens::ExhibitorAuth;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{JsonBody, PathParams, QueryParams};
 use crate::http::limits::{UploadSlot, min_rate_body};
+use crate::http::routes::analytics::PeriodQuery;
 use crate::http::versions::{IfMatchHeader, Precondition, StaleVersion, Versioned};
 
 pub fn router() -> Router<AppState> {
@@ -408,24 +410,21 @@ pub(crate) async fn review(
     }))
 }
 
-/// Visit statistics of the booth.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Stats {
-    /// `no_data_yet` until visitor analytics exist.
-    pub status: String,
-    pub message: String,
-    pub visits: Option<u64>,
-}
-
+/// The booth's figures per day over a period (the last 30 days unless asked otherwise), with
+/// totals: visits, time spent, media plays, brochure downloads and model views, as counted
+/// from the visitor page (visitors who ask not to be tracked are not counted).
 #[utoipa::path(get, path = "/api/v1/me/stats", tag = "exhibitor",
     security(("exhibitor_token" = [])),
-    responses((status = 200, description = "Says `no_data_yet` until visitor analytics exist", body = Stats),
+    params(PeriodQuery),
+    responses((status = 200, description = "Every day of the period, oldest first, days without visitors as zeros", body = BoothStats),
+        (status = 400, description = "A day that does not read, from after to, or over 366 days", body = ErrorBody),
         (status = 401, body = ErrorBody)))]
-pub(crate) async fn stats(auth: ExhibitorAuth) -> Json<Stats> {
-    let _ = auth;
-    Json(Stats {
-        status: "no_data_yet".into(),
-        message: "visit statistics are not collected yet; this will count booth visits once visitor analytics exist".into(),
-        visits: None,
-    })
+pub(crate) async fn stats(
+    auth: ExhibitorAuth,
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<PeriodQuery>,
+) -> Result<Json<BoothStats>, Error> {
+    Ok(Json(
+        booth_stats(state.store(), &auth.slug, query.period()?).await?,
+    ))
 }

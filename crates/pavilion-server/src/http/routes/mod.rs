@@ -1,8 +1,10 @@
 //! One module per area of the API, each exposing `router()`; `http::app` merges them.
 
+pub mod analytics;
 pub mod exhibitors;
 pub mod hall;
 pub mod health;
+pub mod leads;
 pub mod me;
 pub mod media;
 pub mod staff_import;
