@@ -108,20 +108,19 @@ fn focus_requested_booths(
     mut walk_to: MessageWriter<WalkTo>,
 ) {
     for request in requests.read() {
-        match request {
-            PageRequest::FocusBooth { slug } => {
-                let Some(anchor) = index.0.get(slug) else {
-                    warn!("the page asked for booth {slug:?}, which is not in this hall");
-                    continue;
-                };
-                let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + STANDING_DISTANCE);
-                walk_to.write(WalkTo {
-                    position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
-                    look_at: anchor.centre + Vec3::Y * 1.6,
-                });
-                select(slug, &mut selected, &mut outbox);
-            }
-        }
+        let PageRequest::FocusBooth { slug } = request else {
+            continue;
+        };
+        let Some(anchor) = index.0.get(slug) else {
+            warn!("the page asked for booth {slug:?}, which is not in this hall");
+            continue;
+        };
+        let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + STANDING_DISTANCE);
+        walk_to.write(WalkTo {
+            position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
+            look_at: anchor.centre + Vec3::Y * 1.6,
+        });
+        select(slug, &mut selected, &mut outbox);
     }
 }
 

@@ -37,6 +37,17 @@ pub fn focus_booth(slug: String) {
         .push(PageRequest::FocusBooth { slug });
 }
 
+/// Asks the viewer to walk to the floor nearest world (`x`, `z`) (the coordinates of the
+/// snapshot's halls and booths), then to look towards (`look_x`, `look_z`) when given, or on
+/// in the direction walked.
+#[wasm_bindgen]
+pub fn walk_to(x: f32, z: f32, look_x: Option<f32>, look_z: Option<f32>) {
+    let look = look_x.zip(look_z).map(|(lx, lz)| [lx, lz]);
+    PAGE_REQUESTS
+        .get_or_init(RequestQueue::default)
+        .push(PageRequest::WalkTo { x, z, look });
+}
+
 /// The running app's request queue, shared with the exported functions.
 static PAGE_REQUESTS: OnceLock<RequestQueue> = OnceLock::new();
 

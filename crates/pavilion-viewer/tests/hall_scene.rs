@@ -744,3 +744,75 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     let floor = app.world().resource::<WalkableFloor>();
     assert!(!floor.allows([world_plinth.x, world_plinth.z], 0.3));
 }
+
+#[test]
+fn the_page_can_walk_the_visitor_to_a_point_and_hears_the_pose() {
+    let (mut app, snapshot) = app_with_hall();
+    let poses = |app: &App| {
+        delivered(app)
+            .into_iter()
+            .filter_map(|event| match event {
+                PageEvent::Pose { x, z, heading } => Some((x, z, heading)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = poses(&app);
+    assert!(!first.is_empty(), "the page hears where the visitor starts");
+    let start = visitor(&mut app);
+    let (x, z, _) = *first.last().unwrap();
+    assert!((x - start.translation.x).abs() < 0.01 && (z - start.translation.z).abs() < 0.01);
+
+    // Standing still says nothing more.
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(poses(&app).len(), first.len());
+
+    // A point in the middle of the first hall's first booth: the visitor stops beside it,
+    // on free floor, and looks where the page asked.
+    let hall = &snapshot.halls[0];
+    let booth = hall.booths[0].floor_rect();
+    let asked = [
+        hall.origin[0] + booth.centre()[0],
+        hall.origin[1] + booth.centre()[1],
+    ];
+    let look = [asked[0], asked[1] + 20.0];
+    app.world()
+        .resource::<RequestQueue>()
+        .push(PageRequest::WalkTo {
+            x: asked[0],
+            z: asked[1],
+            look: Some(look),
+        });
+    for _ in 0..15 {
+        app.update();
+    }
+    let arrived = visitor(&mut app);
+    let floor = app.world().resource::<WalkableFloor>();
+    assert!(floor.allows([arrived.translation.x, arrived.translation.z], 0.3));
+    let off = Vec2::new(arrived.translation.x, arrived.translation.z).distance(Vec2::from(asked));
+    assert!(
+        off < booth.width.max(booth.depth),
+        "stopped {off} m from the point"
+    );
+    let facing = arrived.forward().as_vec3().with_y(0.0).normalize();
+    let wanted = (Vec3::new(look[0], 0.0, look[1]) - arrived.translation.with_y(0.0)).normalize();
+    assert!(facing.dot(wanted) > 0.95, "faces {facing}, wanted {wanted}");
+
+    // The page heard the walk, a few times a second at most, ending where the visitor stands.
+    let during = poses(&app);
+    let walked = &during[first.len()..];
+    assert!(
+        (1..=10).contains(&walked.len()),
+        "{} poses for 1.5 s of walking",
+        walked.len()
+    );
+    let (x, z, heading) = *walked.last().unwrap();
+    assert!((x - arrived.translation.x).abs() < 0.01 && (z - arrived.translation.z).abs() < 0.01);
+    let seen = Vec3::new(-heading.sin(), 0.0, -heading.cos());
+    assert!(
+        seen.dot(facing) > 0.99,
+        "heading {heading} against {facing}"
+    );
+}
