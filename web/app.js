@@ -180,7 +180,7 @@ function boothInAddress() {
 /** Puts the open booth (or none) into the address, unless it is there already. */
 function recordBooth(slug) {
   if (boothInAddress() === slug) return;
-  history.pushState(null, '', slug ? `#/booth/${slug}` : `${location.pathname}${location.search}`);
+  history.pushState({ planHall: state.planHall }, '', slug ? `#/booth/${slug}` : `${location.pathname}${location.search}`);
   state.appliedHash = location.hash;
 }
 
@@ -195,6 +195,9 @@ function applyRoute() {
   }
   if (!$('booth-panel').hidden) closePanel();
   setTopicFilter(route?.kind === 'topic' ? route.id : null);
+  // Back to an address naming nothing: the plan shows the hall it showed there.
+  if (!route && history.state?.planHall) showPlanHall(history.state.planHall);
+  else if (state.planHall && !route) history.replaceState({ ...(history.state ?? {}), planHall: state.planHall }, '');
   if (route?.kind === 'hall') goToHall(route.id);
   else if (route?.kind === 'topic') goToTopic(route.id);
 }
@@ -511,6 +514,7 @@ function renderTwin() {
   const hall = hallById(state.planHall) ?? hallOfBooth(state.selected) ?? hallOfPose(state.pose) ?? state.snapshot.halls[0];
   if (!hall) return;
   state.planHall = hall.id;
+  if (history.state?.planHall !== hall.id) history.replaceState({ ...(history.state ?? {}), planHall: hall.id }, '');
   $('plan-halls').replaceChildren(...state.snapshot.halls.map((each) => h('li', {},
     h('a', {
       href: `#/hall/${each.id}`,
@@ -561,6 +565,71 @@ $('minimap-toggle').addEventListener('click', () => {
   showMinimap(shown);
   try { localStorage.setItem(MINIMAP_KEY, shown ? 'shown' : 'hidden'); } catch { /* storage refused: not remembered */ }
 });
+
+// ---- Touch: a thumb stick to walk, a finger dragged to look, a tap to open a booth or walk ----
+
+/** A finger that moved less than this (CSS pixels) tapped rather than dragged. */
+const TAP_TRAVEL = 10;
+const viewerReady = () => state.viewer && document.body.dataset.state === 'ready';
+
+function showTouchControls() {
+  document.body.dataset.touch = 'true';
+  $('thumb-stick').hidden = false;
+}
+if (window.matchMedia?.('(pointer: coarse)').matches) showTouchControls();
+
+const fingers = new Map();
+$('hall-canvas').addEventListener('pointerdown', (event) => {
+  if (event.pointerType !== 'touch') return;
+  showTouchControls();
+  fingers.set(event.pointerId, { x: event.clientX, y: event.clientY, travel: 0 });
+});
+$('hall-canvas').addEventListener('pointermove', (event) => {
+  const finger = fingers.get(event.pointerId);
+  if (!finger) return;
+  const dx = event.clientX - finger.x;
+  const dy = event.clientY - finger.y;
+  Object.assign(finger, { x: event.clientX, y: event.clientY, travel: finger.travel + Math.hypot(dx, dy) });
+  if (finger.travel > TAP_TRAVEL && viewerReady()) state.viewer.look_by(dx, dy);
+});
+$('hall-canvas').addEventListener('pointerup', (event) => {
+  const finger = fingers.get(event.pointerId);
+  fingers.delete(event.pointerId);
+  if (!finger || finger.travel > TAP_TRAVEL || !viewerReady()) return;
+  const box = $('hall-canvas').getBoundingClientRect();
+  state.viewer.tap(event.clientX - box.left, event.clientY - box.top);
+});
+$('hall-canvas').addEventListener('pointercancel', (event) => fingers.delete(event.pointerId));
+
+// The thumb stick: the knob follows the thumb within the ring; its offset is the walk.
+const STICK_REACH = 44;
+function moveStick(event) {
+  const box = $('thumb-stick').getBoundingClientRect();
+  let dx = event.clientX - (box.left + box.width / 2);
+  let dy = event.clientY - (box.top + box.height / 2);
+  const length = Math.hypot(dx, dy);
+  if (length > STICK_REACH) {
+    dx *= STICK_REACH / length;
+    dy *= STICK_REACH / length;
+  }
+  $('thumb-stick').firstElementChild.style.transform = `translate(${dx}px, ${dy}px)`;
+  if (viewerReady()) state.viewer.set_stick(-dy / STICK_REACH, dx / STICK_REACH);
+}
+function releaseStick() {
+  $('thumb-stick').firstElementChild.style.transform = '';
+  $('thumb-stick').classList.remove('thumb-stick-held');
+  if (viewerReady()) state.viewer.set_stick(0, 0);
+}
+$('thumb-stick').addEventListener('pointerdown', (event) => {
+  $('thumb-stick').setPointerCapture(event.pointerId);
+  $('thumb-stick').classList.add('thumb-stick-held');
+  moveStick(event);
+});
+$('thumb-stick').addEventListener('pointermove', (event) => {
+  if ($('thumb-stick').hasPointerCapture(event.pointerId)) moveStick(event);
+});
+$('thumb-stick').addEventListener('pointerup', releaseStick);
+$('thumb-stick').addEventListener('pointercancel', releaseStick);
 
 // ---- 3D or 2D: the hall in WebGL2, or the same exhibition as a keyboard-friendly floor plan ----
 

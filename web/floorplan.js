@@ -161,9 +161,11 @@ export function floorPlan(snapshot, {
         const [x, y] = turned ? [cx - 0.35, cz] : [cx, cz + 0.35];
         shape.push(svg('text', { x, y, transform: upright(x, y), class: 'fp-booth-label' }, short));
       }
+      // The title names the booth in full (its label may be cut short): the accessible name,
+      // and the tooltip under a pointer.
       const name = exhibitor ? `${exhibitor.name}, ${topicName(topic, names)}` : placement.exhibitor;
       const booth = links
-        ? svg('a', { href: `#/booth/${placement.exhibitor}`, class: 'fp-booth fp-link', 'aria-label': name, dataset: { slug: placement.exhibitor } }, ...shape)
+        ? svg('a', { href: `#/booth/${placement.exhibitor}`, class: 'fp-booth fp-link', dataset: { slug: placement.exhibitor } }, svg('title', {}, name), ...shape)
         : svg('g', { class: 'fp-booth', dataset: { slug: placement.exhibitor } }, ...shape);
       booths.set(placement.exhibitor, booth);
       rects.set(placement.exhibitor, rect);

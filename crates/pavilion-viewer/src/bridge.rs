@@ -1,6 +1,6 @@
 //! The bridge between the viewer and the page around the canvas: events out (ready,
 //! booth selected, the visitor's pose, failure) and requests in (focus a booth, walk to a
-//! point). In the browser the events
+//! point, the touch controls: thumb stick, look drag, tap). In the browser the events
 //! become `CustomEvent`s on `window` and requests arrive through wasm-bindgen exports;
 //! natively they stay in resources that tests read and write.
 
@@ -75,6 +75,14 @@ pub enum PageRequest {
         z: f32,
         look: Option<[f32; 2]>,
     },
+    /// The on-screen thumb stick: `forward` and `sideways` (to the right) from -1 to 1, held
+    /// until the next one (0, 0 lets go).
+    Stick { forward: f32, sideways: f32 },
+    /// A finger dragged this many CSS pixels across the canvas: look around as a mouse drag does.
+    Look { dx: f32, dy: f32 },
+    /// A tap at this canvas point (CSS pixels from its top left): a booth there is selected,
+    /// floor there is walked to.
+    Tap { x: f32, y: f32 },
 }
 
 /// Events waiting to be delivered to the page, plus (natively) every event delivered so far.

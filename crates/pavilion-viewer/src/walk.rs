@@ -1,5 +1,6 @@
 //! The visitor: a first-person camera that walks with WASD or the arrow keys (left and right
-//! arrows turn), looks around while the mouse is dragged, stays on the floor and out of
+//! arrows turn) or the page's thumb stick, looks around while the mouse or a finger is
+//! dragged, stays on the floor and out of
 //! walls and counters, and glides to a booth or a floor point when the page asks for one.
 //! It tells the page where it stands and which way it looks (`pavilion:pose`), a few times a
 //! second and only when that changed.
@@ -40,6 +41,15 @@ impl Visitor {
 #[derive(Resource, Debug, Default)]
 pub struct LookDrag {
     pub travelled: f32,
+}
+
+/// The touch controls as the page last reported them: the thumb stick's deflection (`x`
+/// sideways to the right, `y` forward, each -1 to 1) and finger drags not yet looked by (CSS
+/// pixels).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct TouchControls {
+    pub stick: Vec2,
+    pub look: Vec2,
 }
 
 /// Asks the visitor to glide to a place and look at a point.
@@ -85,6 +95,7 @@ struct PoseReport {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<LookDrag>()
         .init_resource::<PoseReport>()
+        .init_resource::<TouchControls>()
         .add_message::<WalkTo>()
         .add_systems(Startup, spawn_visitor)
         .add_systems(OnEnter(Screen::Hall), stand_at_start.after(BuildHall))
@@ -92,6 +103,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 walk_to_requested_points,
+                take_touch_controls,
                 start_glides,
                 glide,
                 walk_and_look,
@@ -133,25 +145,51 @@ fn walk_to_requested_points(
         let PageRequest::WalkTo { x, z, look } = *request else {
             continue;
         };
-        let Some([x, z]) = nearest_standing(&floor, [x, z], STANDING_SEARCH_RADIUS) else {
-            warn!("the page asked to walk to ({x}, {z}), where nobody can stand");
-            continue;
-        };
         let Ok(from) = visitor.single() else { continue };
-        let position = Vec3::new(x, crate::hall::structure::EYE_HEIGHT, z);
-        let look_at = match look {
-            Some([lx, lz]) => Vec3::new(lx, crate::hall::structure::EYE_HEIGHT, lz),
-            None => {
-                let travel = (position - from.translation).with_y(0.0);
-                let direction = if travel.length() > 0.5 {
-                    travel.normalize()
-                } else {
-                    from.forward().as_vec3().with_y(0.0).normalize_or(Vec3::Z)
-                };
-                position + direction * 10.0
+        match walk_target(&floor, from, [x, z], look) {
+            Some(target) => {
+                walk_to.write(target);
             }
-        };
-        walk_to.write(WalkTo { position, look_at });
+            None => warn!("the page asked to walk to ({x}, {z}), where nobody can stand"),
+        }
+    }
+}
+
+/// A glide from `from` to the place nearest `point` (world x/z) where the visitor can stand,
+/// looking towards `look` or, without one, on in the direction walked.
+pub fn walk_target(
+    floor: &WalkableFloor,
+    from: &Transform,
+    point: [f32; 2],
+    look: Option<[f32; 2]>,
+) -> Option<WalkTo> {
+    let [x, z] = nearest_standing(floor, point, STANDING_SEARCH_RADIUS)?;
+    let position = Vec3::new(x, crate::hall::structure::EYE_HEIGHT, z);
+    let look_at = match look {
+        Some([lx, lz]) => Vec3::new(lx, crate::hall::structure::EYE_HEIGHT, lz),
+        None => {
+            let travel = (position - from.translation).with_y(0.0);
+            let direction = if travel.length() > 0.5 {
+                travel.normalize()
+            } else {
+                from.forward().as_vec3().with_y(0.0).normalize_or(Vec3::Z)
+            };
+            position + direction * 10.0
+        }
+    };
+    Some(WalkTo { position, look_at })
+}
+
+/// Keeps the thumb stick's last deflection and adds up finger drags for the next frame.
+fn take_touch_controls(mut requests: MessageReader<PageRequest>, mut touch: ResMut<TouchControls>) {
+    for request in requests.read() {
+        match *request {
+            PageRequest::Stick { forward, sideways } => {
+                touch.stick = Vec2::new(sideways, forward).clamp(Vec2::NEG_ONE, Vec2::ONE);
+            }
+            PageRequest::Look { dx, dy } => touch.look += Vec2::new(dx, dy),
+            _ => {}
+        }
     }
 }
 
@@ -257,6 +295,7 @@ fn walk_and_look(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,
     mut drag: ResMut<LookDrag>,
+    mut touch: ResMut<TouchControls>,
     floor: Res<WalkableFloor>,
     gliding: Option<Res<Glide>>,
     mut visitor: Query<(&mut Transform, &mut Visitor)>,
@@ -277,6 +316,13 @@ fn walk_and_look(
             (heading.pitch - motion.delta.y * LOOK_SENSITIVITY).clamp(-PITCH_LIMIT, PITCH_LIMIT);
         turned = true;
     }
+    let finger = std::mem::take(&mut touch.look);
+    if finger != Vec2::ZERO {
+        heading.yaw -= finger.x * LOOK_SENSITIVITY;
+        heading.pitch =
+            (heading.pitch - finger.y * LOOK_SENSITIVITY).clamp(-PITCH_LIMIT, PITCH_LIMIT);
+        turned = true;
+    }
     let turn = axis(
         &keys,
         &[KeyCode::ArrowLeft, KeyCode::KeyQ],
@@ -293,7 +339,9 @@ fn walk_and_look(
         &[KeyCode::KeyW, KeyCode::ArrowUp],
     );
     let sideways = axis(&keys, &[KeyCode::KeyA], &[KeyCode::KeyD]);
-    let moving = forward != 0.0 || sideways != 0.0;
+    // Keys and the thumb stick add up; a stick pushed half way walks at half speed.
+    let input = (Vec2::new(sideways, forward) + touch.stick).clamp_length_max(1.0);
+    let moving = input != Vec2::ZERO;
     if gliding.is_some() {
         if !(moving || turned) {
             return;
@@ -308,8 +356,7 @@ fn walk_and_look(
 
     if moving {
         let flat = Quat::from_rotation_y(heading.yaw);
-        let direction =
-            (flat * Vec3::NEG_Z * forward + flat * Vec3::X * sideways).normalize_or_zero();
+        let direction = flat * Vec3::NEG_Z * input.y + flat * Vec3::X * input.x;
         let run = if keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight) {
             RUN_FACTOR
         } else {

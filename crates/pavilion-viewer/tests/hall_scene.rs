@@ -816,3 +816,78 @@ fn the_page_can_walk_the_visitor_to_a_point_and_hears_the_pose() {
         "heading {heading} against {facing}"
     );
 }
+
+#[test]
+fn the_thumb_stick_walks_and_a_finger_drag_looks_around() {
+    let (mut app, _) = app_with_hall();
+    let queue = app.world().resource::<RequestQueue>().clone();
+    let start = visitor(&mut app);
+
+    // Half a push forward walks at half speed: about half as far as a full push.
+    queue.push(PageRequest::Stick {
+        forward: 0.5,
+        sideways: 0.0,
+    });
+    for _ in 0..5 {
+        app.update();
+    }
+    let half = visitor(&mut app);
+    let half_way = half.translation.distance(start.translation);
+    queue.push(PageRequest::Stick {
+        forward: 1.0,
+        sideways: 0.0,
+    });
+    for _ in 0..5 {
+        app.update();
+    }
+    let full = visitor(&mut app);
+    let full_way = full.translation.distance(half.translation);
+    assert!(half_way > 0.4, "half a push walked {half_way} m");
+    assert!(
+        (full_way / half_way - 2.0).abs() < 0.3,
+        "a full push walked {full_way} m against {half_way} m"
+    );
+    let ahead = start.forward().as_vec3().with_y(0.0).normalize();
+    let walked = (full.translation - start.translation)
+        .with_y(0.0)
+        .normalize();
+    assert!(walked.dot(ahead) > 0.99, "walked {walked}, facing {ahead}");
+
+    // Letting go stops the visitor.
+    queue.push(PageRequest::Stick {
+        forward: 0.0,
+        sideways: 0.0,
+    });
+    app.update();
+    let stopped = visitor(&mut app);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(visitor(&mut app).translation, stopped.translation);
+
+    // A drag to the left turns the view to the left (counter-clockwise seen from above),
+    // once: the drag is used up.
+    let yaw = app
+        .world_mut()
+        .query::<&Visitor>()
+        .single(app.world())
+        .unwrap()
+        .yaw;
+    queue.push(PageRequest::Look {
+        dx: -100.0,
+        dy: 0.0,
+    });
+    for _ in 0..3 {
+        app.update();
+    }
+    let turned = app
+        .world_mut()
+        .query::<&Visitor>()
+        .single(app.world())
+        .unwrap()
+        .yaw;
+    assert!(
+        (turned - yaw - 0.45).abs() < 1e-3,
+        "turned from {yaw} to {turned}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
 //! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
-//! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
-//! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
+//! web/tests/portal.mjs, with a staff account made through the CLI web/tests/staff.mjs, and
+//! web/tests/tour.mjs (links, minimap, the 2D plan, touch, axe-core on every page) (after
+//! web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium).
 
 use std::fs;
@@ -71,7 +72,8 @@ pub(crate) fn server_binary(root: &Path, release: bool) -> Result<PathBuf> {
 /// the one package resolves features differently and would compile it again).
 pub fn run_prebuilt(root: &Path) -> Result<()> {
     let web = root.join("web");
-    if !web.join("node_modules").join("playwright-core").exists() {
+    let modules = web.join("node_modules");
+    if !modules.join("playwright-core").exists() || !modules.join("axe-core").exists() {
         cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     // The pages stay ready for the Content-Security-Policy the server sends (no inline code).
@@ -123,6 +125,15 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_STAFF_NAME", &staff_name),
             ("PAVILION_STAFF_PASSWORD", &staff_password),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/tour.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
         ],
     )
