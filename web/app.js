@@ -546,6 +546,18 @@ function selectOnPlans(slug) {
   else state.plan?.select(slug);
 }
 
+// Under the plan, the full name of the booth under the pointer or the keyboard (labels on the
+// plan are cut to fit their booth); screen readers have it as the link's name already.
+const PLAN_HELP = $('plan-help').textContent;
+function captionBooth(event) {
+  const booth = event.target?.closest?.('a.fp-booth');
+  const name = booth?.querySelector('title')?.textContent;
+  $('plan-help').textContent = name ? `${name}: press Enter or click to open the booth.` : PLAN_HELP;
+  $('plan-help').classList.toggle('plan-caption', Boolean(name));
+}
+for (const type of ['focusin', 'pointerover']) $('plan-frame').addEventListener(type, captionBooth);
+for (const type of ['focusout', 'pointerleave']) $('plan-frame').addEventListener(type, () => captionBooth({ target: null }));
+
 // A click or tap on the minimap walks the visitor there.
 $('minimap-frame').addEventListener('click', (event) => {
   const point = state.minimap?.worldPoint(event.clientX, event.clientY);

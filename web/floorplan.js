@@ -31,6 +31,10 @@ export function topicColour(topic) {
   return TOPIC_COLOURS[topic] ?? '#7b8794';
 }
 
+/** The width of one character of a booth label (metres), and the fewest worth writing. */
+const LABEL_CHARACTER = 0.46;
+const MIN_LABEL = 7;
+
 /** Depth of the concourse in front of the halls (as the viewer builds it), in metres. */
 const CONCOURSE = 14;
 
@@ -94,7 +98,8 @@ export function zoneEntrance(hall, zone) {
 export function floorPlan(snapshot, {
   halls = snapshot.halls, names = new Map(), links = false, labels = false, title = null, className = '', markerScale = 1, turned = false,
 } = {}) {
-  const bounds = planBounds(halls);
+  // Labels may reach past the walls: leave them room.
+  const bounds = planBounds(halls, labels ? 7 : 3);
   // Turned: screen x is world z and screen y is -x (a quarter turn, not a mirror image).
   const viewBox = turned
     ? [bounds.z, -(bounds.x + bounds.width), bounds.depth, bounds.width]
@@ -155,11 +160,15 @@ export function floorPlan(snapshot, {
         svg('line', { x1: edge[0] - half[0], y1: edge[1] - half[1], x2: edge[0] + half[0], y2: edge[1] + half[1], class: 'fp-booth-front' }),
       ];
       if (labels && exhibitor) {
+        // Names that fit (or most of a name) are written on the booth; a booth too small for
+        // that shows its name under the plan when pointed at or focused (app.js).
         const across = turned ? rect.depth : rect.width;
-        const fits = Math.max(3, Math.floor((across - 0.5) / 0.6));
-        const short = exhibitor.name.length > fits ? `${exhibitor.name.slice(0, fits - 1).trimEnd()}…` : exhibitor.name;
-        const [x, y] = turned ? [cx - 0.35, cz] : [cx, cz + 0.35];
-        shape.push(svg('text', { x, y, transform: upright(x, y), class: 'fp-booth-label' }, short));
+        const fits = Math.floor((across - 0.4) / LABEL_CHARACTER);
+        if (fits >= Math.min(exhibitor.name.length, MIN_LABEL)) {
+          const short = exhibitor.name.length > fits ? `${exhibitor.name.slice(0, fits - 1).trimEnd()}…` : exhibitor.name;
+          const [x, y] = turned ? [cx - 0.3, cz] : [cx, cz + 0.3];
+          shape.push(svg('text', { x, y, transform: upright(x, y), class: 'fp-booth-label' }, short));
+        }
       }
       // The title names the booth in full (its label may be cut short): the accessible name,
       // and the tooltip under a pointer.

@@ -5,7 +5,10 @@
 // and axe-core on every page (no serious or critical violations). Screenshots of the minimap,
 // the 2D plan and the phone view go to PAVILION_ARTIFACTS.
 //
-// Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
+// Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output),
+// PAVILION_EXHIBITOR_TOKEN and PAVILION_STAFF_NAME/PAVILION_STAFF_PASSWORD (optional: the portal
+// and the staff console are then also checked signed in), TOUR_PARTS (a comma-separated subset
+// of links,twin,touch,a11y; all by default).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -310,6 +313,25 @@ try {
       await page.goto(new URL(path, base).href);
       await page.waitForLoadState('networkidle');
       await checkAccessibility(page, path);
+    }
+    const token = process.env.PAVILION_EXHIBITOR_TOKEN;
+    if (token) {
+      await page.goto(new URL('/portal.html', base).href);
+      await page.fill('#token', token);
+      await page.click('#sign-in-form button[type="submit"]');
+      await page.waitForFunction(() => document.body.dataset.state === 'signed-in', null, { timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      await checkAccessibility(page, '/portal.html signed in');
+    }
+    const [staffName, staffPassword] = [process.env.PAVILION_STAFF_NAME, process.env.PAVILION_STAFF_PASSWORD];
+    if (staffName && staffPassword) {
+      await page.goto(new URL('/staff.html', base).href);
+      await page.fill('#sign-in-name', staffName);
+      await page.fill('#sign-in-password', staffPassword);
+      await page.click('#sign-in button[type=submit]');
+      await page.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      await checkAccessibility(page, '/staff.html signed in');
     }
     await page.context().close();
   }

@@ -134,6 +134,9 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         &["web/tests/tour.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_EXHIBITOR_TOKEN", &token),
+            ("PAVILION_STAFF_NAME", &staff_name),
+            ("PAVILION_STAFF_PASSWORD", &staff_password),
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
         ],
     )
