@@ -525,13 +525,17 @@ function renderTwin() {
     }))));
   $('plan-title').textContent = `Floor plan of ${hall.name}`;
   state.plan = floorPlan(state.snapshot, {
-    halls: [hall], names: exhibitorsBySlug(), links: true, labels: true, title: `${hall.name.replace(/:.*/, '')}: booths`, className: 'fp-twin', turned: true,
+    halls: [hall], names: exhibitorsBySlug(), links: true, labels: true, title: `${hall.name.replace(/:.*/, '')}: booths`, className: 'fp-twin', turned: LANDSCAPE.matches,
   });
   $('plan-frame').replaceChildren(state.plan.element);
   state.plan.select(state.selected);
   state.plan.highlightTopic(state.topicFilter);
   if (state.viewerStarted) state.plan.showVisitor(state.pose);
 }
+
+// A deep hall fills a wide screen turned a quarter (entrances on the left), a tall one as it is.
+const LANDSCAPE = window.matchMedia('(orientation: landscape)');
+LANDSCAPE.addEventListener('change', () => renderTwin());
 
 function showPlanHall(id) {
   if (state.planHall === id && state.plan) return;
@@ -576,6 +580,23 @@ $('minimap-toggle').addEventListener('click', () => {
   const shown = $('minimap-frame').hidden;
   showMinimap(shown);
   try { localStorage.setItem(MINIMAP_KEY, shown ? 'shown' : 'hidden'); } catch { /* storage refused: not remembered */ }
+});
+
+// ---- Small screens: the directory slides over the hall when asked for ----
+
+const SMALL_SCREEN = window.matchMedia('(max-width: 800px)');
+function openDirectory(open) {
+  document.body.dataset.drawer = open ? 'open' : 'closed';
+  $('directory-toggle').setAttribute('aria-expanded', String(open));
+}
+$('directory-toggle').addEventListener('click', () => openDirectory(document.body.dataset.drawer !== 'open'));
+$('search').addEventListener('input', () => { if (SMALL_SCREEN.matches) openDirectory(true); });
+// Picking an exhibitor, a hall or a topic in the drawer shows it: the drawer steps aside.
+$('directory').addEventListener('click', (event) => {
+  if (SMALL_SCREEN.matches && event.target.closest('a, .exhibitor-link')) openDirectory(false);
+});
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && document.body.dataset.drawer === 'open') openDirectory(false);
 });
 
 // ---- Touch: a thumb stick to walk, a finger dragged to look, a tap to open a booth or walk ----

@@ -94,6 +94,8 @@ try {
     check(await page.locator('#minimap .fp-booth').count() === exhibitors.length, 'the minimap draws every booth');
     check(await page.locator('#minimap .fp-visitor').getAttribute('visibility') === 'visible', 'and the visitor on it');
     const markerAtHall2 = await page.locator('#minimap .fp-visitor').getAttribute('transform');
+    await page.waitForTimeout(3000);
+    writeFileSync(join(artifacts, 'hall-with-minimap.png'), await page.screenshot());
 
     // The directory's hall link and topic link; back and forward between them.
     await page.locator(`#hall-links a[href="#/hall/${hall3.id}"]`).click();
@@ -136,7 +138,6 @@ try {
     check(Math.hypot(after.x - before.x, after.z - before.z) > 1, `walking moves the visitor on the map (${JSON.stringify(before)} to ${JSON.stringify(after)})`);
     const box = await page.locator('#minimap').boundingBox();
     writeFileSync(join(artifacts, 'minimap.png'), await page.screenshot({ clip: { x: box.x - 8, y: box.y - 8, width: box.width + 16, height: box.height + 16 } }));
-    writeFileSync(join(artifacts, 'hall-with-minimap.png'), await page.screenshot());
 
     // The minimap can be hidden, and stays hidden on the next visit.
     await page.locator('#minimap-toggle').click();
@@ -224,6 +225,16 @@ try {
     check(fetchedWasm.length === 0, '?view=2d shows the plan without loading the 3D viewer');
     check(await chosen.locator('.fp-zone-active').count() === 1, 'a topic link marks its zone on the plan');
     await chosen.context().close();
+
+    // The plan on a phone: upright, the hall's depth down the screen.
+    const phone = await openPage(noWebgl, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    await phone.goto(base);
+    await phone.waitForSelector('#plan-frame a.fp-booth', { timeout: 30_000 });
+    const plan = await phone.locator('#plan-frame svg').boundingBox();
+    const drawn = await phone.locator('#plan-frame svg > g').boundingBox();
+    check(drawn.height > drawn.width && plan.x >= 0 && plan.x + plan.width <= 390, `the plan stands upright on a phone (${Math.round(drawn.width)} x ${Math.round(drawn.height)})`);
+    writeFileSync(join(artifacts, 'phone-plan.png'), await phone.screenshot());
+    await phone.context().close();
   }
 
   if (only.has('touch')) {
@@ -288,6 +299,16 @@ try {
     check(overflow <= 390, `nothing is wider than the phone (${overflow} px)`);
     await page.waitForTimeout(1000);
     writeFileSync(join(artifacts, 'phone-booth.png'), await page.screenshot());
+
+    // The directory slides in from the Exhibitors button, and steps aside for the hall.
+    check(await page.locator('#directory').isHidden(), 'on a phone the directory waits behind a button');
+    await page.locator('#directory-toggle').tap();
+    check(await page.locator('#directory').isVisible() && (await page.locator('#directory-toggle').getAttribute('aria-expanded')) === 'true', 'the Exhibitors button opens it');
+    const drawer = await page.locator('#directory').boundingBox();
+    check(drawer.x >= 0 && drawer.x + drawer.width <= 390, 'and it fits the screen');
+    writeFileSync(join(artifacts, 'phone-directory.png'), await page.screenshot());
+    await page.locator('#directory-toggle').tap();
+    check(await page.locator('#directory').isHidden(), 'and closes it again');
 
     // A tap on open floor walks there.
     await page.locator('#panel-close').tap();
