@@ -3,8 +3,8 @@
 // open (#/booth/<slug>, #/hall/<id>, #/topic/<topic>), and talks to the viewer through its bridge
 // (calls in: focus_booth, walk_to; CustomEvents out: pavilion:*).
 
-import { $, api, h } from '/lib.js';
 import { floorPlan, hallEntrance, zoneEntrance } from '/floorplan.js';
+import { $, api, h } from '/lib.js';
 
 const state = {
   exhibitors: [], topics: new Map(), selected: null, viewer: null,
@@ -299,13 +299,13 @@ async function showBooth(slug) {
   $('panel-website').href = detail.website;
   $('panel-email').href = `mailto:${detail.email}`;
   $('booth-panel').hidden = false;
-  $('booth-panel').dataset.slug = slug;
   // In the 2D plan the panel is where the visit goes on: take the keyboard there.
   if (state.view === '2d') {
     if (!$('booth-panel').contains(document.activeElement)) state.opener = document.activeElement;
     $('panel-name').tabIndex = -1;
     $('panel-name').focus();
   }
+  $('booth-panel').dataset.slug = slug;
 }
 
 // Media URLs come from the server's content-addressed store; anything else is not shown.
@@ -396,14 +396,19 @@ function openPicture(item, company) {
 }
 
 function closePanel() {
-  const hadFocus = $('booth-panel').contains(document.activeElement);
   $('booth-panel').hidden = true;
   state.selected = null;
   recordBooth(null);
   selectOnPlans(null);
   for (const link of document.querySelectorAll('.exhibitor-link[aria-current]')) link.removeAttribute('aria-current');
-  if (hadFocus && state.opener?.isConnected) state.opener.focus();
+  // The keyboard was in the panel: give it back to what opened the booth.
+  if (state.focusInPanel && state.opener?.isConnected) state.opener.focus();
 }
+
+// Whether the keyboard is in the booth panel (hiding the panel moves it out by itself).
+document.addEventListener('focusin', (event) => {
+  state.focusInPanel = $('booth-panel').contains(event.target);
+});
 
 // `#/booth/<slug>` (a shared link) or `?booth=<slug>` (the exhibitor portal's preview link)
 // opens that booth: its panel at once, and the walk to it once the hall is ready.

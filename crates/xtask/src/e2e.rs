@@ -1,9 +1,9 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
 //! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
-//! web/tests/portal.mjs, with a staff account made through the CLI web/tests/staff.mjs, and
-//! web/tests/tour.mjs (links, minimap, the 2D plan, touch, axe-core on every page) (after
-//! web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
-//! (Playwright driving Debian's Chromium).
+//! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
+//! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
+//! (Playwright driving Debian's Chromium). Last, web/tests/tour.mjs: hall and topic links, the
+//! minimap, the 2D plan, touch, and axe-core on every page.
 
 use std::fs;
 use std::io::{Read, Write};
