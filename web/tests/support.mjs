@@ -1,11 +1,13 @@
-// Shared pieces of the browser tests (e2e.mjs, portal.mjs, staff.mjs): the Chromium they
-// drive, the folder their screenshots go to, the check() that logs each result and collects
-// the failures, and the Content-Security-Policy every page must work under.
+// Shared pieces of the browser tests (e2e.mjs, portal.mjs, staff.mjs, tour.mjs): the Chromium
+// they drive, the folder their screenshots go to, the check() that logs each result and collects
+// the failures, the Content-Security-Policy every page must work under, and the accessibility
+// check (axe-core).
 //
 // Env: CHROMIUM (the browser binary; default /usr/bin/chromium), PAVILION_ARTIFACTS (where
 // screenshots go; default ./e2e-output).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 /** The messages of the checks that failed so far, in order. */
@@ -28,16 +30,33 @@ export function artifactsDir() {
   return artifacts;
 }
 
-/** Starts Debian's Chromium headless, with WebGL2 on the CPU through SwiftShader. */
-export function launchChromium() {
+/**
+ * Starts Debian's Chromium headless, with WebGL2 on the CPU through SwiftShader, or with no
+ * WebGL at all (`{ webgl: false }`), as some visitors' browsers are.
+ */
+export function launchChromium({ webgl = true } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      ...(webgl ? ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'] : ['--disable-webgl', '--disable-3d-apis']),
     ],
   });
+}
+
+/**
+ * Runs axe-core (from web/node_modules, never fetched) on the page as it is now and returns its
+ * serious and critical violations, one line each: the rule, what it asks and where. Playwright
+ * evaluates the script through the DevTools protocol, so the page's policy is not loosened.
+ */
+export async function seriousAccessibilityProblems(page) {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations
+    .filter((violation) => ['serious', 'critical'].includes(violation.impact))
+    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.slice(0, 3).map((node) => node.target.join(' ')).join(', ')}`);
 }
 
 /**

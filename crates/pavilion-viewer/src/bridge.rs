@@ -1,5 +1,6 @@
 //! The bridge between the viewer and the page around the canvas: events out (ready,
-//! booth selected, failure) and requests in (focus a booth). In the browser the events
+//! booth selected, the visitor's pose, failure) and requests in (focus a booth, walk to a
+//! point, the touch controls: thumb stick, look drag, tap). In the browser the events
 //! become `CustomEvent`s on `window` and requests arrive through wasm-bindgen exports;
 //! natively they stay in resources that tests read and write.
 
@@ -18,6 +19,10 @@ pub enum PageEvent {
     Selected { slug: String },
     /// The hall could not be loaded.
     Failed { message: String },
+    /// Where the visitor stands (world `x`, `z` in metres, the snapshot's coordinates) and
+    /// which way they look: `heading` in radians, 0 along -z, growing counter-clockwise seen
+    /// from above (towards -x). Sent a few times a second, only when it changed.
+    Pose { x: f32, z: f32, heading: f32 },
 }
 
 impl PageEvent {
@@ -28,6 +33,7 @@ impl PageEvent {
             PageEvent::TexturesSettled { .. } => "pavilion:textures",
             PageEvent::Selected { .. } => "pavilion:select",
             PageEvent::Failed { .. } => "pavilion:error",
+            PageEvent::Pose { .. } => "pavilion:pose",
         }
     }
 
@@ -42,16 +48,41 @@ impl PageEvent {
             }
             PageEvent::Selected { slug } => serde_json::json!({ "slug": slug }),
             PageEvent::Failed { message } => serde_json::json!({ "message": message }),
+            PageEvent::Pose { x, z, heading } => serde_json::json!({
+                "x": centimetres(*x),
+                "z": centimetres(*z),
+                "heading": (f64::from(*heading) * 1000.0).round() / 1000.0,
+            }),
         };
         detail.to_string()
     }
 }
 
+/// A length in metres rounded to centimetres, so the page gets short numbers.
+fn centimetres(metres: f32) -> f64 {
+    (f64::from(metres) * 100.0).round() / 100.0
+}
+
 /// Something the page asks of the viewer.
-#[derive(Debug, Clone, PartialEq, Eq, Message)]
+#[derive(Debug, Clone, PartialEq, Message)]
 pub enum PageRequest {
     /// Walk to the booth of this exhibitor and select it.
     FocusBooth { slug: String },
+    /// Walk to the floor point nearest world (`x`, `z`) where the visitor can stand, then look
+    /// towards `look` (world `[x, z]`), or on in the direction walked when there is none.
+    WalkTo {
+        x: f32,
+        z: f32,
+        look: Option<[f32; 2]>,
+    },
+    /// The on-screen thumb stick: `forward` and `sideways` (to the right) from -1 to 1, held
+    /// until the next one (0, 0 lets go).
+    Stick { forward: f32, sideways: f32 },
+    /// A finger dragged this many CSS pixels across the canvas: look around as a mouse drag does.
+    Look { dx: f32, dy: f32 },
+    /// A tap at this canvas point (CSS pixels from its top left): a booth there is selected,
+    /// floor there is walked to.
+    Tap { x: f32, y: f32 },
 }
 
 /// Events waiting to be delivered to the page, plus (natively) every event delivered so far.
@@ -123,5 +154,19 @@ mod tests {
         };
         let parsed: serde_json::Value = serde_json::from_str(&failed.detail_json()).unwrap();
         assert_eq!(parsed["message"], "say \"why\"");
+    }
+
+    #[test]
+    fn the_pose_is_rounded_for_the_page() {
+        let pose = PageEvent::Pose {
+            x: 12.345_678,
+            z: -3.0,
+            heading: std::f32::consts::FRAC_PI_2,
+        };
+        assert_eq!(pose.name(), "pavilion:pose");
+        assert_eq!(
+            pose.detail_json(),
+            r#"{"heading":1.571,"x":12.35,"z":-3.0}"#
+        );
     }
 }

@@ -1,16 +1,18 @@
 //! Choosing a booth: a click on any part of a booth selects it, and the page can ask for a
-//! booth by slug, which walks the visitor to stand in front of it. The selection is shown
-//! as a glowing outline on the booth's floor and reported to the page.
+//! booth by slug, which walks the visitor to stand in front of it. A tap the page passes on
+//! (touch screens) selects the booth under the finger, or walks to the floor there. The
+//! selection is shown as a glowing outline on the booth's floor and reported to the page.
 
 use bevy::picking::events::{Click, Pointer};
+use bevy::picking::mesh_picking::ray_cast::{MeshRayCast, MeshRayCastSettings};
 use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
 
 use crate::bridge::{Outbox, PageEvent, PageRequest};
 use crate::hall::lod::FarBlock;
-use crate::hall::{Booth, BoothIndex};
+use crate::hall::{Booth, BoothIndex, WalkableFloor};
 use crate::screen::Screen;
-use crate::walk::{LookDrag, WalkTo};
+use crate::walk::{LookDrag, Visitor, WalkTo, walk_target};
 
 /// The booth the visitor has selected, if any.
 #[derive(Resource, Debug, Default, Clone, PartialEq, Eq)]
@@ -32,7 +34,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(OnEnter(Screen::Hall), spawn_marker)
         .add_systems(
             Update,
-            (focus_requested_booths, show_marker)
+            (focus_requested_booths, act_on_taps, show_marker)
                 .chain()
                 .run_if(in_state(Screen::Hall)),
         );
@@ -108,19 +110,71 @@ fn focus_requested_booths(
     mut walk_to: MessageWriter<WalkTo>,
 ) {
     for request in requests.read() {
-        match request {
-            PageRequest::FocusBooth { slug } => {
-                let Some(anchor) = index.0.get(slug) else {
-                    warn!("the page asked for booth {slug:?}, which is not in this hall");
-                    continue;
-                };
-                let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + STANDING_DISTANCE);
-                walk_to.write(WalkTo {
-                    position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
-                    look_at: anchor.centre + Vec3::Y * 1.6,
-                });
-                select(slug, &mut selected, &mut outbox);
-            }
+        let PageRequest::FocusBooth { slug } = request else {
+            continue;
+        };
+        let Some(anchor) = index.0.get(slug) else {
+            warn!("the page asked for booth {slug:?}, which is not in this hall");
+            continue;
+        };
+        let stand = anchor.centre + anchor.front * (anchor.depth / 2.0 + STANDING_DISTANCE);
+        walk_to.write(WalkTo {
+            position: Vec3::new(stand.x, crate::hall::structure::EYE_HEIGHT, stand.z),
+            look_at: anchor.centre + Vec3::Y * 1.6,
+        });
+        select(slug, &mut selected, &mut outbox);
+    }
+}
+
+/// A tap on floor further than this above the ground is not on the floor (metres).
+const FLOOR_HEIGHT: f32 = 0.3;
+
+/// What is under a tap: the booth of a far block's floor, a booth part's booth, or a floor point.
+fn act_on_taps(
+    mut requests: MessageReader<PageRequest>,
+    camera: Query<(&Camera, &GlobalTransform, &Transform), With<Visitor>>,
+    mut ray_cast: MeshRayCast,
+    booths: Query<&Booth>,
+    blocks: Query<&FarBlock>,
+    parents: Query<&ChildOf>,
+    markers: Query<(), With<SelectionMarker>>,
+    floor: Res<WalkableFloor>,
+    mut selected: ResMut<Selected>,
+    mut outbox: ResMut<Outbox>,
+    mut walk_to: MessageWriter<WalkTo>,
+) {
+    for request in requests.read() {
+        let PageRequest::Tap { x, y } = *request else {
+            continue;
+        };
+        let Ok((camera, eye, standing)) = camera.single() else {
+            continue;
+        };
+        let Ok(ray) = camera.viewport_to_world(eye, Vec2::new(x, y)) else {
+            continue;
+        };
+        let not_marker = |entity: Entity| !markers.contains(entity);
+        let settings = MeshRayCastSettings::default()
+            .with_filter(&not_marker)
+            .always_early_exit();
+        let Some((entity, hit)) = ray_cast.cast_ray(ray, &settings).first().cloned() else {
+            continue;
+        };
+        let booth = match blocks.get(entity) {
+            Ok(block) => block
+                .booth_at(hit.point.xz(), CLICK_MARGIN)
+                .and_then(|entity| booths.get(entity).ok()),
+            // A booth's own parts (pictures, model) sit somewhere below its root.
+            Err(_) => std::iter::once(entity)
+                .chain(parents.iter_ancestors(entity))
+                .find_map(|ancestor| booths.get(ancestor).ok()),
+        };
+        if let Some(booth) = booth {
+            select(&booth.slug, &mut selected, &mut outbox);
+        } else if hit.point.y < FLOOR_HEIGHT
+            && let Some(target) = walk_target(&floor, standing, [hit.point.x, hit.point.z], None)
+        {
+            walk_to.write(target);
         }
     }
 }

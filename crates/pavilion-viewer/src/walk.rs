@@ -1,11 +1,15 @@
 //! The visitor: a first-person camera that walks with WASD or the arrow keys (left and right
-//! arrows turn), looks around while the mouse is dragged, stays on the floor and out of
-//! walls and counters, and glides to a booth when the page asks for one.
+//! arrows turn) or the page's thumb stick, looks around while the mouse or a finger is
+//! dragged, stays on the floor and out of
+//! walls and counters, and glides to a booth or a floor point when the page asks for one.
+//! It tells the page where it stands and which way it looks (`pavilion:pose`), a few times a
+//! second and only when that changed.
 
 use bevy::core_pipeline::tonemapping::Tonemapping;
 use bevy::input::mouse::AccumulatedMouseMotion;
 use bevy::prelude::*;
 
+use crate::bridge::{Outbox, PageEvent, PageRequest};
 use crate::hall::{BuildHall, StartPoint, WalkableFloor};
 use crate::screen::Screen;
 
@@ -39,6 +43,15 @@ pub struct LookDrag {
     pub travelled: f32,
 }
 
+/// The touch controls as the page last reported them: the thumb stick's deflection (`x`
+/// sideways to the right, `y` forward, each -1 to 1) and finger drags not yet looked by (CSS
+/// pixels).
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct TouchControls {
+    pub stick: Vec2,
+    pub look: Vec2,
+}
+
 /// Asks the visitor to glide to a place and look at a point.
 #[derive(Message, Debug, Clone, Copy, PartialEq)]
 pub struct WalkTo {
@@ -63,15 +76,39 @@ const PITCH_LIMIT: f32 = 1.2;
 const GLIDE_SECONDS: f32 = 0.9;
 /// Half the visitor's width, for keeping out of walls.
 const BODY_RADIUS: f32 = 0.3;
+/// The page hears the pose at most this often (seconds)...
+const POSE_INTERVAL: f32 = 0.2;
+/// ...and only once the visitor moved or turned at least this much (metres, radians).
+const POSE_MOVE: f32 = 0.05;
+const POSE_TURN: f32 = 0.02;
+/// How far from an asked-for point the visitor may end up when the point itself is inside a
+/// booth or a wall (metres).
+const STANDING_SEARCH_RADIUS: f32 = 12.0;
+
+/// The pose last sent to the page, and the time since.
+#[derive(Resource, Debug, Default)]
+struct PoseReport {
+    sent: Option<(Vec2, f32)>,
+    since: f32,
+}
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<LookDrag>()
+        .init_resource::<PoseReport>()
+        .init_resource::<TouchControls>()
         .add_message::<WalkTo>()
         .add_systems(Startup, spawn_visitor)
         .add_systems(OnEnter(Screen::Hall), stand_at_start.after(BuildHall))
         .add_systems(
             Update,
-            (start_glides, glide, walk_and_look)
+            (
+                walk_to_requested_points,
+                take_touch_controls,
+                start_glides,
+                glide,
+                walk_and_look,
+                report_pose,
+            )
                 .chain()
                 .run_if(in_state(Screen::Hall)),
         );
@@ -95,6 +132,122 @@ fn stand_at_start(start: Res<StartPoint>, mut visitor: Query<(&mut Transform, &m
         *heading = Visitor::looking(start.position, start.look_at);
         *transform = Transform::from_translation(start.position).with_rotation(heading.rotation());
     }
+}
+
+/// Turns the page's "walk to this point" into a glide to the nearest place to stand.
+fn walk_to_requested_points(
+    mut requests: MessageReader<PageRequest>,
+    floor: Res<WalkableFloor>,
+    visitor: Query<&Transform, With<Visitor>>,
+    mut walk_to: MessageWriter<WalkTo>,
+) {
+    for request in requests.read() {
+        let PageRequest::WalkTo { x, z, look } = *request else {
+            continue;
+        };
+        let Ok(from) = visitor.single() else { continue };
+        match walk_target(&floor, from, [x, z], look) {
+            Some(target) => {
+                walk_to.write(target);
+            }
+            None => warn!("the page asked to walk to ({x}, {z}), where nobody can stand"),
+        }
+    }
+}
+
+/// A glide from `from` to the place nearest `point` (world x/z) where the visitor can stand,
+/// looking towards `look` or, without one, on in the direction walked.
+pub fn walk_target(
+    floor: &WalkableFloor,
+    from: &Transform,
+    point: [f32; 2],
+    look: Option<[f32; 2]>,
+) -> Option<WalkTo> {
+    let [x, z] = nearest_standing(floor, point, STANDING_SEARCH_RADIUS)?;
+    let position = Vec3::new(x, crate::hall::structure::EYE_HEIGHT, z);
+    let look_at = match look {
+        Some([lx, lz]) => Vec3::new(lx, crate::hall::structure::EYE_HEIGHT, lz),
+        None => {
+            let travel = (position - from.translation).with_y(0.0);
+            let direction = if travel.length() > 0.5 {
+                travel.normalize()
+            } else {
+                from.forward().as_vec3().with_y(0.0).normalize_or(Vec3::Z)
+            };
+            position + direction * 10.0
+        }
+    };
+    Some(WalkTo { position, look_at })
+}
+
+/// Keeps the thumb stick's last deflection and adds up finger drags for the next frame.
+fn take_touch_controls(mut requests: MessageReader<PageRequest>, mut touch: ResMut<TouchControls>) {
+    for request in requests.read() {
+        match *request {
+            PageRequest::Stick { forward, sideways } => {
+                touch.stick = Vec2::new(sideways, forward).clamp(Vec2::NEG_ONE, Vec2::ONE);
+            }
+            PageRequest::Look { dx, dy } => touch.look += Vec2::new(dx, dy),
+            _ => {}
+        }
+    }
+}
+
+/// The point nearest `point` (world x/z) where the visitor can stand, searching rings up to
+/// `radius` metres out; `None` when there is none.
+pub fn nearest_standing(floor: &WalkableFloor, point: [f32; 2], radius: f32) -> Option<[f32; 2]> {
+    const RING_STEP: f32 = 0.5;
+    const DIRECTIONS: usize = 24;
+    if floor.areas.is_empty() || floor.allows(point, BODY_RADIUS) {
+        return Some(point);
+    }
+    let rings = (radius / RING_STEP).ceil() as usize;
+    (1..=rings).find_map(|ring| {
+        let distance = ring as f32 * RING_STEP;
+        (0..DIRECTIONS).find_map(|i| {
+            let angle = i as f32 * std::f32::consts::TAU / DIRECTIONS as f32;
+            let candidate = [
+                point[0] + distance * angle.cos(),
+                point[1] + distance * angle.sin(),
+            ];
+            floor.allows(candidate, BODY_RADIUS).then_some(candidate)
+        })
+    })
+}
+
+/// The heading of a rotation, as [`PageEvent::Pose`] gives it.
+fn heading_of(rotation: Quat) -> f32 {
+    let forward = rotation * Vec3::NEG_Z;
+    (-forward.x).atan2(-forward.z)
+}
+
+fn report_pose(
+    time: Res<Time>,
+    mut report: ResMut<PoseReport>,
+    visitor: Query<&Transform, With<Visitor>>,
+    mut outbox: ResMut<Outbox>,
+) {
+    report.since += time.delta_secs();
+    let Ok(transform) = visitor.single() else {
+        return;
+    };
+    let place = transform.translation.xz();
+    let heading = heading_of(transform.rotation);
+    let changed = report.sent.is_none_or(|(was, turned)| {
+        let turn = (heading - turned + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU)
+            - std::f32::consts::PI;
+        was.distance(place) >= POSE_MOVE || turn.abs() >= POSE_TURN
+    });
+    if !changed || (report.sent.is_some() && report.since < POSE_INTERVAL) {
+        return;
+    }
+    report.sent = Some((place, heading));
+    report.since = 0.0;
+    outbox.send(PageEvent::Pose {
+        x: place.x,
+        z: place.y,
+        heading,
+    });
 }
 
 fn start_glides(
@@ -142,6 +295,7 @@ fn walk_and_look(
     buttons: Res<ButtonInput<MouseButton>>,
     motion: Res<AccumulatedMouseMotion>,
     mut drag: ResMut<LookDrag>,
+    mut touch: ResMut<TouchControls>,
     floor: Res<WalkableFloor>,
     gliding: Option<Res<Glide>>,
     mut visitor: Query<(&mut Transform, &mut Visitor)>,
@@ -162,6 +316,13 @@ fn walk_and_look(
             (heading.pitch - motion.delta.y * LOOK_SENSITIVITY).clamp(-PITCH_LIMIT, PITCH_LIMIT);
         turned = true;
     }
+    let finger = std::mem::take(&mut touch.look);
+    if finger != Vec2::ZERO {
+        heading.yaw -= finger.x * LOOK_SENSITIVITY;
+        heading.pitch =
+            (heading.pitch - finger.y * LOOK_SENSITIVITY).clamp(-PITCH_LIMIT, PITCH_LIMIT);
+        turned = true;
+    }
     let turn = axis(
         &keys,
         &[KeyCode::ArrowLeft, KeyCode::KeyQ],
@@ -178,7 +339,9 @@ fn walk_and_look(
         &[KeyCode::KeyW, KeyCode::ArrowUp],
     );
     let sideways = axis(&keys, &[KeyCode::KeyA], &[KeyCode::KeyD]);
-    let moving = forward != 0.0 || sideways != 0.0;
+    // Keys and the thumb stick add up; a stick pushed half way walks at half speed.
+    let input = (Vec2::new(sideways, forward) + touch.stick).clamp_length_max(1.0);
+    let moving = input != Vec2::ZERO;
     if gliding.is_some() {
         if !(moving || turned) {
             return;
@@ -193,8 +356,7 @@ fn walk_and_look(
 
     if moving {
         let flat = Quat::from_rotation_y(heading.yaw);
-        let direction =
-            (flat * Vec3::NEG_Z * forward + flat * Vec3::X * sideways).normalize_or_zero();
+        let direction = flat * Vec3::NEG_Z * input.y + flat * Vec3::X * input.x;
         let run = if keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight) {
             RUN_FACTOR
         } else {
@@ -249,6 +411,33 @@ mod tests {
                 "{to}: {seen}"
             );
         }
+    }
+
+    #[test]
+    fn the_heading_matches_the_visitor_yaw() {
+        for yaw in [0.0, 0.7, -2.5, 3.0] {
+            let heading = Visitor { yaw, pitch: 0.3 };
+            assert!((heading_of(heading.rotation()) - yaw).abs() < 1e-4, "{yaw}");
+        }
+    }
+
+    #[test]
+    fn a_point_inside_an_obstacle_moves_to_the_nearest_free_floor() {
+        let floor = WalkableFloor {
+            areas: vec![Rect::new(0.0, 0.0, 20.0, 10.0)],
+            obstacles: vec![Rect::new(4.0, 4.0, 2.0, 2.0)],
+        };
+        // Free floor stays as asked.
+        assert_eq!(nearest_standing(&floor, [1.0, 1.0], 5.0), Some([1.0, 1.0]));
+        // Inside the obstacle: out to the nearest place a body fits, within a metre and a half.
+        let moved = nearest_standing(&floor, [5.0, 5.0], 5.0).unwrap();
+        assert!(floor.allows(moved, BODY_RADIUS), "{moved:?}");
+        assert!(
+            Vec2::from(moved).distance(Vec2::new(5.0, 5.0)) <= 1.5,
+            "{moved:?}"
+        );
+        // Far off the floor, beyond the search: nothing.
+        assert_eq!(nearest_standing(&floor, [60.0, 60.0], 5.0), None);
     }
 
     #[test]

@@ -37,6 +37,43 @@ pub fn focus_booth(slug: String) {
         .push(PageRequest::FocusBooth { slug });
 }
 
+/// Asks the viewer to walk to the floor nearest world (`x`, `z`) (the coordinates of the
+/// snapshot's halls and booths), then to look towards (`look_x`, `look_z`) when given, or on
+/// in the direction walked.
+#[wasm_bindgen]
+pub fn walk_to(x: f32, z: f32, look_x: Option<f32>, look_z: Option<f32>) {
+    let look = look_x.zip(look_z).map(|(lx, lz)| [lx, lz]);
+    PAGE_REQUESTS
+        .get_or_init(RequestQueue::default)
+        .push(PageRequest::WalkTo { x, z, look });
+}
+
+/// The thumb stick's deflection, `forward` and `sideways` (right) from -1 to 1; (0, 0) when
+/// the finger lifts.
+#[wasm_bindgen]
+pub fn set_stick(forward: f32, sideways: f32) {
+    queue(PageRequest::Stick { forward, sideways });
+}
+
+/// A finger dragged `dx`, `dy` CSS pixels over the canvas: look around.
+#[wasm_bindgen]
+pub fn look_by(dx: f32, dy: f32) {
+    queue(PageRequest::Look { dx, dy });
+}
+
+/// A tap at canvas point (`x`, `y`) in CSS pixels: opens the booth there, or walks to the
+/// floor there.
+#[wasm_bindgen]
+pub fn tap(x: f32, y: f32) {
+    queue(PageRequest::Tap { x, y });
+}
+
+fn queue(request: PageRequest) {
+    PAGE_REQUESTS
+        .get_or_init(RequestQueue::default)
+        .push(request);
+}
+
 /// The running app's request queue, shared with the exported functions.
 static PAGE_REQUESTS: OnceLock<RequestQueue> = OnceLock::new();
 

@@ -773,3 +773,150 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     let floor = app.world().resource::<WalkableFloor>();
     assert!(!floor.allows([world_plinth.x, world_plinth.z], 0.3));
 }
+
+#[test]
+fn the_page_can_walk_the_visitor_to_a_point_and_hears_the_pose() {
+    let (mut app, snapshot) = app_with_hall();
+    let poses = |app: &App| {
+        delivered(app)
+            .into_iter()
+            .filter_map(|event| match event {
+                PageEvent::Pose { x, z, heading } => Some((x, z, heading)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let first = poses(&app);
+    assert!(!first.is_empty(), "the page hears where the visitor starts");
+    let start = visitor(&mut app);
+    let (x, z, _) = *first.last().unwrap();
+    assert!((x - start.translation.x).abs() < 0.01 && (z - start.translation.z).abs() < 0.01);
+
+    // Standing still says nothing more.
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(poses(&app).len(), first.len());
+
+    // A point in the middle of the first hall's first booth: the visitor stops beside it,
+    // on free floor, and looks where the page asked.
+    let hall = &snapshot.halls[0];
+    let booth = hall.booths[0].floor_rect();
+    let asked = [
+        hall.origin[0] + booth.centre()[0],
+        hall.origin[1] + booth.centre()[1],
+    ];
+    let look = [asked[0], asked[1] + 20.0];
+    app.world()
+        .resource::<RequestQueue>()
+        .push(PageRequest::WalkTo {
+            x: asked[0],
+            z: asked[1],
+            look: Some(look),
+        });
+    for _ in 0..15 {
+        app.update();
+    }
+    let arrived = visitor(&mut app);
+    let floor = app.world().resource::<WalkableFloor>();
+    assert!(floor.allows([arrived.translation.x, arrived.translation.z], 0.3));
+    let off = Vec2::new(arrived.translation.x, arrived.translation.z).distance(Vec2::from(asked));
+    assert!(
+        off < booth.width.max(booth.depth),
+        "stopped {off} m from the point"
+    );
+    let facing = arrived.forward().as_vec3().with_y(0.0).normalize();
+    let wanted = (Vec3::new(look[0], 0.0, look[1]) - arrived.translation.with_y(0.0)).normalize();
+    assert!(facing.dot(wanted) > 0.95, "faces {facing}, wanted {wanted}");
+
+    // The page heard the walk, a few times a second at most, ending where the visitor stands.
+    let during = poses(&app);
+    let walked = &during[first.len()..];
+    assert!(
+        (1..=10).contains(&walked.len()),
+        "{} poses for 1.5 s of walking",
+        walked.len()
+    );
+    let (x, z, heading) = *walked.last().unwrap();
+    assert!((x - arrived.translation.x).abs() < 0.01 && (z - arrived.translation.z).abs() < 0.01);
+    let seen = Vec3::new(-heading.sin(), 0.0, -heading.cos());
+    assert!(
+        seen.dot(facing) > 0.99,
+        "heading {heading} against {facing}"
+    );
+}
+
+#[test]
+fn the_thumb_stick_walks_and_a_finger_drag_looks_around() {
+    let (mut app, _) = app_with_hall();
+    let queue = app.world().resource::<RequestQueue>().clone();
+    let start = visitor(&mut app);
+
+    // Half a push forward walks at half speed: about half as far as a full push.
+    queue.push(PageRequest::Stick {
+        forward: 0.5,
+        sideways: 0.0,
+    });
+    for _ in 0..5 {
+        app.update();
+    }
+    let half = visitor(&mut app);
+    let half_way = half.translation.distance(start.translation);
+    queue.push(PageRequest::Stick {
+        forward: 1.0,
+        sideways: 0.0,
+    });
+    for _ in 0..5 {
+        app.update();
+    }
+    let full = visitor(&mut app);
+    let full_way = full.translation.distance(half.translation);
+    assert!(half_way > 0.4, "half a push walked {half_way} m");
+    assert!(
+        (full_way / half_way - 2.0).abs() < 0.3,
+        "a full push walked {full_way} m against {half_way} m"
+    );
+    let ahead = start.forward().as_vec3().with_y(0.0).normalize();
+    let walked = (full.translation - start.translation)
+        .with_y(0.0)
+        .normalize();
+    assert!(walked.dot(ahead) > 0.99, "walked {walked}, facing {ahead}");
+
+    // Letting go stops the visitor.
+    queue.push(PageRequest::Stick {
+        forward: 0.0,
+        sideways: 0.0,
+    });
+    app.update();
+    let stopped = visitor(&mut app);
+    for _ in 0..5 {
+        app.update();
+    }
+    assert_eq!(visitor(&mut app).translation, stopped.translation);
+
+    // A drag to the left turns the view to the left (counter-clockwise seen from above),
+    // once: the drag is used up.
+    let yaw = app
+        .world_mut()
+        .query::<&Visitor>()
+        .single(app.world())
+        .unwrap()
+        .yaw;
+    queue.push(PageRequest::Look {
+        dx: -100.0,
+        dy: 0.0,
+    });
+    for _ in 0..3 {
+        app.update();
+    }
+    let turned = app
+        .world_mut()
+        .query::<&Visitor>()
+        .single(app.world())
+        .unwrap()
+        .yaw;
+    assert!(
+        (turned - yaw - 0.45).abs() < 1e-3,
+        "turned from {yaw} to {turned}"
+    );
+}

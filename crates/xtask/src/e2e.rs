@@ -3,7 +3,8 @@
 //! web/tests/portal.mjs, web/tests/visitor-insights.mjs (analytics and the lead form) and,
 //! with a staff account made through the CLI, web/tests/staff.mjs
 //! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
-//! (Playwright driving Debian's Chromium).
+//! (Playwright driving Debian's Chromium). Last, web/tests/tour.mjs: hall and topic links, the
+//! minimap, the 2D plan, touch, and axe-core on every page.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -72,7 +73,8 @@ pub(crate) fn server_binary(root: &Path, release: bool) -> Result<PathBuf> {
 /// the one package resolves features differently and would compile it again).
 pub fn run_prebuilt(root: &Path) -> Result<()> {
     let web = root.join("web");
-    if !web.join("node_modules").join("playwright-core").exists() {
+    let modules = web.join("node_modules");
+    if !modules.join("playwright-core").exists() || !modules.join("axe-core").exists() {
         cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
     }
     // The pages stay ready for the Content-Security-Policy the server sends (no inline code).
@@ -132,6 +134,18 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         &["web/tests/staff.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_STAFF_NAME", &staff_name),
+            ("PAVILION_STAFF_PASSWORD", &staff_password),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/tour.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_EXHIBITOR_TOKEN", &token),
             ("PAVILION_STAFF_NAME", &staff_name),
             ("PAVILION_STAFF_PASSWORD", &staff_password),
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
