@@ -6,6 +6,8 @@
 import { floorPlan, hallEntrance, zoneEntrance } from '/floorplan.js';
 import { $, api, h } from '/lib.js';
 import * as analytics from '/analytics.js';
+import { renderBoothMedia, stopBoothMedia } from '/panel-media.js';
+import * as visitorLists from '/saved-list.js';
 
 const state = {
   exhibitors: [], topics: new Map(), selected: null, viewer: null,
@@ -151,6 +153,7 @@ function renderDirectory(filter = '') {
         h('span', { textContent: exhibitor.name }),
         exhibitor.tier !== 'standard' ? h('span', { className: 'tier-badge', textContent: exhibitor.tier }) : null)))));
   }));
+  visitorLists.markVisitedIn(list);
   $('directory-count').textContent = needle || state.topicFilter ? `${matches.length} of ${state.exhibitors.length}` : `${state.exhibitors.length}`;
 }
 
@@ -279,6 +282,7 @@ async function showBooth(slug) {
   } catch (error) {
     $('panel-name').textContent = 'Booth unavailable';
     $('panel-tagline').textContent = error.message;
+    renderBoothMedia({ media: [] });
     $('booth-panel').hidden = false;
     return;
   }
@@ -296,7 +300,7 @@ async function showBooth(slug) {
     h('span', { className: 'category', textContent: product.category }),
     h('strong', { textContent: product.name }),
     h('p', { textContent: product.summary }))));
-  renderMedia(detail);
+  renderBoothMedia(detail);
   $('panel-website').href = detail.website;
   $('panel-email').href = `mailto:${detail.email}`;
   $('booth-panel').hidden = false;
@@ -308,99 +312,15 @@ async function showBooth(slug) {
   }
   $('booth-panel').dataset.slug = slug;
   analytics.boothShown(slug, detail);
-}
-
-// Media URLs come from the server's content-addressed store; anything else is not shown.
-const isMediaUrl = (url) => typeof url === 'string' && /^\/media\/[0-9a-f]{64}\.[a-z0-9]{2,4}$/.test(url);
-
-function formatSize(bytes) {
-  if (!Number.isFinite(bytes)) return '';
-  return bytes >= 1048576 ? `${(bytes / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
-}
-
-// The booth's pictures (thumbnails that open larger), brochure download and model note,
-// in a section created once below the products. Built with DOM calls only.
-function renderMedia(detail) {
-  let section = $('panel-media');
-  if (!section) {
-    section = h('section', { id: 'panel-media', className: 'booth-media' });
-    $('booth-panel').querySelector('.contact').before(section);
-  }
-  const media = (detail.media ?? []).filter((item) => isMediaUrl(item.url));
-  const images = media.filter((item) => item.kind === 'image');
-  const brochure = media.find((item) => item.kind === 'brochure');
-  const model = media.find((item) => item.kind === 'model');
-  const parts = [];
-  if (images.length) {
-    parts.push(
-      h('h3', { textContent: 'Gallery' }),
-      h('ul', { className: 'gallery' }, images.map((item, index) => h('li', {},
-        h('button', {
-          type: 'button',
-          className: 'thumb',
-          'aria-label': `Show picture ${index + 1}: ${item.title}`,
-          onclick: () => openPicture(item, detail.name),
-        }, h('img', {
-          src: item.url,
-          alt: item.title,
-          loading: 'lazy',
-          width: item.width && item.height ? item.width : null,
-          height: item.width && item.height ? item.height : null,
-        }))))),
-    );
-  }
-  for (const item of media.filter((m) => m.kind === 'video')) {
-    parts.push(h('video', { className: 'booth-video', controls: true, preload: 'none', src: item.url, title: item.title,
-      onplay: () => analytics.mediaPlayed(detail.slug, item.url) }));
-  }
-  if (brochure) {
-    const size = formatSize(brochure.byte_size);
-    parts.push(h('a', {
-      className: 'brochure-link',
-      href: brochure.url,
-      download: `${detail.slug}-brochure.pdf`,
-      textContent: `Download the brochure (PDF${size ? `, ${size}` : ''})`,
-      onclick: () => analytics.brochureDownloaded(detail.slug),
-    }));
-  }
-  if (model) {
-    parts.push(h('p', {
-      className: 'model-note',
-      textContent: `3D model at the booth: ${model.title}. Walk up to the plinth to see it turn.`,
-    }));
-  }
-  section.replaceChildren(...parts);
-  section.hidden = parts.length === 0;
-}
-
-// A larger view of one picture in a modal dialog (Escape or the button closes it).
-function openPicture(item, company) {
-  let dialog = $('picture-viewer');
-  if (!dialog) {
-    dialog = h('dialog', {
-      id: 'picture-viewer',
-      className: 'picture-viewer',
-      onclick: (event) => { if (event.target === dialog) dialog.close(); },
-    },
-    h('button', {
-      type: 'button',
-      className: 'panel-close',
-      'aria-label': 'Close the picture',
-      textContent: '\u00d7',
-      onclick: () => dialog.close(),
-    }),
-    h('figure', {}, h('img', {}), h('figcaption', {})));
-    document.body.append(dialog);
-  }
-  const img = dialog.querySelector('img');
-  img.src = item.url;
-  img.alt = item.title;
-  dialog.querySelector('figcaption').textContent = `${company} \u00b7 ${item.title}`;
-  dialog.showModal();
+  visitorLists.boothOpened(slug, detail.name);
+  visitorLists.markVisitedIn($('directory-list'));
+  visitorLists.markVisitedIn(state.plan?.element);
 }
 
 function closePanel() {
   analytics.boothClosed();
+  stopBoothMedia();
+  visitorLists.boothClosed();
   $('booth-panel').hidden = true;
   state.selected = null;
   recordBooth(null);
@@ -538,6 +458,7 @@ function renderTwin() {
     halls: [hall], names: exhibitorsBySlug(), links: true, labels: true, title: `${hall.name.replace(/:.*/, '')}: booths`, className: 'fp-twin', turned: LANDSCAPE.matches,
   });
   $('plan-frame').replaceChildren(state.plan.element);
+  visitorLists.markVisitedIn(state.plan.element);
   state.plan.select(state.selected);
   state.plan.highlightTopic(state.topicFilter);
   if (state.viewerStarted) state.plan.showVisitor(state.pose);

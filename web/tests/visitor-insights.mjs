@@ -56,7 +56,10 @@ try {
   const dwell = sent.find((e) => e.kind === 'dwell');
   check(dwell && dwell.seconds >= 2 && dwell.seconds < 30, `the time the booth was open is reported (${dwell?.seconds} s)`);
   check(events.every((e) => !e.headers.cookie), 'no cookie goes with the events');
-  check(await page.evaluate(() => document.cookie === '' && localStorage.length === 0 && sessionStorage.length === 0), 'the page stores nothing in the browser');
+  // The visitor's own lists (booths opened and saved, saved.js) are theirs, kept in the browser
+  // and never sent; analytics itself stores nothing.
+  check(await page.evaluate(() => document.cookie === '' && sessionStorage.length === 0
+    && Object.keys(localStorage).every((key) => key === 'pavilion.visited' || key === 'pavilion.saved')), 'analytics stores nothing in the browser');
   await page.waitForTimeout(500);
   const after = (await asBooth('/api/v1/me/stats')).totals;
   check(after.visits === before.visits + 1 && after.dwell_seconds >= before.dwell_seconds + 2, `the exhibitor's figures count it: ${JSON.stringify(after)}`);

@@ -3,8 +3,10 @@
 //! web/tests/portal.mjs, web/tests/visitor-insights.mjs (analytics and the lead form) and,
 //! with a staff account made through the CLI, web/tests/staff.mjs
 //! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
-//! (Playwright driving Debian's Chromium). Last, web/tests/tour.mjs: hall and topic links, the
-//! minimap, the 2D plan, touch, and axe-core on every page.
+//! (Playwright driving Debian's Chromium). Then web/tests/tour.mjs: hall and topic links, the
+//! minimap, the 2D plan, touch, and axe-core on every page. Last (it publishes, so nothing
+//! after it sees a changed hall), web/tests/booth-panel.mjs: the panel's video, gallery,
+//! brochure and model turntable, visited and saved booths.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -143,6 +145,18 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         root,
         "node",
         &["web/tests/tour.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_EXHIBITOR_TOKEN", &token),
+            ("PAVILION_STAFF_NAME", &staff_name),
+            ("PAVILION_STAFF_PASSWORD", &staff_password),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/booth-panel.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_EXHIBITOR_TOKEN", &token),
