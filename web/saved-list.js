@@ -73,7 +73,8 @@ function renderSaved() {
 
 /**
  * Marks the booths already opened among the elements with a `data-slug` under `root` (the
- * directory's buttons get a tick and the words "visited" for screen readers; plan booths a class).
+ * directory's buttons get a tick and the words "visited" for screen readers; plan booths a class
+ * and the words in their title).
  */
 export function markVisitedIn(root) {
   if (!root) return;
@@ -86,6 +87,12 @@ export function markVisitedIn(root) {
     if (element.classList.contains('exhibitor-link')) {
       if (is) element.append(h('span', { className: 'visited-mark', title: 'Visited' }, h('span', { 'aria-hidden': 'true', textContent: '\u2713' }), h('span', { className: 'visited-words', textContent: ' (visited)' })));
       else element.querySelector('.visited-mark')?.remove();
+    }
+    // A booth on the plans is named by its <title>: say it there too.
+    const title = element.querySelector(':scope > title');
+    if (title) {
+      title.dataset.name ??= title.textContent;
+      title.textContent = is ? `${title.dataset.name} (visited)` : title.dataset.name;
     }
   }
 }
