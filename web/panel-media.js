@@ -189,11 +189,10 @@ function modelPart(detail, item) {
         dataset: { url: item.url },
       }),
       h('p', { className: 'model-status', role: 'status', textContent: 'The model loads when you scroll to it.' })),
-    h('p', {
-      id: 'model-help',
-      className: 'model-note',
-      textContent: `${item.title}. Drag or use the arrow keys to turn it; the wheel, a pinch or + and \u2212 zoom, Home resets. It also stands on the plinth at the booth.`,
-    }));
+    h('p', { id: 'model-help', className: 'model-note' },
+      `${item.title}. `,
+      h('span', { className: 'model-how', textContent: 'Drag or use the arrow keys to turn it; the wheel, a pinch or + and \u2212 zoom, Home resets. ' }),
+      'It also stands on the plinth at the booth.'));
 }
 
 /** Starts the model viewer once its canvas is on screen (the module is fetched then too). */
@@ -226,6 +225,7 @@ async function startModel(canvas) {
     if (abort.signal.aborted) return;
     console.error('model', error);
     canvas.hidden = true;
+    canvas.closest('.model-part')?.querySelector('.model-how')?.remove();
     status.hidden = false;
     status.classList.add('model-failed');
     status.textContent = error?.name === 'ModelError' || error?.constructor?.name === 'ModelError'
