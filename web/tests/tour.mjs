@@ -230,9 +230,17 @@ try {
     const phone = await openPage(noWebgl, { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     await phone.goto(base);
     await phone.waitForSelector('#plan-frame a.fp-booth', { timeout: 30_000 });
-    const plan = await phone.locator('#plan-frame svg').boundingBox();
-    const drawn = await phone.locator('#plan-frame svg > g').boundingBox();
-    check(drawn.height > drawn.width && plan.x >= 0 && plan.x + plan.width <= 390, `the plan stands upright on a phone (${Math.round(drawn.width)} x ${Math.round(drawn.height)})`);
+    // The plan may be drawn again as the page settles (hall data, layout): measure it once
+    // both boxes are there.
+    let plan = null;
+    let drawn = null;
+    for (let tries = 0; tries < 40 && !(plan && drawn); tries += 1) {
+      if (tries) await phone.waitForTimeout(250);
+      plan = await phone.locator('#plan-frame svg').boundingBox({ timeout: 5_000 }).catch(() => null);
+      drawn = await phone.locator('#plan-frame svg > g').boundingBox({ timeout: 5_000 }).catch(() => null);
+    }
+    check(plan && drawn && drawn.height > drawn.width && plan.x >= 0 && plan.x + plan.width <= 390,
+      `the plan stands upright on a phone (${drawn ? `${Math.round(drawn.width)} x ${Math.round(drawn.height)}` : 'not drawn'}; svg ${plan ? `at ${Math.round(plan.x)}, ${Math.round(plan.width)} wide` : 'not visible'})`);
     writeFileSync(join(artifacts, 'phone-plan.png'), await phone.screenshot());
     await phone.context().close();
   }
