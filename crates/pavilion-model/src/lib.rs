@@ -1,5 +1,5 @@
-//! Pavilion's shared vocabulary: the published hall snapshot, exhibitor profiles and the
-//! layout rules that place booths in halls. Pure data and rules: no IO, no async, builds
+//! Pavilion's shared vocabulary: the published hall snapshot, exhibitor profiles, the
+//! layout rules that place booths in halls and the week's programme. Pure data and rules: no IO, no async, builds
 //! for wasm32 so the server and the viewer agree on one wire format.
 
 pub mod catalogue_manifest;
@@ -7,6 +7,7 @@ pub mod colour;
 pub mod exhibitor;
 pub mod layout;
 pub mod media;
+pub mod programme;
 pub mod snapshot;
 pub mod text;
 pub mod topic;
@@ -20,5 +21,6 @@ pub use layout::{
     BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
 };
 pub use media::{BoothMedia, MediaKind};
+pub use programme::{Programme, ProgrammeProblem, ProgrammeRule};
 pub use snapshot::{ExhibitorSummary, HallSnapshot};
 pub use topic::{BoothTier, Topic};

@@ -47,7 +47,11 @@ fn parse_args(args: &[String]) -> Result<Options> {
         command: command_line("bench --only viewer", args),
         short,
         binary: None,
-        sizes: if short { vec![120] } else { vec![120, 500, 1000] },
+        sizes: if short {
+            vec![120]
+        } else {
+            vec![120, 500, 1000]
+        },
     };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -241,7 +245,11 @@ fn size_line(sizes: Option<build_web::WasmSizes>) -> String {
         "\nViewer download: {megabytes:.2} MB brotli ({} bytes; {} MB gzip), {build}; goal ≤ {VIEWER_SIZE_GOAL_MB} MB: {}.\n",
         sizes.brotli,
         format_args!("{:.2}", sizes.gzip as f64 / 1e6),
-        if megabytes <= VIEWER_SIZE_GOAL_MB { "met" } else { "not met" },
+        if megabytes <= VIEWER_SIZE_GOAL_MB {
+            "met"
+        } else {
+            "not met"
+        },
     )
 }
 
