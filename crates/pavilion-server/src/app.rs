@@ -79,7 +79,8 @@ impl AppState {
         AppState::open_with_renderer(config, renderer).await
     }
 
-    /// Opens the data folder: migrates the store; on a fresh store imports the catalogue;
+    /// Opens the data folder: migrates the store; imports the seed programme when there is
+    /// no programme draft; on a fresh store imports the catalogue;
     /// arranges a layout draft if there is none; publishes if nothing is published yet.
     /// On a store that already has all of these, nothing is written.
     pub async fn open_with_renderer(
@@ -89,6 +90,8 @@ impl AppState {
         let store = Store::open(&config.data_dir).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
+        // Before the first publish, so the first version has the programme too.
+        crate::programme::import_seed_if_missing(&store, &config.programme_file).await?;
         let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {

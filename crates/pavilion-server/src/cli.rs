@@ -55,6 +55,14 @@ pub struct Config {
         global = true
     )]
     pub catalogue_dir: PathBuf,
+    /// The seed programme (TOML), imported as the programme draft on first start.
+    #[arg(
+        long,
+        env = "PAVILION_PROGRAMME",
+        default_value = "programme/programme.toml",
+        global = true
+    )]
+    pub programme_file: PathBuf,
     /// Seconds one media check (an upload, a catalogue file, a logo) may run before the file
     /// is refused with `time_limit`.
     #[arg(
@@ -158,6 +166,8 @@ impl Config {
         Config {
             web_dir: data_dir.join("web"),
             assets_dir: data_dir.join("assets"),
+            // None there unless a caller writes one or points elsewhere: no programme.
+            programme_file: data_dir.join("programme.toml"),
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,

@@ -4,6 +4,7 @@
 //! defined here too, so every area can return this type without import cycles.
 
 use pavilion_model::FieldError;
+use pavilion_model::ProgrammeProblem;
 use pavilion_model::layout::LayoutProblem;
 
 use crate::revision::Revision;
@@ -33,6 +34,9 @@ pub enum Error {
     /// A layout sent or to be published breaks rules; the body lists every problem.
     #[error("the layout breaks {} rule(s); nothing was saved", .0.len())]
     LayoutProblems(Vec<LayoutProblem>),
+    /// A programme sent or to be published breaks rules; the body lists every problem.
+    #[error("the programme breaks {} rule(s); nothing was saved", .0.len())]
+    ProgrammeProblems(Vec<ProgrammeProblem>),
     /// No or an unknown, expired or revoked credential.
     #[error("{0}")]
     Unauthorized(String),
@@ -114,6 +118,7 @@ impl Error {
             Error::MethodNotAllowed => "method_not_allowed",
             Error::InvalidCatalogue(_) => "invalid_catalogue",
             Error::InvalidLayout(_) | Error::LayoutProblems(_) => "invalid_layout",
+            Error::ProgrammeProblems(_) => "invalid_programme",
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",

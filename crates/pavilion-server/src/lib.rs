@@ -3,7 +3,7 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage` -> `media` (store, ingest, rendering)
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `programme`, `storage` -> `media` (store, ingest, rendering)
 //! and `db` (every SQL statement) -> `error`, `limits`, `revision`, `secret`, `time`, `data_lock`.
 
 pub mod app;
@@ -17,6 +17,7 @@ pub mod hall;
 pub mod http;
 pub mod limits;
 pub mod media;
+pub mod programme;
 pub mod revision;
 pub mod secret;
 pub mod staff;

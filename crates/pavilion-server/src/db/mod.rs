@@ -8,6 +8,7 @@ mod content;
 mod exhibitors;
 mod layout;
 mod media;
+mod programme;
 mod snapshots;
 mod staff;
 mod tokens;
@@ -30,6 +31,7 @@ pub use exhibitors::{
 };
 pub use layout::LayoutDraft;
 pub use media::MediaRow;
+pub use programme::ProgrammeDraft;
 pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};
 pub use tokens::{TokenInfo, TokenOwner};
