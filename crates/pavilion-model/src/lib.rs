@@ -21,6 +21,6 @@ pub use layout::{
     BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
 };
 pub use media::{BoothMedia, MediaKind};
-pub use programme::{Programme, ProgrammeProblem, ProgrammeRule};
+pub use programme::{Programme, ProgrammeProblem, ProgrammeRule, StageNowNext};
 pub use snapshot::{ExhibitorSummary, HallSnapshot};
 pub use topic::{BoothTier, Topic};

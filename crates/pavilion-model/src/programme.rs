@@ -315,6 +315,19 @@ pub struct Programme {
     pub sessions: Vec<Session>,
 }
 
+/// What is on one stage at a moment, and what starts there next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageNowNext {
+    /// The stage's id.
+    pub stage: String,
+    pub stage_name: String,
+    /// The session under way: started, not yet ended.
+    pub now: Option<Session>,
+    /// The first session to start later on this stage, whatever the day.
+    pub next: Option<Session>,
+}
+
 /// Which rule a [`ProgrammeProblem`] breaks; a stable code for clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -483,6 +496,62 @@ impl Programme {
     pub fn minute_of_week(&self, date: Date, time: TimeOfDay) -> i64 {
         (date.days_since_epoch() - self.week.first_day.days_since_epoch()) * DAY_MINUTES
             + i64::from(time.minutes())
+    }
+
+    /// The minute of the week (as [`minute_of_week`](Self::minute_of_week) counts) at an
+    /// instant given in seconds since the Unix epoch, in the week's time zone.
+    pub fn minute_at_unix(&self, unix_seconds: i64) -> i64 {
+        let local = unix_seconds.div_euclid(60) + i64::from(self.week.utc_offset_minutes);
+        local - self.week.first_day.days_since_epoch() * DAY_MINUTES
+    }
+
+    /// The programme's day that `minute` of the week falls on, if any.
+    pub fn day_at(&self, minute: i64) -> Option<&Day> {
+        self.days.iter().find(|day| {
+            let midnight = self.minute_of_week(day.date, TimeOfDay(0));
+            (midnight..midnight + DAY_MINUTES).contains(&minute)
+        })
+    }
+
+    /// For every stage, in the order listed: the session under way at `minute` of the week
+    /// (the earliest-starting one, should a programme that breaks the overlap rule hold
+    /// two) and the next one to start after it. One pass over the sessions.
+    pub fn now_and_next(&self, minute: i64) -> Vec<StageNowNext> {
+        let index: HashMap<&str, usize> = self
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| (stage.id.as_str(), i))
+            .collect();
+        let mut now: Vec<Option<(i64, usize)>> = vec![None; self.stages.len()];
+        let mut next: Vec<Option<(i64, usize)>> = vec![None; self.stages.len()];
+        for (i, session) in self.sessions.iter().enumerate() {
+            let Some(&stage) = index.get(session.stage.as_str()) else {
+                continue;
+            };
+            let start = self.minute_of_week(session.day, session.start);
+            let end = self.minute_of_week(session.day, session.end);
+            let slot = if start <= minute && minute < end {
+                &mut now[stage]
+            } else if start > minute {
+                &mut next[stage]
+            } else {
+                continue;
+            };
+            if slot.is_none_or(|(best, _)| start < best) {
+                *slot = Some((start, i));
+            }
+        }
+        self.stages
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| StageNowNext {
+                stage: stage.id.clone(),
+                stage_name: stage.name.clone(),
+                now: now[i].map(|(_, s)| self.sessions[s].clone()),
+                next: next[i].map(|(_, s)| self.sessions[s].clone()),
+            })
+            .collect()
     }
 
     /// The stage with this id.
@@ -1209,6 +1278,35 @@ mod tests {
         p.sessions.pop();
         let problems = p.validate();
         assert_eq!(problems.len(), MAX_SESSIONS - 1);
+    }
+
+    #[test]
+    fn now_and_next_per_stage() {
+        let p = small();
+        // 2020-09-14 09:45 in UTC+08:00 is 01:45 UTC.
+        let unix = (date("2020-09-14").days_since_epoch() * DAY_MINUTES + 105) * 60;
+        let minute = p.minute_at_unix(unix);
+        assert_eq!(minute, 9 * 60 + 45);
+        assert_eq!(p.day_at(minute).unwrap().date, date("2020-09-14"));
+        let board = p.now_and_next(minute);
+        assert_eq!(board.len(), 2);
+        assert_eq!(board[0].stage, "main-hall");
+        assert_eq!(board[0].now.as_ref().unwrap().id, "opening");
+        assert_eq!(board[0].next.as_ref().unwrap().id, "keynote");
+        assert_eq!(board[1].now.as_ref().unwrap().id, "parallel");
+        assert_eq!(board[1].next, None);
+        // At 10:00 the opening has ended and the keynote begun; the day after, nothing is
+        // on or to come; before the week, the first sessions are next.
+        let board = p.now_and_next(10 * 60);
+        assert_eq!(board[0].now.as_ref().unwrap().id, "keynote");
+        assert_eq!(board[0].next, None);
+        let board = p.now_and_next(DAY_MINUTES + 9 * 60);
+        assert!(board.iter().all(|s| s.now.is_none() && s.next.is_none()));
+        let board = p.now_and_next(-DAY_MINUTES);
+        assert_eq!(board[0].now, None);
+        assert_eq!(board[0].next.as_ref().unwrap().id, "opening");
+        assert_eq!(p.day_at(-DAY_MINUTES), None);
+        assert_eq!(p.minute_at_unix(unix - 24 * 3600), minute - DAY_MINUTES);
     }
 
     /// Every pair of sessions that share time on one stage, by brute force.

@@ -20,6 +20,7 @@ use crate::limits::{Gate, Limits, TrustedProxies};
 use crate::media::{CheckBudget, MediaStore, Renderer};
 use crate::staff::sign_in::SignInGuard;
 use crate::storage::{StorageRules, SweepReport, UploadGate, sweep_orphans, sweep_temp_files};
+use crate::time::Clock;
 
 pub use crate::storage::MEDIA_FOLDER;
 
@@ -36,6 +37,7 @@ struct Inner {
     web_dir: PathBuf,
     assets_dir: PathBuf,
     catalogue_dir: PathBuf,
+    clock: Clock,
     live: LiveHall,
     budget: CheckBudget,
     storage: StorageRules,
@@ -125,6 +127,7 @@ impl AppState {
                 web_dir: config.web_dir.clone(),
                 assets_dir: config.assets_dir.clone(),
                 catalogue_dir: config.catalogue_dir.clone(),
+                clock: config.clock.map_or(Clock::system(), Clock::starting_at),
                 live: LiveHall::new(published),
                 budget,
                 storage: config.storage_rules(),
@@ -192,6 +195,11 @@ impl AppState {
     /// The seed catalogue (where approved profile changes find the logo to re-render with).
     pub fn catalogue_dir(&self) -> &Path {
         &self.inner.catalogue_dir
+    }
+
+    /// The clock the programme's "now" is read from (`--clock`).
+    pub fn clock(&self) -> Clock {
+        self.inner.clock
     }
 
     pub fn renderer(&self) -> &Renderer {

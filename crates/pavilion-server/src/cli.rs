@@ -63,6 +63,12 @@ pub struct Config {
         global = true
     )]
     pub programme_file: PathBuf,
+    /// Stand the programme's clock on this RFC 3339 instant at start-up (such as
+    /// 2020-09-16T10:00:00+08:00) and let it run on from there, for tests and demonstrations
+    /// on any day of the week. Only the programme's "now" reads it; credentials, the audit
+    /// log and media keep the system clock. By default: the system clock.
+    #[arg(long, env = "PAVILION_CLOCK", value_parser = crate::time::parse_rfc3339, global = true)]
+    pub clock: Option<i64>,
     /// Seconds one media check (an upload, a catalogue file, a logo) may run before the file
     /// is refused with `time_limit`.
     #[arg(
@@ -168,6 +174,7 @@ impl Config {
             assets_dir: data_dir.join("assets"),
             // None there unless a caller writes one or points elsewhere: no programme.
             programme_file: data_dir.join("programme.toml"),
+            clock: None,
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,

@@ -15,7 +15,7 @@ use pavilion_model::{
     ExhibitorSummary, FieldError, Footprint, Hall, HallSnapshot, MediaKind, Product, Rect, Topic,
     TopicZone,
 };
-use pavilion_model::{Programme, ProgrammeProblem, ProgrammeRule};
+use pavilion_model::{Programme, ProgrammeProblem, ProgrammeRule, StageNowNext};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -58,6 +58,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         document,
         hall::hall,
         programme::programme,
+        programme::now_and_next,
         staff_programme::read,
         staff_programme::replace,
         exhibitors::list,
@@ -126,6 +127,8 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         ProgrammeProblem,
         ProgrammeRule,
         staff_programme::ProgrammeView,
+        programme::ProgrammeNow,
+        StageNowNext,
         LayoutRule,
         HallSnapshot,
         Hall,

@@ -364,3 +364,88 @@ async fn without_a_seed_there_is_no_programme_until_staff_save_one() {
         serde_json::from_slice(&app.get("/api/v1/programme").await.body).unwrap();
     assert_eq!(published, seed);
 }
+
+/// The sessions on now and next per stage, as `(stage, now, next)` ids.
+fn board(reply: &crate::Reply) -> Vec<(String, Option<String>, Option<String>)> {
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let id = |session: &Value| session["id"].as_str().map(str::to_owned);
+    reply.json()["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_owned(),
+                id(&s["now"]),
+                id(&s["next"]),
+            )
+        })
+        .collect()
+}
+
+fn on(
+    stage: &str,
+    now: Option<&str>,
+    next: Option<&str>,
+) -> (String, Option<String>, Option<String>) {
+    (stage.into(), now.map(Into::into), next.map(Into::into))
+}
+
+#[tokio::test]
+async fn the_clock_stands_on_a_day_of_the_week_and_now_and_next_follow_it() {
+    // Telecommunications Day, 10:00 in Zhengzhou.
+    let app = spawn_app_configured(|config| {
+        config.clock =
+            Some(pavilion_server::time::parse_rfc3339("2020-09-16T10:00:00+08:00").unwrap());
+    })
+    .await;
+    let reply = app.get("/api/v1/programme/now").await;
+    assert_eq!(reply.header("cache-control"), "public, max-age=30");
+    let body = reply.json();
+    assert!(
+        body["now"]
+            .as_str()
+            .unwrap()
+            .starts_with("2020-09-16T02:00:0"),
+        "{body}"
+    );
+    assert_eq!(body["day"]["theme"], "telecommunications-day");
+    assert_eq!(
+        board(&reply),
+        vec![
+            on("main-hall", Some("fraud-patterns"), Some("fraud-panel")),
+            on("room-a", None, Some("standards-overview")),
+            on("room-b", None, None),
+            on("evening-stage", None, Some("youth-evening-show")),
+            on("webcast-room", None, Some("webcast-scam-calls")),
+            on("virtual-classroom", None, Some("micro-sim-swap")),
+        ]
+    );
+
+    // The opening minute of the summit, stood on with a UTC instant.
+    let app = spawn_app_configured(|config| {
+        config.clock = Some(pavilion_server::time::parse_rfc3339("2020-09-14T01:00:00Z").unwrap());
+    })
+    .await;
+    let reply = app.get("/api/v1/programme/now").await;
+    let stages = board(&reply);
+    assert_eq!(
+        stages[0],
+        on(
+            "main-hall",
+            Some("summit-opening"),
+            Some("summit-keynote-talent")
+        )
+    );
+    assert_eq!(reply.json()["day"]["date"], "2020-09-14");
+
+    // By the system clock (years after the week) nothing is on and nothing is next.
+    let app = spawn_app().await;
+    let reply = app.get("/api/v1/programme/now").await;
+    assert_eq!(reply.json()["day"], Value::Null);
+    assert!(
+        board(&reply)
+            .iter()
+            .all(|(_, now, next)| now.is_none() && next.is_none())
+    );
+}
