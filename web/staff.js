@@ -3,11 +3,12 @@
 // every change with the server's layout rules, saves, publishes, rolls back, edits the
 // programme draft (a session's day, times and stage; the server's programme rules answer
 // every save), shows the review queue (current content beside the proposed one) and the
-// audit log. Layout writes send the
+// audit log; the knowledge-contest card is staff-contest.js. Layout writes send the
 // draft's version as If-Match; a 412 (someone else saved meanwhile) shows the conflict and
 // keeps the local edits instead of overwriting the other change.
 
 import { $, api, h, svg } from '/lib.js';
+import { loadContest } from '/staff-contest.js';
 
 const SNAP = 0.5;
 const TOKEN_KEY = 'pavilion.staff.token';
@@ -113,7 +114,8 @@ async function start() {
   $('sign-out').hidden = false;
   $('console').hidden = false;
   await loadLayout();
-  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts(), loadProgramme()]);
+  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts(), loadProgramme(),
+    loadContest(call, () => state.token)]);
   document.body.dataset.state = 'ready';
 }
 

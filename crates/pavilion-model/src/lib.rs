@@ -4,6 +4,7 @@
 
 pub mod catalogue_manifest;
 pub mod colour;
+pub mod contest;
 pub mod exhibitor;
 pub mod layout;
 pub mod media;
@@ -14,6 +15,7 @@ pub mod topic;
 
 pub use catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaManifest};
 pub use colour::Colour;
+pub use contest::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};
 pub use exhibitor::{
     ExhibitorDetail, ExhibitorProfile, FieldError, InvalidProfile, Product, Slug, ValidProfile,
 };

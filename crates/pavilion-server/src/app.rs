@@ -11,6 +11,8 @@ use crate::catalogue::{
     ImportActor, ImportReport, arrange_layout_if_missing, audit_import, import_catalogue,
 };
 use crate::cli::Config;
+use crate::contest::clock::ContestClock;
+use crate::contest::throttle::ContestThrottle;
 use crate::db::Store;
 use crate::error::Error;
 use crate::exhibitor::content::UploadPolicy;
@@ -38,6 +40,7 @@ struct Inner {
     assets_dir: PathBuf,
     catalogue_dir: PathBuf,
     clock: Clock,
+    contest_clock: ContestClock,
     live: LiveHall,
     budget: CheckBudget,
     storage: StorageRules,
@@ -55,6 +58,8 @@ pub struct Guard {
     pub sign_ins: Gate,
     /// Uploads in progress.
     pub uploads: Gate,
+    /// The contest's nickname and play rates per address.
+    pub contest: ContestThrottle,
 }
 
 impl Guard {
@@ -65,6 +70,7 @@ impl Guard {
             sign_in: SignInGuard::new(limits),
             sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
             uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
+            contest: ContestThrottle::new(limits),
         }
     }
 }
@@ -128,6 +134,7 @@ impl AppState {
                 assets_dir: config.assets_dir.clone(),
                 catalogue_dir: config.catalogue_dir.clone(),
                 clock: config.clock.map_or(Clock::system(), Clock::starting_at),
+                contest_clock: ContestClock::default(),
                 live: LiveHall::new(published),
                 budget,
                 storage: config.storage_rules(),
@@ -195,6 +202,11 @@ impl AppState {
     /// The seed catalogue (where approved profile changes find the logo to re-render with).
     pub fn catalogue_dir(&self) -> &Path {
         &self.inner.catalogue_dir
+    }
+
+    /// The clock the contest's time limits are measured by.
+    pub fn contest_clock(&self) -> &ContestClock {
+        &self.inner.contest_clock
     }
 
     /// The clock the programme's "now" is read from (`--clock`).

@@ -3,12 +3,13 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `programme`, `storage` -> `media` (store, ingest, rendering)
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `programme`, `contest`, `storage` -> `media` (store, ingest, rendering)
 //! and `db` (every SQL statement) -> `error`, `limits`, `revision`, `secret`, `time`, `data_lock`.
 
 pub mod app;
 pub mod catalogue;
 pub mod cli;
+pub mod contest;
 pub mod data_lock;
 pub mod db;
 pub mod error;

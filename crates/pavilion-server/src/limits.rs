@@ -62,6 +62,21 @@ pub struct Limits {
     /// Names and addresses tracked at most for failures (the oldest are forgotten first).
     #[arg(long, env = "PAVILION_FAILURE_KEYS", default_value_t = 10_000)]
     pub failure_keys: usize,
+    /// Contest nicknames one client address may register per hour.
+    #[arg(
+        long,
+        env = "PAVILION_CONTEST_NICKNAMES_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub contest_nicknames_per_hour: u32,
+    /// Contest requests (starting an attempt, reading a question, answering) one client
+    /// address may make per minute.
+    #[arg(
+        long,
+        env = "PAVILION_CONTEST_REQUESTS_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub contest_requests_per_minute: u32,
     /// After SIGTERM, how long open requests may take before the server exits anyway.
     #[arg(long, env = "PAVILION_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
@@ -85,6 +100,8 @@ impl Default for Limits {
             failures_per_address: 30,
             failure_window: Duration::from_secs(15 * 60),
             failure_keys: 10_000,
+            contest_nicknames_per_hour: 10,
+            contest_requests_per_minute: 120,
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -1,7 +1,7 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
 //! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
 //! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
-//! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
+//! and web/tests/contest.mjs (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium).
 
 use std::fs;
@@ -115,17 +115,20 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
         ],
     )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/staff.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_STAFF_NAME", &staff_name),
-            ("PAVILION_STAFF_PASSWORD", &staff_password),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )
+    for test in ["web/tests/staff.mjs", "web/tests/contest.mjs"] {
+        cmd::run_with_env(
+            root,
+            "node",
+            &[test],
+            &[
+                ("PAVILION_URL", &format!("http://{address}/")),
+                ("PAVILION_STAFF_NAME", &staff_name),
+                ("PAVILION_STAFF_PASSWORD", &staff_password),
+                ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 /// Starts `pavilion serve` on `data` at `address`, from `root`, logging to `log`.

@@ -5,6 +5,7 @@
 mod audit;
 mod backup;
 mod content;
+mod contest;
 mod exhibitors;
 mod layout;
 mod media;
@@ -26,6 +27,7 @@ use crate::error::Error;
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
+pub use contest::{AnswerRecord, Attempt, BoardRow, ContestVisitor, ResultRow, StoredSet};
 pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };

@@ -19,8 +19,8 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::error::Error;
 use routes::{
-    exhibitors, hall, health, me, media, programme, staff_import, staff_layout, staff_programme,
-    staff_publish, staff_review, staff_sessions, web,
+    contest, exhibitors, hall, health, me, media, programme, staff_contest, staff_import,
+    staff_layout, staff_programme, staff_publish, staff_review, staff_sessions, web,
 };
 
 /// The whole application: API, media, and the page and viewer files.
@@ -29,6 +29,8 @@ pub fn app(state: AppState) -> Router {
         .merge(hall::router())
         .merge(programme::router())
         .merge(staff_programme::router())
+        .merge(contest::router())
+        .merge(staff_contest::router())
         .merge(exhibitors::router())
         .merge(staff_sessions::router())
         .merge(staff_layout::router())

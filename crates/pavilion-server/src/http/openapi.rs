@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use pavilion_model::layout::{LayoutProblem, LayoutRule};
 use pavilion_model::programme as model_programme;
+use pavilion_model::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};
 use pavilion_model::{
     BoothMedia, BoothPlacement, BoothTier, Entrance, ExhibitorDetail, ExhibitorProfile,
     ExhibitorSummary, FieldError, Footprint, Hall, HallSnapshot, MediaKind, Product, Rect, Topic,
@@ -21,8 +22,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{ErrorBody, Problems};
 use super::routes::{
-    exhibitors, hall, health, me, media, programme, staff_import, staff_layout, staff_programme,
-    staff_publish, staff_review, staff_sessions,
+    contest, exhibitors, hall, health, me, media, programme, staff_contest, staff_import,
+    staff_layout, staff_programme, staff_publish, staff_review, staff_sessions,
 };
 use crate::app::AppState;
 use crate::catalogue::{ImportConflict, ImportReport, PlacedBooth};
@@ -61,6 +62,17 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         programme::now_and_next,
         staff_programme::read,
         staff_programme::replace,
+        contest::list,
+        contest::register,
+        contest::start,
+        contest::current,
+        contest::answer,
+        contest::set_board,
+        contest::week_board,
+        staff_contest::list,
+        staff_contest::save,
+        staff_contest::delete,
+        staff_contest::results,
         exhibitors::list,
         exhibitors::detail,
         media::media,
@@ -128,6 +140,22 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         ProgrammeRule,
         staff_programme::ProgrammeView,
         programme::ProgrammeNow,
+        QuestionSet,
+        Question,
+        AskedQuestion,
+        ContestProblem,
+        ContestRule,
+        contest::ContestSets,
+        contest::NicknameSent,
+        contest::Leaderboard,
+        crate::contest::SetSummary,
+        crate::contest::play::NewVisitor,
+        crate::contest::play::AttemptView,
+        crate::contest::play::AnswerSent,
+        crate::contest::play::Verdict,
+        crate::contest::play::BoardLine,
+        staff_contest::StaffSet,
+        staff_contest::StaffSets,
         StageNowNext,
         LayoutRule,
         HallSnapshot,
@@ -183,6 +211,8 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         (name = "staff", description = "Staff sign-in, accounts, catalogue import, publishing, versions and the audit log: `Authorization: Bearer pst_...`"),
         (name = "staff layout", description = "The layout draft staff arrange: `Authorization: Bearer pst_...`"),
         (name = "staff programme", description = "The programme draft staff edit (days, theme days, forums, stages, sessions), published with the hall: `Authorization: Bearer pst_...`"),
+        (name = "contest", description = "The knowledge contest for visitors: a nickname, one attempt per set, one question at a time, checked on the server; leaderboards. Play requests send `X-Contest-Visitor: pcv_...`"),
+        (name = "staff contest", description = "The contest's question sets and results export: `Authorization: Bearer pst_...`"),
         (name = "exhibitor", description = "An exhibitor's own booth, with its token: `Authorization: Bearer pex_...`"),
         (name = "staff review", description = "The review queue, for signed-in staff: `Authorization: Bearer pst_...`"),
         (name = "exhibitor tokens", description = "Issuing and revoking exhibitor tokens, for staff admins"),

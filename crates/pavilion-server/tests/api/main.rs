@@ -4,6 +4,7 @@
 mod authz;
 mod backup;
 mod catalogue;
+mod contest;
 mod exhibitors;
 mod guard;
 mod hall;
