@@ -1,6 +1,6 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
-//! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs
-//! web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
+//! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs,
+//! web/tests/agenda.mjs, web/tests/portal.mjs and, with a staff account made through the CLI, web/tests/staff.mjs
 //! and web/tests/contest.mjs (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium).
 
@@ -100,6 +100,15 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         root,
         "node",
         &["web/tests/e2e.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/agenda.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_ARTIFACTS", &work.to_string_lossy()),

@@ -3,6 +3,7 @@
 
 mod authz;
 mod backup;
+mod calendar;
 mod catalogue;
 mod contest;
 mod exhibitors;

@@ -1,6 +1,8 @@
 //! `GET /api/v1/programme`: the programme published with the live hall version, read-only,
 //! pre-compressed, with ETag revalidation like `/api/v1/hall`; `GET /api/v1/programme/now`:
-//! what is on each stage now and next, by the server's programme clock (`--clock`).
+//! what is on each stage now and next, by the server's programme clock (`--clock`);
+//! `GET /api/v1/programme/calendar.ics` and `.../sessions/{id}/calendar.ics`: the week or
+//! one session for a calendar (`text/calendar`).
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -16,11 +18,76 @@ use super::hall::serve_prepared;
 use crate::app::AppState;
 use crate::error::Error;
 use crate::http::error::ErrorBody;
+use crate::http::extract::PathParams;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/programme", get(programme))
         .route("/api/v1/programme/now", get(now_and_next))
+        .route("/api/v1/programme/calendar.ics", get(week_calendar))
+        .route(
+            "/api/v1/programme/sessions/{session}/calendar.ics",
+            get(session_calendar),
+        )
+}
+
+/// `read` applied to the published programme, or 404 naming the version published without
+/// one.
+fn with_published<T>(
+    state: &AppState,
+    read: impl FnOnce(&pavilion_model::Programme) -> T,
+) -> Result<T, Error> {
+    let published = state.published();
+    match &published.programme {
+        Some(programme) => Ok(read(&programme.programme)),
+        None => Err(Error::not_found(format!(
+            "version {} of the hall was published without a programme",
+            published.version
+        ))),
+    }
+}
+
+/// An iCalendar answer, to be saved as `filename`.
+fn calendar_response(body: String, filename: &str) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+#[utoipa::path(get, path = "/api/v1/programme/calendar.ics", tag = "visitors",
+    responses((status = 200, description = "Every session of the published programme as iCalendar (RFC 5545: CRLF lines, folded at 75 octets, times in UTC)", content_type = "text/calendar"),
+        (status = 404, description = "The live version was published without a programme", body = ErrorBody)))]
+pub(crate) async fn week_calendar(State(state): State<AppState>) -> Result<Response, Error> {
+    let now = crate::time::unix_now();
+    let body = with_published(&state, |programme| {
+        crate::programme::ics::week_calendar(programme, now)
+    })?;
+    Ok(calendar_response(body, "cyber-security-week.ics"))
+}
+
+#[utoipa::path(get, path = "/api/v1/programme/sessions/{session}/calendar.ics", tag = "visitors",
+    params(("session" = String, Path, description = "A session's id")),
+    responses((status = 200, description = "One session as iCalendar", content_type = "text/calendar"),
+        (status = 404, description = "No such session in the published programme", body = ErrorBody)))]
+pub(crate) async fn session_calendar(
+    State(state): State<AppState>,
+    PathParams(session): PathParams<String>,
+) -> Result<Response, Error> {
+    let now = crate::time::unix_now();
+    let body = with_published(&state, |programme| {
+        crate::programme::ics::session_calendar(programme, &session, now)
+    })?
+    .ok_or_else(|| Error::not_found(format!("the programme has no session {session:?}")))?;
+    // The id is slug-like (the programme's rules), so it is safe in a file name.
+    Ok(calendar_response(body, &format!("{session}.ics")))
 }
 
 #[utoipa::path(get, path = "/api/v1/programme", tag = "visitors",
