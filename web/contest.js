@@ -8,7 +8,7 @@
 import { $, api, h } from '/lib.js';
 
 const STORAGE_KEY = 'pavilion-contest-visitor';
-const state = { visitor: null, sets: [], set: null, question: null, deadline: 0, timer: 0, answering: false };
+const state = { visitor: null, sets: [], themes: new Map(), set: null, question: null, deadline: 0, timer: 0, answering: false };
 
 function say(id, text, kind = 'info') {
   $(id).textContent = text;
@@ -48,7 +48,7 @@ function renderSets() {
   $('sets').replaceChildren(...state.sets.map((set) => h('li', { 'data-set': set.id },
     h('div', {},
       h('strong', { textContent: set.title }),
-      h('span', { className: 'week-hint', textContent: ` · ${set.questions} questions · ${set.seconds_per_question} s each` })),
+      h('span', { className: 'week-hint', textContent: ` · ${state.themes.get(set.theme_day) ?? 'the whole week'} · ${set.questions} questions · ${set.seconds_per_question} s each` })),
     h('button', {
       type: 'button', className: 'week-button primary', textContent: 'Play',
       onclick: () => openSet(set.id),
@@ -219,6 +219,13 @@ async function start() {
   } catch (error) {
     say('who-status', `Could not load the contest: ${error.message}`, 'error');
     return;
+  }
+  // The theme days' names, from the published programme (without it, the ids are enough).
+  try {
+    const programme = await api('/api/v1/programme');
+    state.themes = new Map(programme.theme_days.map((theme) => [theme.id, theme.name]));
+  } catch {
+    // No programme published: the sets are listed without their theme day's name.
   }
   renderSets();
   show(null);

@@ -100,6 +100,8 @@ impl AppState {
 
         // Before the first publish, so the first version has the programme too.
         crate::programme::import_seed_if_missing(&store, &config.programme_file).await?;
+        // After the programme: the sets' theme days are checked against it.
+        crate::contest::seed::import_seed_if_empty(&store, &config.contest_file).await?;
         let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {

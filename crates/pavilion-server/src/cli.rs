@@ -63,6 +63,15 @@ pub struct Config {
         global = true
     )]
     pub programme_file: PathBuf,
+    /// The seed question sets of the knowledge contest (TOML), imported on a start that finds
+    /// no question set.
+    #[arg(
+        long = "contest",
+        env = "PAVILION_CONTEST",
+        default_value = "programme/contest.toml",
+        global = true
+    )]
+    pub contest_file: PathBuf,
     /// Stand the programme's clock on this RFC 3339 instant at start-up (such as
     /// 2020-09-16T10:00:00+08:00) and let it run on from there, for tests and demonstrations
     /// on any day of the week. Only the programme's "now" reads it; credentials, the audit
@@ -174,6 +183,7 @@ impl Config {
             assets_dir: data_dir.join("assets"),
             // None there unless a caller writes one or points elsewhere: no programme.
             programme_file: data_dir.join("programme.toml"),
+            contest_file: data_dir.join("contest.toml"),
             clock: None,
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),

@@ -1,10 +1,12 @@
 //! The knowledge contest: the question sets staff write (checked by the model's rules, the
 //! theme day against the programme draft's, and frozen once somebody has played them), the
-//! visitors' play (`play`), its clock and rate limits, and the staff's CSV export.
+//! visitors' play (`play`), its clock and rate limits, the staff's CSV export, and the
+//! seed sets imported on first start (`seed`).
 
 pub mod clock;
 pub mod export;
 pub mod play;
+pub mod seed;
 pub mod throttle;
 
 use pavilion_model::contest::{ContestProblem, ContestRule, MAX_SETS, QuestionSet};
@@ -65,6 +67,23 @@ pub async fn set(store: &Store, id: &str) -> Result<StoredSet, Error> {
 /// theme days and the number of sets, then saves it with its audit entry. A set somebody
 /// has played is refused (`set_in_play`): its questions are what their scores mean.
 pub async fn save_set(store: &Store, who: &StaffSession, set: &QuestionSet) -> Result<(), Error> {
+    let problems = problems_of(store, set).await?;
+    if !problems.is_empty() {
+        return Err(Error::ContestProblems(problems));
+    }
+    let detail = serde_json::json!({ "title": set.title, "questions": set.questions.len() });
+    let target = format!("question set {}", set.id);
+    let audit = NewAudit::new(who, "save_question_set", &target, detail);
+    if store.save_contest_set(set, Some(&audit)).await? {
+        Ok(())
+    } else {
+        Err(in_play(&set.id))
+    }
+}
+
+/// Every rule `set` breaks: the model's, its theme day against the programme draft's, and
+/// the number of sets.
+pub async fn problems_of(store: &Store, set: &QuestionSet) -> Result<Vec<ContestProblem>, Error> {
     let mut problems = set.validate();
     if let Some(theme) = &set.theme_day {
         let known = store
@@ -87,17 +106,7 @@ pub async fn save_set(store: &Store, who: &StaffSession, set: &QuestionSet) -> R
             message: format!("there are {MAX_SETS} sets already; change or delete one"),
         });
     }
-    if !problems.is_empty() {
-        return Err(Error::ContestProblems(problems));
-    }
-    let detail = serde_json::json!({ "title": set.title, "questions": set.questions.len() });
-    let target = format!("question set {}", set.id);
-    let audit = NewAudit::new(who, "save_question_set", &target, detail);
-    if store.save_contest_set(set, &audit).await? {
-        Ok(())
-    } else {
-        Err(in_play(&set.id))
-    }
+    Ok(problems)
 }
 
 /// Deletes a set nobody has played.

@@ -138,12 +138,13 @@ impl Store {
             .await?)
     }
 
-    /// Saves a set (already validated) with its audit entry, unless someone has played it
-    /// since the caller looked: `false`, with nothing written, when it has attempts.
+    /// Saves a set (already validated) with its audit entry when staff changed it (none for
+    /// the seed), unless someone has played it since the caller looked: `false`, with nothing
+    /// written, when it has attempts.
     pub async fn save_contest_set(
         &self,
         set: &QuestionSet,
-        audit: &NewAudit<'_>,
+        audit: Option<&NewAudit<'_>>,
     ) -> Result<bool, Error> {
         let document = serde_json::to_string(set)?;
         let mut tx = self.pool.begin().await?;
@@ -165,7 +166,9 @@ impl Store {
         .bind(now_rfc3339())
         .execute(&mut *tx)
         .await?;
-        super::audit::insert(&mut *tx, audit).await?;
+        if let Some(audit) = audit {
+            super::audit::insert(&mut *tx, audit).await?;
+        }
         tx.commit().await?;
         Ok(true)
     }

@@ -493,3 +493,53 @@ async fn the_export_neutralises_formulas() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn the_seed_sets_are_imported_on_first_start() {
+    let seed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programme/contest.toml");
+    let app = spawn_app_configured(|config| config.contest_file = seed).await;
+    let sets = send_with(&app, "GET", "/api/v1/contest", None, &[], Body::empty())
+        .await
+        .json();
+    let ids: Vec<&str> = sets["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|set| set["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "campus-day-quiz",
+            "finance-day-quiz",
+            "personal-information-quiz"
+        ]
+    );
+    // No answer in the public list.
+    assert!(
+        !String::from_utf8_lossy(
+            &send_with(&app, "GET", "/api/v1/contest", None, &[], Body::empty())
+                .await
+                .body
+        )
+        .contains("explanation")
+    );
+}
+
+#[tokio::test]
+async fn two_answers_racing_for_one_question_count_once() {
+    let (app, _) = app_with_set().await;
+    let mallory = visitor(&app, "Mallory").await;
+    play(&app, "POST", ATTEMPT, &mallory, None).await;
+    let (first, second) = tokio::join!(
+        answer(&app, &mallory, 0, Some(0)),
+        answer(&app, &mallory, 0, Some(2)),
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT]);
+    let now = play(&app, "GET", ATTEMPT, &mallory, None).await.json();
+    assert_eq!(now["answered"], 1);
+    assert!(now["score"] == 0 || now["score"] == 10);
+}
