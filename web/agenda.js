@@ -1,12 +1,13 @@
 // Pavilion agenda page: reads the published programme (GET /api/v1/programme) and what is on
 // now (GET /api/v1/programme/now), lists the days with their theme and every session,
-// filtered by day and forum ("topic"), each with its stage linked into the hall
-// (`/#/stage/<id>`) and its own calendar file; the micro-classes are grouped by theme day.
+// filtered by day, forum and the hall's topic, each with its stage linked into the hall
+// (`/#/stage/<id>`), its topic's booths (`/#/topic/<topic>`) and its own calendar file; the
+// micro-classes are grouped by topic.
 // Deep links: `#/day/<date>` shows one day, `#/session/<id>` shows and highlights a session.
 
 import { $, api, h } from '/lib.js';
 
-const state = { programme: null, day: '', forum: '' };
+const state = { programme: null, day: '', forum: '', topic: '' };
 
 const SESSION_IN_ADDRESS = /^#\/session\/([a-z0-9-]{3,48})$/;
 const DAY_IN_ADDRESS = /^#\/day\/(\d{4}-\d{2}-\d{2})$/;
@@ -19,6 +20,10 @@ const KIND_LABELS = {
 const theme = (id) => state.programme.theme_days.find((t) => t.id === id);
 const forum = (id) => state.programme.forums.find((f) => f.id === id);
 const stage = (id) => state.programme.stages.find((s) => s.id === id);
+/// A topic's slug as words ("rule-of-law" -> "Rule of law").
+const topicName = (slug) => slug.charAt(0).toUpperCase() + slug.slice(1).replaceAll('-', ' ');
+const shown = (s) => (!state.forum || s.forum === state.forum || forum(s.forum)?.parent === state.forum)
+  && (!state.topic || s.topic === state.topic);
 
 function dayLabel(day) {
   const date = new Date(`${day.date}T12:00:00Z`);
@@ -34,12 +39,13 @@ function sessionItem(session) {
     h('p', { className: 'session-time', textContent: `${session.start}–${session.end}` }),
     h('div', {},
       h('h3', {}, h('a', { href: `#/session/${session.id}`, textContent: session.title })),
-      h('p', { className: 'week-hint', textContent: `${KIND_LABELS[session.kind] ?? session.kind} · ${forum(session.forum)?.title ?? session.forum}` }),
+      h('p', { className: 'week-hint', textContent: `${KIND_LABELS[session.kind] ?? session.kind} · ${forum(session.forum)?.title ?? session.forum}${session.topic ? ` · ${topicName(session.topic)}` : ''}` }),
       h('p', { className: 'session-abstract', textContent: session.abstract }),
       speakers ? h('p', { className: 'week-hint', textContent: speakers }) : null,
       session.recording_url ? h('video', { controls: true, preload: 'none', src: session.recording_url, className: 'session-video' }) : null,
       h('p', { className: 'session-links' },
         h('a', { className: 'stage-link', href: `/#/stage/${session.stage}`, textContent: `At ${place?.name ?? session.stage} in the hall` }),
+        session.topic ? h('a', { className: 'topic-link', href: `/#/topic/${session.topic}`, textContent: `Booths on ${topicName(session.topic)}` }) : null,
         h('a', { className: 'ics-link', href: `/api/v1/programme/sessions/${session.id}/calendar.ics`, download: `${session.id}.ics`, textContent: 'Add to calendar' }))));
 }
 
@@ -48,14 +54,14 @@ function render() {
   const days = programme.days.filter((day) => !state.day || day.date === state.day);
   $('days').replaceChildren(...days.map((day) => {
     const sessions = programme.sessions
-      .filter((s) => s.day === day.date && (!state.forum || s.forum === state.forum || forum(s.forum)?.parent === state.forum))
+      .filter((s) => s.day === day.date && shown(s))
       .sort((a, b) => a.start.localeCompare(b.start) || a.stage.localeCompare(b.stage));
     const themed = day.theme ? theme(day.theme) : null;
     return h('section', { className: 'week-card day', 'data-day': day.date },
       h('h2', { textContent: dayLabel(day) }),
       themed ? h('p', { className: 'week-hint', textContent: themed.description }) : null,
       sessions.length ? h('div', { className: 'sessions' }, ...sessions.map(sessionItem))
-        : h('p', { className: 'week-hint', textContent: 'No session of this topic on this day.' }));
+        : h('p', { className: 'week-hint', textContent: 'No session of this forum or topic on this day.' }));
   }));
 }
 
@@ -64,8 +70,7 @@ function renderMicroClasses() {
   const classes = programme.sessions.filter((s) => s.kind === 'micro_class');
   const groups = new Map();
   for (const session of classes) {
-    const day = programme.days.find((d) => d.date === session.day);
-    const name = (day?.theme && theme(day.theme)?.name) || 'The week';
+    const name = session.topic ? topicName(session.topic) : 'Other topics';
     if (!groups.has(name)) groups.set(name, []);
     groups.get(name).push(session);
   }
@@ -104,12 +109,16 @@ function follow() {
   const target = session ? state.programme.sessions.find((s) => s.id === session) : null;
   if (target) {
     state.day = target.day;
-    if (state.forum && target.forum !== state.forum) state.forum = '';
+    if (!shown(target)) {
+      state.forum = '';
+      state.topic = '';
+    }
   } else if (day && state.programme.days.some((d) => d.date === day)) {
     state.day = day;
   }
   $('filter-day').value = state.day;
   $('filter-forum').value = state.forum;
+  $('filter-topic').value = state.topic;
   render();
   if (session && !target) say(`The programme has no session "${session}".`, 'error');
   if (target) {
@@ -135,6 +144,11 @@ $('filter-forum').addEventListener('change', () => {
   render();
 });
 
+$('filter-topic').addEventListener('change', () => {
+  state.topic = $('filter-topic').value;
+  render();
+});
+
 window.addEventListener('hashchange', follow);
 
 async function start() {
@@ -149,7 +163,10 @@ async function start() {
   $('agenda-week').textContent = `${programme.week.first_day} to ${programme.week.last_day}; times in UTC${programme.week.utc_offset_minutes >= 0 ? '+' : '−'}${String(Math.floor(Math.abs(programme.week.utc_offset_minutes) / 60)).padStart(2, '0')}:${String(Math.abs(programme.week.utc_offset_minutes) % 60).padStart(2, '0')}.`;
   $('filter-day').replaceChildren(h('option', { value: '', textContent: 'Every day' }),
     ...programme.days.map((day) => h('option', { value: day.date, textContent: dayLabel(day) })));
-  $('filter-forum').replaceChildren(h('option', { value: '', textContent: 'Every topic' }),
+  const topics = [...new Set(programme.sessions.map((s) => s.topic).filter(Boolean))].sort();
+  $('filter-topic').replaceChildren(h('option', { value: '', textContent: 'Every topic' }),
+    ...topics.map((topic) => h('option', { value: topic, textContent: topicName(topic) })));
+  $('filter-forum').replaceChildren(h('option', { value: '', textContent: 'Every forum' }),
     ...programme.forums.filter((f) => !f.parent).map((f) => h('option', { value: f.id, textContent: f.title })));
   renderMicroClasses();
   follow();

@@ -1,8 +1,8 @@
 // Browser test of the agenda page (issue 13): a shared link to a session
 // (`/agenda.html#/session/<id>`) opens its day with the session highlighted and in view; the
-// day filter shows one day, the topic filter one forum; each session links to its stage in the
-// hall (`/#/stage/<id>`) and to its own calendar file, and the whole week's calendar is
-// served as text/calendar with CRLF lines; the micro-classes are listed by theme day.
+// day filter shows one day, the forum and topic filters their sessions; each session links to
+// its stage in the hall (`/#/stage/<id>`), its topic's booths and its own calendar file, and the whole week's calendar is
+// served as text/calendar with CRLF lines; the micro-classes are listed by topic.
 // Saves screenshots; the page runs under the Content-Security-Policy of support.mjs.
 //
 // Needs PAVILION_URL (cargo xtask e2e).
@@ -62,9 +62,19 @@ try {
   await page.selectOption('#filter-forum', forum.id);
   const shown = await page.locator('#days article.session').evaluateAll((nodes) => nodes.map((n) => n.dataset.session));
   const expected = programme.sessions.filter((s) => s.forum === forum.id || programme.forums.find((f) => f.id === s.forum)?.parent === forum.id);
-  check(shown.length === expected.length && expected.every((s) => shown.includes(s.id)), `the topic filter shows the ${expected.length} sessions of ${forum.id}`);
+  check(shown.length === expected.length && expected.every((s) => shown.includes(s.id)), `the forum filter shows the ${expected.length} sessions of ${forum.id}`);
 
-  // 4. The micro-classes.
+  await page.selectOption('#filter-forum', '');
+  const topic = target.topic ?? programme.sessions.find((s) => s.topic).topic;
+  await page.selectOption('#filter-topic', topic);
+  const onTopic = await page.locator('#days article.session').evaluateAll((nodes) => nodes.map((n) => n.dataset.session));
+  const expectedTopic = programme.sessions.filter((s) => s.topic === topic);
+  check(onTopic.length === expectedTopic.length && expectedTopic.every((s) => onTopic.includes(s.id)), `the topic filter shows the ${expectedTopic.length} sessions on ${topic}`);
+  const topicLinks = await page.locator('#days a.topic-link').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('href')));
+  check(topicLinks.length === expectedTopic.length && topicLinks.every((href) => href === `/#/topic/${topic}`), 'each links to the booths of its topic');
+  writeFileSync(join(artifacts, 'agenda-topic.png'), await page.screenshot());
+
+  // 4. The micro-classes, grouped by topic.
   const micro = programme.sessions.filter((s) => s.kind === 'micro_class').length;
   check(await page.locator('#micro li').count() === micro, `the ${micro} micro-classes are listed`);
 

@@ -13,6 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::exhibitor::Slug;
+use crate::topic::Topic;
 
 /// The most days a programme's week may span.
 pub const MAX_WEEK_DAYS: i64 = 14;
@@ -299,6 +300,10 @@ pub struct Session {
     /// A served video (`/media/<sha256>.mp4` or `.webm`) of the session, once there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
+    /// The hall's topic the session is about, if one (the agenda filters by it and links to
+    /// that topic's booths).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<Topic>,
 }
 
 /// The week's whole programme, as staff edit it and visitors read it once published.
@@ -1002,6 +1007,7 @@ mod tests {
             start: time(start),
             end: time(end),
             recording_url: None,
+            topic: None,
         }
     }
 
