@@ -260,7 +260,17 @@ pub async fn answer(
             ),
         ));
     };
-    let question = &set.questions[sent.question];
+    // The set is frozen once played, so the attempt's questions are the set's; a store
+    // edited by hand is an internal error, not a panic.
+    let Some(question) = set.questions.get(sent.question) else {
+        return Err(Error::Internal(format!(
+            "attempt {} asks question {} of {:?}, which has {}",
+            attempt.id,
+            sent.question,
+            set.id,
+            set.questions.len()
+        )));
+    };
     if let Some(choice) = sent.choice
         && choice >= question.choices.len()
     {

@@ -7,8 +7,8 @@
 //! client address; nickname registrations more strictly.
 
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -172,16 +172,26 @@ pub struct Leaderboard {
 pub(crate) async fn set_board(
     State(state): State<AppState>,
     PathParams(set): PathParams<String>,
-) -> Result<Json<Leaderboard>, Error> {
-    Ok(Json(Leaderboard {
-        lines: play::set_board(state.store(), &set).await?,
-    }))
+) -> Result<Response, Error> {
+    let lines = play::set_board(state.store(), &set).await?;
+    Ok(shared_briefly(Json(Leaderboard { lines })))
+}
+
+/// How long shared caches may keep a leaderboard: anyone may read it, as often as they like,
+/// so a proxy in front can answer the crowd.
+const BOARD_MAX_AGE: HeaderValue = HeaderValue::from_static("public, max-age=5");
+
+fn shared_briefly(body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, BOARD_MAX_AGE);
+    response
 }
 
 #[utoipa::path(get, path = "/api/v1/contest/leaderboard", tag = "contest",
     responses((status = 200, description = "The week's best: every finished set of a visitor summed", body = Leaderboard)))]
-pub(crate) async fn week_board(State(state): State<AppState>) -> Result<Json<Leaderboard>, Error> {
-    Ok(Json(Leaderboard {
-        lines: play::week_board(state.store()).await?,
-    }))
+pub(crate) async fn week_board(State(state): State<AppState>) -> Result<Response, Error> {
+    let lines = play::week_board(state.store()).await?;
+    Ok(shared_briefly(Json(Leaderboard { lines })))
 }
