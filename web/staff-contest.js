@@ -2,7 +2,8 @@
 // has: a played set is frozen), edits one set at a time (title, theme day, seconds per
 // question, and per question its prompt, choices one per line, the right choice and the
 // explanation), saves it with PUT /api/v1/staff/contest/sets/{id} (the server's rules answer
-// with every problem, shown by field), and downloads every attempt as CSV.
+// with every problem, shown by field), deletes a set nobody has played, and downloads every
+// attempt as CSV.
 
 import { $, h } from '/lib.js';
 
@@ -40,7 +41,24 @@ function renderSets() {
       type: 'button', className: 'staff-button staff-ghost staff-small',
       textContent: attempts > 0 ? 'View' : 'Edit',
       onclick: () => edit(structuredClone(set), attempts > 0),
+    }),
+    attempts > 0 ? null : h('button', {
+      type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Delete',
+      onclick: () => deleteSet(set.id),
     }))));
+}
+
+/// Deletes a set nobody has played (the server refuses a played one with `set_in_play`).
+async function deleteSet(id) {
+  if (!window.confirm(`Delete the question set ${id}?`)) return;
+  try {
+    await context.call(`/api/v1/staff/contest/sets/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  } catch (error) {
+    say(`Not deleted: ${error.message}`, 'error');
+    return;
+  }
+  await loadContest(context.call, context.token);
+  say(`Deleted ${id}.`, 'ok');
 }
 
 const blankQuestion = () => ({ prompt: '', choices: ['', ''], answer: 0, explanation: '' });

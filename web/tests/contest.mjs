@@ -1,5 +1,6 @@
 // Browser test of the knowledge contest (issue 13): a curator writes a question set in the
-// staff console (a broken one is refused with its problems listed, nothing saved), then a
+// staff console (a broken one is refused with its problems listed, nothing saved; a set
+// nobody has played can be deleted), then a
 // visitor opens it from the hall page's link, takes a nickname, answers the first question
 // right (the verdict shows the explanation), lets the second one's countdown run out ("time
 // is up"), and ends on the leaderboards with their score; no answer or explanation reaches
@@ -70,7 +71,21 @@ try {
   await question(1).locator('.q-answer').fill('2');
   await page.click('#contest-save');
   await page.waitForFunction((id) => document.getElementById('contest-status').textContent.includes(`Saved ${id}`), SET);
+  const staffSets = await (await fetch(new URL('/api/v1/staff/contest/sets', base), { headers: { authorization: `Bearer ${token}` } })).json();
+  const savedSet = staffSets.sets.find((entry) => entry.set.id === SET).set;
+  check(savedSet.questions.length === 2 && savedSet.questions[1].answer === 1, 'the console saved both questions with their answers');
   check(await page.locator(`#contest-sets li[data-set="${SET}"]`).count() === 1, 'the console lists the saved set');
+  // A set nobody has played can be deleted; write it again afterwards.
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.click(`#contest-sets li[data-set="${SET}"] button:has-text("Delete")`);
+  await page.waitForFunction((id) => document.getElementById('contest-status').textContent.includes(`Deleted ${id}`), SET);
+  check(await page.locator(`#contest-sets li[data-set="${SET}"]`).count() === 0, 'a deleted set leaves the list');
+  const restore = await fetch(new URL(`/api/v1/staff/contest/sets/${SET}`, base), {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(savedSet),
+  });
+  check(restore.ok, `the set is written again through the API (HTTP ${restore.status})`);
 
   // 2. The hall page links to the contest.
   const hallHtml = await (await fetch(new URL('/', base))).text();
