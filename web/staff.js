@@ -1,12 +1,15 @@
 // Pavilion staff console: signs in with a staff session, edits a local copy of the layout
 // draft on an SVG floor plan (drag with 0.5 m snapping, R to rotate, arrows to nudge), checks
-// every change with the server's layout rules, saves, publishes, rolls back, shows the review
-// queue (current content beside the proposed one) and the audit log. Layout writes send the
+// every change with the server's layout rules, saves, publishes, rolls back, edits the
+// programme draft (a session's day, times and stage; the server's programme rules answer
+// every save), shows the review queue (current content beside the proposed one) and the
+// audit log; the knowledge-contest card is staff-contest.js. Layout writes send the
 // draft's version as If-Match; a 412 (someone else saved meanwhile) shows the conflict and
 // keeps the local edits instead of overwriting the other change.
 
 import { $, api, h, svg } from '/lib.js';
 import { showHallStats, showRetention } from '/staff-insights.js';
+import { loadContest } from '/staff-contest.js';
 
 const SNAP = 0.5;
 const TOKEN_KEY = 'pavilion.staff.token';
@@ -112,7 +115,8 @@ async function start() {
   $('sign-out').hidden = false;
   $('console').hidden = false;
   await loadLayout();
-  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts(), showHallStats(call), showRetention(call, me.role === 'admin')]);
+  await Promise.all([loadVersions(), loadAudit(), loadReview(), loadAccounts(), loadProgramme(),
+    loadContest(call, () => state.token), showHallStats(call), showRetention(call, me.role === 'admin')]);
   document.body.dataset.state = 'ready';
 }
 
@@ -532,6 +536,148 @@ $('remove-hall').addEventListener('click', () => {
 $('arrange').addEventListener('click', () => {
   if (!confirm('Replace the whole draft with an automatic arrangement of every exhibitor?')) return;
   serverChange('POST', '/api/v1/staff/layout/arrange', undefined, 'Arranged every exhibitor automatically.');
+});
+
+// ---------- programme ----------
+
+/// The programme draft as loaded (programme, revision, problems), the day shown and the
+/// session being edited.
+const programme = { view: null, day: null, editing: null };
+
+function programmeSay(text, kind = 'info') {
+  $('programme-status').textContent = text;
+  $('programme-status').dataset.kind = kind;
+}
+
+async function loadProgramme() {
+  let view;
+  try {
+    view = await call('/api/v1/staff/programme');
+  } catch (error) {
+    programmeSay(`Could not load the programme: ${error.message}`, 'error');
+    return false;
+  }
+  adoptProgramme(view);
+  return true;
+}
+
+function adoptProgramme(view) {
+  programme.view = view;
+  $('programme-reload').hidden = true;
+  const days = view.programme?.days ?? [];
+  if (!days.some((day) => day.date === programme.day)) programme.day = days[0]?.date ?? null;
+  programme.editing = null;
+  renderProgramme();
+  showProgrammeProblems(view.problems);
+}
+
+const themeName = (id) => programme.view.programme.theme_days.find((t) => t.id === id)?.name;
+const stageName = (id) => programme.view.programme.stages.find((s) => s.id === id)?.name ?? id;
+const dayLabel = (day) => `${day.date}${day.theme ? ` · ${themeName(day.theme) ?? day.theme}` : ''}`;
+
+function renderProgramme() {
+  const draft = programme.view?.programme;
+  $('programme-count').textContent = draft ? `${draft.sessions.length} sessions` : 'none';
+  if (!draft) {
+    $('programme-day').replaceChildren();
+    $('programme-sessions').replaceChildren(h('li', { className: 'staff-muted', textContent: 'There is no programme draft yet.' }));
+    $('programme-edit').hidden = true;
+    return;
+  }
+  $('programme-day').replaceChildren(...draft.days.map((day) => h('option', { value: day.date, textContent: dayLabel(day) })));
+  $('programme-day').value = programme.day ?? '';
+  const sessions = draft.sessions
+    .filter((session) => session.day === programme.day)
+    .sort((a, b) => a.start.localeCompare(b.start) || a.stage.localeCompare(b.stage));
+  $('programme-sessions').replaceChildren(...sessions.map((session) => h('li', {
+    'data-session': session.id,
+    className: session.id === programme.editing ? 'selected' : '',
+  },
+  `${session.start}–${session.end} · ${stageName(session.stage)} · ${session.title} `,
+  h('button', {
+    type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Edit',
+    onclick: () => editSession(session.id),
+  }))));
+  renderSessionEditor();
+}
+
+function renderSessionEditor() {
+  const draft = programme.view.programme;
+  const session = draft.sessions.find((s) => s.id === programme.editing);
+  $('programme-edit').hidden = !session;
+  if (!session) return;
+  $('programme-edit-title').textContent = session.title;
+  $('session-day').replaceChildren(...draft.days.map((day) => h('option', { value: day.date, textContent: dayLabel(day) })));
+  $('session-stage').replaceChildren(...draft.stages.map((stage) => h('option', { value: stage.id, textContent: stage.name })));
+  $('session-day').value = session.day;
+  $('session-start').value = session.start;
+  $('session-end').value = session.end;
+  $('session-stage').value = session.stage;
+}
+
+function editSession(id) {
+  programme.editing = id;
+  renderProgramme();
+  $('session-start').focus();
+}
+
+/// Lists the rules a programme breaks (a 422's problems, or the loaded draft's).
+function showProgrammeProblems(problems = []) {
+  $('programme-problems').replaceChildren(...problems.map((problem) => h('li', {
+    'data-rule': problem.rule,
+    textContent: `${problem.field}: ${problem.message}`,
+  })));
+}
+
+$('programme-day').addEventListener('change', () => {
+  programme.day = $('programme-day').value;
+  programme.editing = null;
+  renderProgramme();
+});
+
+$('session-cancel').addEventListener('click', () => {
+  programme.editing = null;
+  showProgrammeProblems([]);
+  programmeSay('');
+  renderProgramme();
+});
+
+$('programme-reload').addEventListener('click', async () => {
+  if (await loadProgramme()) programmeSay('Loaded the latest programme.');
+});
+
+/// Saves the edited session as part of the whole programme, over the version loaded; the
+/// server checks every rule and saves nothing when one is broken.
+$('programme-edit').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const edited = structuredClone(programme.view.programme);
+  const session = edited.sessions.find((s) => s.id === programme.editing);
+  if (!session) return;
+  session.day = $('session-day').value;
+  session.start = $('session-start').value.trim();
+  session.end = $('session-end').value.trim();
+  session.stage = $('session-stage').value;
+  let view;
+  try {
+    view = await call('/api/v1/staff/programme', { method: 'PUT', json: edited, headers: ifMatch(programme.view.revision) });
+  } catch (error) {
+    const problems = Array.isArray(error.body?.problems) ? error.body.problems : null;
+    if (error.status === 412) {
+      $('programme-reload').hidden = false;
+      programmeSay('Not saved: the programme was changed elsewhere since you loaded it.', 'error');
+    } else if (problems) {
+      showProgrammeProblems(problems);
+      programmeSay(`Not saved: ${problems.length} problem${problems.length > 1 ? 's' : ''}. ${problems[0].message}`, 'error');
+    } else {
+      showProgrammeProblems([]);
+      programmeSay(`Not saved: ${error.message}`, 'error');
+    }
+    return;
+  }
+  programme.day = session.day;
+  adoptProgramme(view);
+  programmeSay(`Saved ${session.id}: ${session.day} ${session.start}–${session.end} on ${stageName(session.stage)}. Publish to show it to visitors.`, 'ok');
+  await loadAudit();
 });
 
 // ---------- versions, audit ----------

@@ -5,6 +5,9 @@
 // (the visitor API's version changes), rolls back (the visitor API serves the first snapshot
 // byte for byte) and signs out. A save over a draft someone else changed since the page loaded
 // it shows the conflict (412) instead of overwriting; the latest draft loads on request.
+// The programme card lists the days and sessions of the programme draft; moving a session
+// onto another one's time on its stage is refused with the overlap shown and nothing saved,
+// and moving it to another stage and time is saved.
 // Saves screenshots. The page runs under the
 // Content-Security-Policy of support.mjs, and nothing may break it.
 //
@@ -130,6 +133,39 @@ try {
   check(layout.problems.length === 0 && (await page.locator('#plan .booth.invalid').count()) === 0, 'the saved draft breaks no rule');
   writeFileSync(join(artifacts, 'staff-signed-in.png'), await page.screenshot());
 
+  // 1b. The programme: the card lists the draft's days and the first day's sessions.
+  const programmeStatus = (text) => page.waitForFunction(
+    (t) => document.getElementById('programme-status').textContent.includes(t), text, { timeout: 20_000 },
+  );
+  const draftProgramme = (await api('GET', '/api/v1/staff/programme')).data;
+  check(draftProgramme.programme !== null, 'the server has a programme draft (the seed)');
+  const { days, sessions } = draftProgramme.programme;
+  check((await page.locator('#programme-day option').count()) === days.length, `the programme card lists the ${days.length} days`);
+  const firstDay = sessions.filter((s) => s.day === days[0].date).sort((x, y) => x.start.localeCompare(y.start));
+  check((await page.locator('#programme-sessions li').count()) === firstDay.length, `it lists the ${firstDay.length} sessions of ${days[0].date}`);
+  const [opening, second] = firstDay.filter((s) => s.stage === firstDay[0].stage);
+  // Move the second session onto the opening's start, on the same stage: refused.
+  await page.locator(`#programme-sessions li[data-session="${second.id}"] button`).click();
+  await page.fill('#session-start', opening.start);
+  await page.click('#session-save');
+  await programmeStatus('Not saved');
+  const overlap = await page.locator('#programme-problems li[data-rule="overlap"]').allTextContents();
+  check(overlap.length === 1 && overlap[0].includes(opening.id), `the overlap with ${opening.id} is shown: ${overlap}`);
+  const unchanged = (await api('GET', '/api/v1/staff/programme')).data;
+  check(unchanged.revision === draftProgramme.revision
+    && unchanged.programme.sessions.find((s) => s.id === second.id).start === second.start, 'the refused session was not saved');
+  writeFileSync(join(artifacts, 'staff-programme-refused.png'), await page.screenshot());
+  // Move it to a free stage at the same time instead: saved.
+  const freeStage = draftProgramme.programme.stages.find((stage) => !sessions.some((s) => s.stage === stage.id && s.day === second.day && s.start < second.end && second.start < s.end));
+  await page.fill('#session-start', second.start);
+  await page.selectOption('#session-stage', freeStage.id);
+  await page.click('#session-save');
+  await programmeStatus(`Saved ${second.id}`);
+  const moved = (await api('GET', '/api/v1/staff/programme')).data;
+  check(moved.revision === draftProgramme.revision + 1 && moved.programme.sessions.find((s) => s.id === second.id).stage === freeStage.id,
+    `the session is saved on ${freeStage.id}`);
+  check((await page.locator('#programme-problems li').count()) === 0, 'no problem is listed after the save');
+
   // A booth whose leaving keeps its hall valid (an island, or the end of a row).
   let movable = null;
   for (const booth of [...firstHall.booths].sort((a, b) => b.footprint.depth - a.footprint.depth)) {
@@ -238,7 +274,7 @@ try {
   const rolledBack = await hallBytes();
   check(rolledBack.equals(firstBytes), `after the rollback /api/v1/hall is version ${firstVersion} byte for byte`);
   const audit = await page.locator('#audit li').allTextContents();
-  for (const action of ['rollback', 'publish', 'replace layout', 'add hall', 'sign in']) {
+  for (const action of ['rollback', 'publish', 'replace layout', 'add hall', 'replace programme', 'sign in']) {
     check(audit.some((line) => line.includes(`${staffName} · ${action}`)), `the audit log shows "${action}"`);
   }
   writeFileSync(join(artifacts, 'staff.png'), await page.screenshot());

@@ -12,6 +12,8 @@ use crate::catalogue::{
     ImportActor, ImportReport, arrange_layout_if_missing, audit_import, import_catalogue,
 };
 use crate::cli::Config;
+use crate::contest::clock::ContestClock;
+use crate::contest::throttle::ContestThrottle;
 use crate::db::Store;
 use crate::error::Error;
 use crate::exhibitor::content::UploadPolicy;
@@ -21,6 +23,7 @@ use crate::limits::{Gate, Limits, TrustedProxies};
 use crate::media::{CheckBudget, MediaStore, Renderer};
 use crate::staff::sign_in::SignInGuard;
 use crate::storage::{StorageRules, SweepReport, UploadGate, sweep_orphans, sweep_temp_files};
+use crate::time::Clock;
 
 pub use crate::storage::MEDIA_FOLDER;
 
@@ -37,6 +40,8 @@ struct Inner {
     web_dir: PathBuf,
     assets_dir: PathBuf,
     catalogue_dir: PathBuf,
+    clock: Clock,
+    contest_clock: ContestClock,
     live: LiveHall,
     budget: CheckBudget,
     storage: StorageRules,
@@ -58,6 +63,8 @@ pub struct Guard {
     pub events: AddressRate,
     /// Leads per client address.
     pub leads: AddressRate,
+    /// The contest's nickname and play rates per address.
+    pub contest: ContestThrottle,
 }
 
 impl Guard {
@@ -80,6 +87,7 @@ impl Guard {
                 std::time::Duration::from_secs(3600),
                 limits.failure_keys,
             ),
+            contest: ContestThrottle::new(limits),
         }
     }
 }
@@ -96,10 +104,11 @@ impl AppState {
         AppState::open_with_renderer(config, renderer).await
     }
 
-    /// Opens the data folder: migrates the store; on a fresh store imports the catalogue;
-    /// arranges a layout draft if there is none; publishes if nothing is published yet;
-    /// deletes leads past their retention. On a store that already has all of these and no
-    /// expired lead, nothing is written.
+    /// Opens the data folder: migrates the store; imports the seed programme when there is
+    /// no programme draft; on a fresh store imports the catalogue; arranges a layout draft if
+    /// there is none; publishes if nothing is published yet; deletes leads past their
+    /// retention. On a store that already has all of these and no expired lead, nothing is
+    /// written.
     pub async fn open_with_renderer(
         config: &Config,
         renderer: Renderer,
@@ -107,6 +116,10 @@ impl AppState {
         let store = Store::open(&config.data_dir).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
+        // Before the first publish, so the first version has the programme too.
+        crate::programme::import_seed_if_missing(&store, &config.programme_file).await?;
+        // After the programme: the sets' theme days are checked against it.
+        crate::contest::seed::import_seed_if_empty(&store, &config.contest_file).await?;
         let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {
@@ -142,6 +155,8 @@ impl AppState {
                 web_dir: config.web_dir.clone(),
                 assets_dir: config.assets_dir.clone(),
                 catalogue_dir: config.catalogue_dir.clone(),
+                clock: config.clock.map_or(Clock::system(), Clock::starting_at),
+                contest_clock: ContestClock::default(),
                 live: LiveHall::new(published),
                 budget,
                 storage: config.storage_rules(),
@@ -209,6 +224,16 @@ impl AppState {
     /// The seed catalogue (where approved profile changes find the logo to re-render with).
     pub fn catalogue_dir(&self) -> &Path {
         &self.inner.catalogue_dir
+    }
+
+    /// The clock the contest's time limits are measured by.
+    pub fn contest_clock(&self) -> &ContestClock {
+        &self.inner.contest_clock
+    }
+
+    /// The clock the programme's "now" is read from (`--clock`).
+    pub fn clock(&self) -> Clock {
+        self.inner.clock
     }
 
     pub fn renderer(&self) -> &Renderer {

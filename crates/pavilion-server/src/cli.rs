@@ -55,6 +55,29 @@ pub struct Config {
         global = true
     )]
     pub catalogue_dir: PathBuf,
+    /// The seed programme (TOML), imported as the programme draft on first start.
+    #[arg(
+        long,
+        env = "PAVILION_PROGRAMME",
+        default_value = "programme/programme.toml",
+        global = true
+    )]
+    pub programme_file: PathBuf,
+    /// The seed question sets of the knowledge contest (TOML), imported on a start that finds
+    /// no question set.
+    #[arg(
+        long = "contest",
+        env = "PAVILION_CONTEST",
+        default_value = "programme/contest.toml",
+        global = true
+    )]
+    pub contest_file: PathBuf,
+    /// Stand the programme's clock on this RFC 3339 instant at start-up (such as
+    /// 2020-09-16T10:00:00+08:00) and let it run on from there, for tests and demonstrations
+    /// on any day of the week. Only the programme's "now" reads it; credentials, the audit
+    /// log and media keep the system clock. By default: the system clock.
+    #[arg(long, env = "PAVILION_CLOCK", value_parser = crate::time::parse_rfc3339, global = true)]
+    pub clock: Option<i64>,
     /// Seconds one media check (an upload, a catalogue file, a logo) may run before the file
     /// is refused with `time_limit`.
     #[arg(
@@ -158,6 +181,10 @@ impl Config {
         Config {
             web_dir: data_dir.join("web"),
             assets_dir: data_dir.join("assets"),
+            // None there unless a caller writes one or points elsewhere: no programme.
+            programme_file: data_dir.join("programme.toml"),
+            contest_file: data_dir.join("contest.toml"),
+            clock: None,
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,

@@ -4,6 +4,8 @@
 //! defined here too, so every area can return this type without import cycles.
 
 use pavilion_model::FieldError;
+use pavilion_model::ProgrammeProblem;
+use pavilion_model::contest::ContestProblem;
 use pavilion_model::layout::LayoutProblem;
 
 use crate::revision::Revision;
@@ -36,6 +38,18 @@ pub enum Error {
     /// A layout sent or to be published breaks rules; the body lists every problem.
     #[error("the layout breaks {} rule(s); nothing was saved", .0.len())]
     LayoutProblems(Vec<LayoutProblem>),
+    /// A programme sent or to be published breaks rules; the body lists every problem.
+    #[error("the programme breaks {} rule(s); nothing was saved", .0.len())]
+    ProgrammeProblems(Vec<ProgrammeProblem>),
+    /// A question set sent breaks rules; the body lists every problem.
+    #[error("the question set breaks {} rule(s); nothing was saved", .0.len())]
+    ContestProblems(Vec<ContestProblem>),
+    /// A contest move the rules of play refuse (409), with its own stable code.
+    #[error("{message}")]
+    Contest {
+        code: ContestRefusal,
+        message: String,
+    },
     /// No or an unknown, expired or revoked credential.
     #[error("{0}")]
     Unauthorized(String),
@@ -103,7 +117,45 @@ pub enum Error {
     },
 }
 
+/// Why the contest refuses a move (each is 409 with its own code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContestRefusal {
+    /// The nickname is someone else's already.
+    NicknameTaken,
+    /// The visitor has played (or is playing) this set already.
+    AlreadyPlayed,
+    /// An answer to a question answered before (a replay).
+    AlreadyAnswered,
+    /// An answer to a question not asked yet.
+    NotAsked,
+    /// The attempt has no question left.
+    Finished,
+    /// A set somebody has played cannot change or go.
+    SetInPlay,
+}
+
+impl ContestRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            ContestRefusal::NicknameTaken => "nickname_taken",
+            ContestRefusal::AlreadyPlayed => "already_played",
+            ContestRefusal::AlreadyAnswered => "already_answered",
+            ContestRefusal::NotAsked => "not_asked",
+            ContestRefusal::Finished => "attempt_finished",
+            ContestRefusal::SetInPlay => "set_in_play",
+        }
+    }
+}
+
 impl Error {
+    /// A contest move refused with `code`.
+    pub fn contest(code: ContestRefusal, message: impl Into<String>) -> Error {
+        Error::Contest {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn not_found(what: impl Into<String>) -> Error {
         Error::NotFound(what.into())
     }
@@ -118,6 +170,9 @@ impl Error {
             Error::PayloadTooLarge(_) => "too_large",
             Error::InvalidCatalogue(_) => "invalid_catalogue",
             Error::InvalidLayout(_) | Error::LayoutProblems(_) => "invalid_layout",
+            Error::ProgrammeProblems(_) => "invalid_programme",
+            Error::ContestProblems(_) => "invalid_question_set",
+            Error::Contest { code, .. } => code.code(),
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden(_) => "forbidden",
             Error::Conflict(_) => "conflict",

@@ -3,7 +3,7 @@
 //!
 //! Layers, top to bottom (each imports only from layers below it): `http` (router,
 //! extractors, OpenAPI, routes) -> `app` (state, start-up) and `cli` -> the domain areas
-//! `catalogue`, `exhibitor`, `staff`, `hall`, `storage`, `analytics`, `leads` -> `media` (store, ingest, rendering)
+//! `catalogue`, `exhibitor`, `staff`, `hall`, `programme`, `contest`, `storage`, `analytics`, `leads` -> `media` (store, ingest, rendering)
 //! and `db` (every SQL statement) -> `error`, `limits`, `buckets`, `revision`, `secret`, `time`, `data_lock`.
 
 pub mod analytics;
@@ -11,6 +11,7 @@ pub mod app;
 pub mod buckets;
 pub mod catalogue;
 pub mod cli;
+pub mod contest;
 pub mod data_lock;
 pub mod db;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod leads;
 pub mod limits;
 pub mod media;
+pub mod programme;
 pub mod revision;
 pub mod secret;
 pub mod staff;

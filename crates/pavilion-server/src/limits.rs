@@ -69,6 +69,21 @@ pub struct Limits {
     /// Leads left for booths per client address per hour before 429.
     #[arg(long, env = "PAVILION_LEADS_PER_HOUR", default_value_t = 10)]
     pub leads_per_hour: u32,
+    /// Contest nicknames one client address may register per hour.
+    #[arg(
+        long,
+        env = "PAVILION_CONTEST_NICKNAMES_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub contest_nicknames_per_hour: u32,
+    /// Contest requests (starting an attempt, reading a question, answering) one client
+    /// address may make per minute.
+    #[arg(
+        long,
+        env = "PAVILION_CONTEST_REQUESTS_PER_MINUTE",
+        default_value_t = 120
+    )]
+    pub contest_requests_per_minute: u32,
     /// After SIGTERM, how long open requests may take before the server exits anyway.
     #[arg(long, env = "PAVILION_SHUTDOWN_GRACE", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
@@ -94,6 +109,8 @@ impl Default for Limits {
             failure_keys: 10_000,
             event_batches_per_minute: 30,
             leads_per_hour: 10,
+            contest_nicknames_per_hour: 10,
+            contest_requests_per_minute: 120,
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -1,7 +1,8 @@
 //! The browser end-to-end tests: starts the real server on a fresh data directory with the
 //! full catalogue (and an exhibitor token made through the CLI), then runs web/tests/e2e.mjs,
-//! web/tests/portal.mjs, web/tests/visitor-insights.mjs (analytics and the lead form) and,
-//! with a staff account made through the CLI, web/tests/staff.mjs
+//! web/tests/agenda.mjs (the week's agenda and calendar files), web/tests/portal.mjs,
+//! web/tests/visitor-insights.mjs (analytics and the lead form) and, with a staff account made
+//! through the CLI, web/tests/staff.mjs and web/tests/contest.mjs (a full contest round)
 //! (after web/tests/csp-static.mjs, a server-less check that the pages use no inline code)
 //! (Playwright driving Debian's Chromium). Then web/tests/tour.mjs: hall and topic links, the
 //! minimap, the 2D plan, touch, and axe-core on every page. Last (it publishes, so nothing
@@ -113,6 +114,15 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
     cmd::run_with_env(
         root,
         "node",
+        &["web/tests/agenda.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
         &["web/tests/portal.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
@@ -134,6 +144,17 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
         root,
         "node",
         &["web/tests/staff.mjs"],
+        &[
+            ("PAVILION_URL", &format!("http://{address}/")),
+            ("PAVILION_STAFF_NAME", &staff_name),
+            ("PAVILION_STAFF_PASSWORD", &staff_password),
+            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
+        ],
+    )?;
+    cmd::run_with_env(
+        root,
+        "node",
+        &["web/tests/contest.mjs"],
         &[
             ("PAVILION_URL", &format!("http://{address}/")),
             ("PAVILION_STAFF_NAME", &staff_name),

@@ -6,10 +6,12 @@ mod analytics;
 mod audit;
 mod backup;
 mod content;
+mod contest;
 mod exhibitors;
 mod layout;
 mod leads;
 mod media;
+mod programme;
 mod snapshots;
 mod staff;
 mod tokens;
@@ -28,12 +30,14 @@ pub use analytics::{BoothDay, Counts};
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
+pub use contest::{AnswerRecord, Attempt, BoardRow, ContestVisitor, ResultRow, StoredSet};
 pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };
 pub use layout::LayoutDraft;
 pub use leads::{LeadRow, NewLeadRow};
 pub use media::MediaRow;
+pub use programme::ProgrammeDraft;
 pub use snapshots::{PublishInputs, StoredSnapshot, VersionInfo};
 pub use staff::{Role, SessionRow, StaffAccount, StaffChange, StaffCredentials, StaffSession};
 pub use tokens::{TokenInfo, TokenOwner};

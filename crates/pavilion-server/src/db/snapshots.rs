@@ -18,6 +18,9 @@ pub struct StoredSnapshot {
     pub version: u64,
     pub document: String,
     pub details: String,
+    /// The `Programme` published with the hall, as JSON; none for versions published before
+    /// programmes existed or while there was no programme draft.
+    pub programme: Option<String>,
 }
 
 /// One published version as listed.
@@ -39,6 +42,7 @@ pub struct VersionInfo {
 #[derive(Debug)]
 pub struct PublishInputs {
     pub draft: Option<LayoutDraft>,
+    pub programme: Option<super::ProgrammeDraft>,
     pub exhibitors: Vec<ExhibitorRecord>,
     pub media: HashMap<String, Vec<BoothMedia>>,
     pub latest_version: u64,
@@ -67,12 +71,14 @@ impl Store {
     pub async fn publish_inputs(&self) -> Result<PublishInputs, Error> {
         let mut tx = self.pool.begin().await?;
         let draft = super::layout::read_draft(&mut tx).await?;
+        let programme = super::programme::read_draft(&mut tx).await?;
         let exhibitors = super::exhibitors::read_all(&mut tx).await?;
         let media = super::exhibitors::read_approved_media(&mut tx).await?;
         let latest_version = read_latest_version(&mut tx).await?;
         tx.commit().await?;
         Ok(PublishInputs {
             draft,
+            programme,
             exhibitors,
             media,
             latest_version,
@@ -94,12 +100,14 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         super::media::insert(&mut tx, media, published_at).await?;
         sqlx::query(
-            "INSERT INTO snapshots (version, published_at, document, details) VALUES (?, ?, ?, ?)",
+            "INSERT INTO snapshots (version, published_at, document, details, programme)
+             VALUES (?, ?, ?, ?, ?)",
         )
         .bind(version)
         .bind(published_at)
         .bind(&snapshot.document)
         .bind(&snapshot.details)
+        .bind(&snapshot.programme)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -119,7 +127,7 @@ impl Store {
     /// The snapshot the `published` pointer names, if any.
     pub async fn published(&self) -> Result<Option<StoredSnapshot>, Error> {
         let row = sqlx::query(
-            "SELECT s.version, s.document, s.details
+            "SELECT s.version, s.document, s.details, s.programme
              FROM published p JOIN snapshots s ON s.version = p.version
              WHERE p.id = 1",
         )
@@ -129,19 +137,22 @@ impl Store {
             version: row.get::<i64, _>("version").try_into().unwrap_or(0),
             document: row.get("document"),
             details: row.get("details"),
+            programme: row.get("programme"),
         }))
     }
 
     /// One stored snapshot, byte for byte.
     pub async fn snapshot(&self, version: u64) -> Result<Option<StoredSnapshot>, Error> {
-        let row = sqlx::query("SELECT document, details FROM snapshots WHERE version = ?")
-            .bind(version_param(version))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT document, details, programme FROM snapshots WHERE version = ?")
+                .bind(version_param(version))
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|row| StoredSnapshot {
             version,
             document: row.get("document"),
             details: row.get("details"),
+            programme: row.get("programme"),
         }))
     }
 

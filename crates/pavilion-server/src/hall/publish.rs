@@ -1,12 +1,13 @@
 //! Publishing: build an immutable hall snapshot from the layout draft and the exhibitors,
-//! render the hall and zone signs, store it atomically, and keep a ready-to-serve copy
-//! (JSON, gzip, brotli, ETag, per-exhibitor details) in memory.
+//! render the hall and zone signs, store it atomically with the programme draft, and keep a
+//! ready-to-serve copy (JSON, gzip, brotli, ETag, per-exhibitor details, the programme) in
+//! memory.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 
 use axum::body::Bytes;
-use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot};
+use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme};
 use sha2::{Digest as _, Sha256};
 
 use super::rules::layout_problems;
@@ -65,6 +66,59 @@ pub struct PublishedHall {
     /// The SHA-256 of every media file the snapshot and its details name: the only media
     /// `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
     pub media: HashSet<String>,
+    /// The programme published with this version, if it has one.
+    pub programme: Option<PublishedProgramme>,
+}
+
+/// The programme of a published version, parsed (for "now and next") and prepared to serve.
+#[derive(Debug, Clone)]
+pub struct PublishedProgramme {
+    pub programme: Programme,
+    pub json: Bytes,
+    pub gzip: Bytes,
+    pub brotli: Bytes,
+    /// The strong ETags, quoted, of the identity, gzip and brotli codings.
+    etags: [String; 3],
+}
+
+impl PublishedProgramme {
+    /// Prepares a stored programme document (CPU-heavy: brotli).
+    fn prepare(version: u64, document: &str) -> Result<PublishedProgramme, Error> {
+        let programme: Programme = serde_json::from_str(document)?;
+        let json = document.as_bytes();
+        let digest = hex::encode(Sha256::digest(json));
+        Ok(PublishedProgramme {
+            programme,
+            gzip: Bytes::from(gzip(json)?),
+            brotli: Bytes::from(brotli(json)?),
+            json: Bytes::copy_from_slice(json),
+            etags: ALL_ENCODINGS.map(|encoding| {
+                format!("\"p{version}-{}{}\"", &digest[..16], encoding.etag_suffix())
+            }),
+        })
+    }
+
+    pub fn body(&self, encoding: Encoding) -> Bytes {
+        match encoding {
+            Encoding::Brotli => self.brotli.clone(),
+            Encoding::Gzip => self.gzip.clone(),
+            Encoding::Identity => self.json.clone(),
+        }
+    }
+
+    /// The strong ETag of the representation in one coding, quoted.
+    pub fn etag(&self, encoding: Encoding) -> &str {
+        let index = ALL_ENCODINGS
+            .iter()
+            .position(|e| *e == encoding)
+            .expect("every coding is listed");
+        &self.etags[index]
+    }
+
+    /// The ETags of every coding: any of them names the current programme.
+    pub fn all_etags(&self) -> [&str; 3] {
+        [&self.etags[0], &self.etags[1], &self.etags[2]].map(String::as_str)
+    }
 }
 
 impl PublishedHall {
@@ -105,6 +159,11 @@ impl PublishedHall {
             exhibitors_json: Bytes::from(serde_json::to_vec(&exhibitors)?),
             details,
             media,
+            programme: stored
+                .programme
+                .as_deref()
+                .map(|document| PublishedProgramme::prepare(stored.version, document))
+                .transpose()?,
         })
     }
 
@@ -158,9 +217,10 @@ fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(output)
 }
 
-/// Publishes the layout draft as the next snapshot version and returns it ready to serve.
-/// What it shows is read in one read transaction; the snapshot, the `published` pointer and
-/// the audit entry (when staff published) are written in one transaction.
+/// Publishes the layout draft and the programme draft as the next snapshot version and
+/// returns it ready to serve. What it shows is read in one read transaction; the snapshot
+/// (with the programme), the `published` pointer and the audit entry (when staff published)
+/// are written in one transaction.
 pub async fn publish(
     store: &Store,
     media: &MediaStore,
@@ -182,6 +242,18 @@ pub async fn publish(
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
+    // Every save of the programme draft is validated; checked again so a stored draft that
+    // breaks a rule (a rule added since) is never published.
+    let programme = match inputs.programme {
+        Some(draft) => {
+            let problems = draft.programme.validate();
+            if !problems.is_empty() {
+                return Err(Error::ProgrammeProblems(problems));
+            }
+            Some(serde_json::to_string(&draft.programme)?)
+        }
+        None => None,
+    };
     let mut booth_media = inputs.media;
 
     let (halls, sign_media) = tokio::task::spawn_blocking({
@@ -218,6 +290,7 @@ pub async fn publish(
         version,
         document: serde_json::to_string(&snapshot)?,
         details: serde_json::to_string(&details)?,
+        programme,
     };
     let target = version_target(version);
     let audit = who.map(|who| {

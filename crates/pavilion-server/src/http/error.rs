@@ -5,8 +5,9 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pavilion_model::FieldError;
+use pavilion_model::contest::ContestProblem;
 use pavilion_model::layout::LayoutProblem;
+use pavilion_model::{FieldError, ProgrammeProblem};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -17,6 +18,8 @@ use crate::error::{Error, UploadError};
 pub struct ErrorBody {
     /// Stable, for programs: `not_found`, `bad_request`, `unsupported_media_type`,
     /// `unauthorized`, `forbidden`, `conflict`, `invalid_fields`, `invalid_layout`,
+    /// `invalid_programme`, `invalid_question_set`, the contest's 409s (`nickname_taken`,
+    /// `already_played`, `already_answered`, `not_asked`, `attempt_finished`, `set_in_play`),
     /// `too_large`, `unsupported_type`, `booth_quota_exceeded`, `upload_in_progress`,
     /// `insufficient_storage` (507), `too_many_requests` (429), `busy` (503),
     /// `request_timeout` and `upload_too_slow` (408), `stale_version` (412), `internal`, ...
@@ -24,15 +27,25 @@ pub struct ErrorBody {
     pub code: String,
     /// A sentence for people.
     pub message: String,
-    /// With `invalid_layout`: every rule the layout breaks.
+    /// With `invalid_layout`: every rule the layout breaks; with `invalid_programme`: every
+    /// rule the programme breaks; with `invalid_question_set`: every rule the set breaks.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub problems: Option<Vec<LayoutProblem>>,
+    pub problems: Option<Problems>,
     /// With `invalid_fields`: every field that needs attention.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
     /// With `stale_version`: the draft's version now (its ETag is this number in quotes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_revision: Option<u64>,
+}
+
+/// The rules a document breaks, as the error body lists them.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Problems {
+    Layout(Vec<LayoutProblem>),
+    Programme(Vec<ProgrammeProblem>),
+    QuestionSet(Vec<ContestProblem>),
 }
 
 /// The message sent instead of an internal cause.
@@ -49,7 +62,10 @@ pub fn status_of(error: &Error) -> StatusCode {
         Error::InvalidCatalogue(_)
         | Error::InvalidLayout(_)
         | Error::LayoutProblems(_)
+        | Error::ProgrammeProblems(_)
+        | Error::ContestProblems(_)
         | Error::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::Contest { .. } => StatusCode::CONFLICT,
         Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
         Error::Conflict(_) => StatusCode::CONFLICT,
@@ -97,7 +113,9 @@ impl ErrorBody {
             _ => None,
         };
         let (problems, errors) = match error {
-            Error::LayoutProblems(problems) => (Some(problems), None),
+            Error::LayoutProblems(problems) => (Some(Problems::Layout(problems)), None),
+            Error::ProgrammeProblems(problems) => (Some(Problems::Programme(problems)), None),
+            Error::ContestProblems(problems) => (Some(Problems::QuestionSet(problems)), None),
             Error::InvalidFields(errors) => (None, Some(errors)),
             _ => (None, None),
         };

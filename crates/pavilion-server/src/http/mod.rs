@@ -19,14 +19,18 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use crate::error::Error;
 use routes::{
-    analytics, exhibitors, hall, health, leads, me, media, staff_import, staff_layout,
-    staff_publish, staff_review, staff_sessions, web,
+    analytics, contest, exhibitors, hall, health, leads, me, media, programme, staff_contest,
+    staff_import, staff_layout, staff_programme, staff_publish, staff_review, staff_sessions, web,
 };
 
 /// The whole application: API, media, and the page and viewer files.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(hall::router())
+        .merge(programme::router())
+        .merge(staff_programme::router())
+        .merge(contest::router())
+        .merge(staff_contest::router())
         .merge(exhibitors::router())
         .merge(staff_sessions::router())
         .merge(staff_layout::router())

@@ -9,18 +9,21 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use pavilion_model::layout::{LayoutProblem, LayoutRule};
+use pavilion_model::programme as model_programme;
+use pavilion_model::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};
 use pavilion_model::{
     BoothMedia, BoothPlacement, BoothTier, Entrance, ExhibitorDetail, ExhibitorProfile,
     ExhibitorSummary, FieldError, Footprint, Hall, HallSnapshot, MediaKind, Product, Rect, Topic,
     TopicZone,
 };
+use pavilion_model::{Programme, ProgrammeProblem, ProgrammeRule, StageNowNext};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::error::ErrorBody;
+use super::error::{ErrorBody, Problems};
 use super::routes::{
-    analytics, exhibitors, hall, health, leads, me, media, staff_import, staff_layout,
-    staff_publish, staff_review, staff_sessions,
+    analytics, contest, exhibitors, hall, health, leads, me, media, programme, staff_contest,
+    staff_import, staff_layout, staff_programme, staff_publish, staff_review, staff_sessions,
 };
 use crate::analytics::{
     BoothStats, BoothTotal, DayStats, Event, EventBatch, EventKind, HallStats, Recorded,
@@ -48,7 +51,7 @@ the published hall, its exhibitors and media; exhibitors keep their booth up to 
 products, media, submission for review); staff sign in, arrange the hall, review submissions, \
 publish, roll back and read the audit log. Every error is `{\"code\", \"message\"}` with a stable \
 code (the `ErrorBody` schema); validation errors add `errors` (one per field) or `problems` (layout \
-rules). JSON bodies must be sent as `Content-Type: application/json` (415 otherwise). \
+or programme rules). JSON bodies must be sent as `Content-Type: application/json` (415 otherwise). \
 The exhibitor's draft and the staff's layout draft are versioned: reads and saves answer with \
 `ETag: \"<revision>\"`; writes may send it back as `If-Match` and get 412 `stale_version` (with the \
 current `ETag`) when the draft changed since. \
@@ -59,6 +62,23 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         health::health,
         document,
         hall::hall,
+        programme::programme,
+        programme::now_and_next,
+        programme::week_calendar,
+        programme::session_calendar,
+        staff_programme::read,
+        staff_programme::replace,
+        contest::list,
+        contest::register,
+        contest::start,
+        contest::current,
+        contest::answer,
+        contest::set_board,
+        contest::week_board,
+        staff_contest::list,
+        staff_contest::save,
+        staff_contest::delete,
+        staff_contest::results,
         exhibitors::list,
         exhibitors::detail,
         media::media,
@@ -133,7 +153,39 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         LeadPolicy,
         leads::RetentionChange,
         leads::RetentionSet,
+        Problems,
         LayoutProblem,
+        model_programme::Week,
+        model_programme::Day,
+        model_programme::ThemeDay,
+        model_programme::Forum,
+        model_programme::ForumKind,
+        model_programme::Stage,
+        model_programme::Speaker,
+        model_programme::Session,
+        model_programme::SessionKind,
+        Programme,
+        ProgrammeProblem,
+        ProgrammeRule,
+        staff_programme::ProgrammeView,
+        programme::ProgrammeNow,
+        QuestionSet,
+        Question,
+        AskedQuestion,
+        ContestProblem,
+        ContestRule,
+        contest::ContestSets,
+        contest::NicknameSent,
+        contest::Leaderboard,
+        crate::contest::SetSummary,
+        crate::contest::play::NewVisitor,
+        crate::contest::play::AttemptView,
+        crate::contest::play::AnswerSent,
+        crate::contest::play::Verdict,
+        crate::contest::play::BoardLine,
+        staff_contest::StaffSet,
+        staff_contest::StaffSets,
+        StageNowNext,
         LayoutRule,
         HallSnapshot,
         Hall,
@@ -186,6 +238,9 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         (name = "operations", description = "Health and this document"),
         (name = "staff", description = "Staff sign-in, accounts, catalogue import, publishing, versions and the audit log: `Authorization: Bearer pst_...`"),
         (name = "staff layout", description = "The layout draft staff arrange: `Authorization: Bearer pst_...`"),
+        (name = "staff programme", description = "The programme draft staff edit (days, theme days, forums, stages, sessions), published with the hall: `Authorization: Bearer pst_...`"),
+        (name = "contest", description = "The knowledge contest for visitors: a nickname, one attempt per set, one question at a time, checked on the server; leaderboards. Play requests send `X-Contest-Visitor: pcv_...`"),
+        (name = "staff contest", description = "The contest's question sets and results export: `Authorization: Bearer pst_...`"),
         (name = "exhibitor", description = "An exhibitor's own booth, with its token: `Authorization: Bearer pex_...`"),
         (name = "staff review", description = "The review queue, for signed-in staff: `Authorization: Bearer pst_...`"),
         (name = "exhibitor tokens", description = "Issuing and revoking exhibitor tokens, for staff admins"),

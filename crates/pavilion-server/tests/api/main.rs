@@ -4,7 +4,9 @@
 mod analytics;
 mod authz;
 mod backup;
+mod calendar;
 mod catalogue;
+mod contest;
 mod exhibitors;
 mod guard;
 mod hall;
@@ -14,6 +16,7 @@ mod me;
 mod me_support;
 mod media;
 mod openapi;
+mod programme;
 mod security;
 mod seed_import;
 mod staff;
@@ -50,6 +53,11 @@ fn renderer() -> Renderer {
 
 fn repository_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The repository's seed programme, which every test app imports on first start.
+pub fn seed_programme() -> PathBuf {
+    repository_root().join("programme/programme.toml")
 }
 
 /// A running app over its own data folder and catalogue.
@@ -264,6 +272,7 @@ async fn spawn_app_with_config(
     let data = tempfile::tempdir().unwrap();
     let mut config =
         Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
+    config.programme_file = seed_programme();
     edit(&mut config);
     let pkg = config.web_dir.join("pkg");
     fs::create_dir_all(&pkg).unwrap();
