@@ -7,9 +7,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::buckets::{LeakyBuckets, address_key, locked};
 use crate::error::Error;
 use crate::limits::Limits;
-use crate::buckets::{LeakyBuckets, address_key, locked};
 
 const HOUR: Duration = Duration::from_secs(3600);
 const MINUTE: Duration = Duration::from_secs(60);
