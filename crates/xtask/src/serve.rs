@@ -14,6 +14,11 @@ use anyhow::{Context, Result, bail};
 
 use crate::{build_web, e2e, project_root};
 
+/// Where the demonstration's programme clock stands when nobody chose one: during the seed
+/// week's first keynote, so the agenda and the contest show a week under way rather than one
+/// long over. Only the programme reads this clock (credentials and media keep the system's).
+const DEMO_CLOCK: &str = "2020-09-14T09:45:00+08:00";
+
 pub fn run(server_args: &[String]) -> Result<()> {
     let root = project_root();
     // The viewer builds in its own target directory: build the server beside it.
@@ -34,9 +39,19 @@ pub fn run(server_args: &[String]) -> Result<()> {
     eprintln!(
         "\nStarting the server; it prints \"Pavilion is open at ...\" when the hall is ready."
     );
-    let mut child = Command::new(&binary)
-        .args(&args)
-        .current_dir(&root)
+    let mut command = Command::new(&binary);
+    command.args(&args).current_dir(&root);
+    if std::env::var_os("PAVILION_CLOCK").is_none()
+        && !args.iter().any(|a| a.starts_with("--clock"))
+    {
+        eprintln!(
+            "The programme's clock stands on {DEMO_CLOCK} (the summit's opening keynote in \
+             programme/programme.toml) and runs on from there; set PAVILION_CLOCK to choose \
+             another moment."
+        );
+        command.env("PAVILION_CLOCK", DEMO_CLOCK);
+    }
+    let mut child = command
         .spawn()
         .with_context(|| format!("starting {}", binary.display()))?;
     if !optimised {
