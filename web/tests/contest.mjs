@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, staffToken, watchContentSecurityPolicy,
 } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
@@ -25,13 +25,7 @@ const artifacts = artifactsDir();
 const SET = `e2e-quiz-${Date.now().toString(36)}`;
 const NICKNAME = `Tester ${Date.now().toString(36).slice(-5)}`;
 
-const signIn = await fetch(new URL('/api/v1/staff/sessions', base), {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: staffName, password: staffPassword }),
-});
-if (!signIn.ok) throw new Error(`the staff account does not sign in: HTTP ${signIn.status}`);
-const { token } = await signIn.json();
+const token = await staffToken(base, staffName, staffPassword);
 
 const browser = await launchChromium();
 try {

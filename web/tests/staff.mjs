@@ -17,7 +17,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, watchContentSecurityPolicy,
+  artifactsDir, check, enforceContentSecurityPolicy, failures, launchChromium, staffToken, watchContentSecurityPolicy,
 } from './support.mjs';
 
 const base = process.env.PAVILION_URL;
@@ -29,13 +29,7 @@ if (!base || !staffName || !staffPassword) {
 const artifacts = artifactsDir();
 
 // The test's own staff session, to check through the API what the page did.
-const signIn = await fetch(new URL('/api/v1/staff/sessions', base), {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ name: staffName, password: staffPassword }),
-});
-if (!signIn.ok) throw new Error(`the staff account does not sign in: HTTP ${signIn.status}`);
-const { token } = await signIn.json();
+const token = await staffToken(base, staffName, staffPassword);
 async function api(method, path, body) {
   const response = await fetch(new URL(path, base), {
     method,

@@ -34,6 +34,17 @@ export function artifactsDir() {
  * Starts Debian's Chromium headless, with WebGL2 on the CPU through SwiftShader, or with no
  * WebGL at all (`{ webgl: false }`), as some visitors' browsers are.
  */
+/** Signs in to the staff API at `base` and returns the session's bearer token. */
+export async function staffToken(base, name, password) {
+  const signIn = await fetch(new URL('/api/v1/staff/sessions', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  if (!signIn.ok) throw new Error(`the staff account does not sign in: HTTP ${signIn.status}`);
+  return (await signIn.json()).token;
+}
+
 export function launchChromium({ webgl = true } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -102,91 +102,34 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
     wait_until_healthy(&address, Duration::from_secs(240))
         .with_context(|| format!("see {}", work.join("server.log").display()))?;
 
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/e2e.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/agenda.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/portal.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_EXHIBITOR_TOKEN", &token),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/visitor-insights.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_EXHIBITOR_TOKEN", &token),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/staff.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_STAFF_NAME", &staff_name),
-            ("PAVILION_STAFF_PASSWORD", &staff_password),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/contest.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_STAFF_NAME", &staff_name),
-            ("PAVILION_STAFF_PASSWORD", &staff_password),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/tour.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_EXHIBITOR_TOKEN", &token),
-            ("PAVILION_STAFF_NAME", &staff_name),
-            ("PAVILION_STAFF_PASSWORD", &staff_password),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )?;
-    cmd::run_with_env(
-        root,
-        "node",
-        &["web/tests/booth-panel.mjs"],
-        &[
-            ("PAVILION_URL", &format!("http://{address}/")),
-            ("PAVILION_EXHIBITOR_TOKEN", &token),
-            ("PAVILION_STAFF_NAME", &staff_name),
-            ("PAVILION_STAFF_PASSWORD", &staff_password),
-            ("PAVILION_ARTIFACTS", &work.to_string_lossy()),
-        ],
-    )
+    // Every test gets the same environment (each reads only what it needs), in this order:
+    // booth-panel.mjs publishes, so it goes last, where nothing after it sees a changed hall.
+    let url = format!("http://{address}/");
+    let artifacts = work.to_string_lossy();
+    let env = [
+        ("PAVILION_URL", url.as_str()),
+        ("PAVILION_EXHIBITOR_TOKEN", token.as_str()),
+        ("PAVILION_STAFF_NAME", staff_name.as_str()),
+        ("PAVILION_STAFF_PASSWORD", staff_password.as_str()),
+        ("PAVILION_ARTIFACTS", &artifacts),
+    ];
+    for test in BROWSER_TESTS {
+        cmd::run_with_env(root, "node", &[test], &env)?;
+    }
+    Ok(())
 }
+
+/// The browser tests against the running server, in the order they run.
+const BROWSER_TESTS: [&str; 8] = [
+    "web/tests/e2e.mjs",
+    "web/tests/agenda.mjs",
+    "web/tests/portal.mjs",
+    "web/tests/visitor-insights.mjs",
+    "web/tests/staff.mjs",
+    "web/tests/contest.mjs",
+    "web/tests/tour.mjs",
+    "web/tests/booth-panel.mjs",
+];
 
 /// Starts `pavilion serve` on `data` at `address`, from `root`, logging to `log`.
 pub(crate) fn start_server(

@@ -8,4 +8,4 @@ pub mod publish;
 pub mod rules;
 
 pub use live::LiveHall;
-pub use publish::{Encoding, PublishedHall, PublishedProgramme, publish};
+pub use publish::{Encoding, PreparedDocument, PublishedHall, PublishedProgramme, publish};

@@ -52,13 +52,8 @@ const ALL_ENCODINGS: [Encoding; 3] = [Encoding::Identity, Encoding::Gzip, Encodi
 #[derive(Debug, Clone)]
 pub struct PublishedHall {
     pub version: u64,
-    /// The snapshot JSON exactly as stored.
-    pub json: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
-    /// The strong ETags, quoted, of the identity, gzip and brotli codings (one opaque part
-    /// shared by all, each coding adding its own suffix), made once rather than per request.
-    etags: [String; 3],
+    /// The snapshot JSON exactly as stored, in every coding.
+    pub document: PreparedDocument,
     /// `[ExhibitorSummary]` sorted by name.
     pub exhibitors_json: Bytes,
     /// `ExhibitorDetail` JSON by slug.
@@ -74,27 +69,31 @@ pub struct PublishedHall {
 #[derive(Debug, Clone)]
 pub struct PublishedProgramme {
     pub programme: Programme,
-    pub json: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
-    /// The strong ETags, quoted, of the identity, gzip and brotli codings.
+    pub document: PreparedDocument,
+}
+
+/// A published JSON document in every coding with its strong ETags, prepared once per
+/// publish so requests only copy bytes.
+#[derive(Debug, Clone)]
+pub struct PreparedDocument {
+    json: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
+    /// The strong ETags, quoted, of the identity, gzip and brotli codings (one opaque part
+    /// shared by all, each coding adding its own suffix), made once rather than per request.
     etags: [String; 3],
 }
 
-impl PublishedProgramme {
-    /// Prepares a stored programme document (CPU-heavy: brotli).
-    fn prepare(version: u64, document: &str) -> Result<PublishedProgramme, Error> {
-        let programme: Programme = serde_json::from_str(document)?;
-        let json = document.as_bytes();
+impl PreparedDocument {
+    /// Compresses `json` (CPU-heavy: brotli) and makes its ETags, `"<tag>-<digest><suffix>"`.
+    fn prepare(json: &[u8], tag: &str) -> Result<PreparedDocument, Error> {
         let digest = hex::encode(Sha256::digest(json));
-        Ok(PublishedProgramme {
-            programme,
+        Ok(PreparedDocument {
             gzip: Bytes::from(gzip(json)?),
             brotli: Bytes::from(brotli(json)?),
             json: Bytes::copy_from_slice(json),
-            etags: ALL_ENCODINGS.map(|encoding| {
-                format!("\"p{version}-{}{}\"", &digest[..16], encoding.etag_suffix())
-            }),
+            etags: ALL_ENCODINGS
+                .map(|encoding| format!("\"{tag}-{}{}\"", &digest[..16], encoding.etag_suffix())),
         })
     }
 
@@ -115,9 +114,19 @@ impl PublishedProgramme {
         &self.etags[index]
     }
 
-    /// The ETags of every coding: any of them names the current programme.
+    /// The ETags of every coding: any of them names the current document.
     pub fn all_etags(&self) -> [&str; 3] {
         [&self.etags[0], &self.etags[1], &self.etags[2]].map(String::as_str)
+    }
+}
+
+impl PublishedProgramme {
+    /// Prepares a stored programme document (CPU-heavy: brotli).
+    fn prepare(version: u64, document: &str) -> Result<PublishedProgramme, Error> {
+        Ok(PublishedProgramme {
+            programme: serde_json::from_str(document)?,
+            document: PreparedDocument::prepare(document.as_bytes(), &format!("p{version}"))?,
+        })
     }
 }
 
@@ -141,21 +150,12 @@ impl PublishedHall {
             .chain(media_hashes_in(&stored.details))
             .map(str::to_owned)
             .collect();
-        let json = stored.document.as_bytes();
-        let digest = hex::encode(Sha256::digest(json));
         Ok(PublishedHall {
             version: stored.version,
-            gzip: Bytes::from(gzip(json)?),
-            brotli: Bytes::from(brotli(json)?),
-            json: Bytes::copy_from_slice(json),
-            etags: ALL_ENCODINGS.map(|encoding| {
-                format!(
-                    "\"v{}-{}{}\"",
-                    stored.version,
-                    &digest[..16],
-                    encoding.etag_suffix()
-                )
-            }),
+            document: PreparedDocument::prepare(
+                stored.document.as_bytes(),
+                &format!("v{}", stored.version),
+            )?,
             exhibitors_json: Bytes::from(serde_json::to_vec(&exhibitors)?),
             details,
             media,
@@ -167,23 +167,6 @@ impl PublishedHall {
         })
     }
 
-    pub fn body(&self, encoding: Encoding) -> Bytes {
-        match encoding {
-            Encoding::Brotli => self.brotli.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Identity => self.json.clone(),
-        }
-    }
-
-    /// The strong ETag of the representation in one coding, quoted.
-    pub fn etag(&self, encoding: Encoding) -> &str {
-        let index = ALL_ENCODINGS
-            .iter()
-            .position(|e| *e == encoding)
-            .expect("every coding is listed");
-        &self.etags[index]
-    }
-
     /// True when the published hall shows this media file to everyone.
     pub fn shows_media(&self, sha256: &str) -> bool {
         self.media.contains(sha256)
@@ -192,11 +175,6 @@ impl PublishedHall {
     /// True when the published hall has a booth for this exhibitor.
     pub fn shows_booth(&self, slug: &str) -> bool {
         self.details.contains_key(slug)
-    }
-
-    /// The ETags of every coding: any of them names the current snapshot.
-    pub fn all_etags(&self) -> [&str; 3] {
-        [&self.etags[0], &self.etags[1], &self.etags[2]].map(String::as_str)
     }
 }
 

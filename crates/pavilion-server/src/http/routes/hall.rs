@@ -1,14 +1,14 @@
 //! `GET /api/v1/hall`: the published snapshot, pre-compressed, with ETag revalidation.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
-use crate::http::cache::{Encoding, if_none_match_hits, negotiate_encoding};
+use crate::hall::PreparedDocument;
+use crate::http::cache::{if_none_match_hits, negotiate_encoding};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/hall", get(hall))
@@ -20,37 +20,27 @@ pub fn router() -> Router<AppState> {
         (status = 304, description = "The hall has not changed since the ETag sent")))]
 pub(crate) async fn hall(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let published = state.published();
-    serve_prepared(
-        &headers,
-        |encoding| published.body(encoding),
-        |encoding| published.etag(encoding),
-        &published.all_etags(),
-    )
+    serve_prepared(&headers, &published.document)
 }
 
 /// Answers with a published document prepared in every coding: the best coding the client
 /// accepts, its strong ETag, `Vary: Accept-Encoding` and `Cache-Control: no-cache`, or 304
 /// when `If-None-Match` names any coding's ETag.
-pub(crate) fn serve_prepared<'a>(
-    headers: &HeaderMap,
-    body: impl Fn(Encoding) -> Bytes,
-    etag: impl Fn(Encoding) -> &'a str,
-    all_etags: &[&str],
-) -> Response {
+pub(crate) fn serve_prepared(headers: &HeaderMap, document: &PreparedDocument) -> Response {
     let encoding = negotiate_encoding(
         headers
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
-    let etag = etag(encoding);
+    let etag = document.etag(encoding);
     let mut response = if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|value| if_none_match_hits(value, all_etags))
+        .is_some_and(|value| if_none_match_hits(value, &document.all_etags()))
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let mut response = body(encoding).into_response();
+        let mut response = document.body(encoding).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),

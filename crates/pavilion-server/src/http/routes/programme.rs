@@ -104,12 +104,7 @@ pub(crate) async fn programme(State(state): State<AppState>, headers: HeaderMap)
         ))
         .into_response();
     };
-    serve_prepared(
-        &headers,
-        |encoding| programme.body(encoding),
-        |encoding| programme.etag(encoding),
-        &programme.all_etags(),
-    )
+    serve_prepared(&headers, &programme.document)
 }
 
 /// What is on now and next, per stage.
