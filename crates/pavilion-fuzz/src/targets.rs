@@ -312,6 +312,7 @@ pub fn halls_from_bytes(bytes: &[u8]) -> Vec<Hall> {
                 entrances,
                 sign_url: None,
                 zones,
+                stages: Vec::new(),
                 booths,
             }
         })

@@ -245,6 +245,87 @@ pub struct TopicZone {
     pub sign_url: Option<String>,
 }
 
+/// What a [`StageArea`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StageAreaKind {
+    /// A programme stage: a raised platform with a big screen showing what is on now and next.
+    #[default]
+    Stage,
+    /// The knowledge contest's desk: a screen that opens the contest.
+    Contest,
+}
+
+/// A stage in a hall: a raised platform with a big screen at its back, facing an audience
+/// floor ([`StageArea::audience_rect`]) that booths and other stages must leave free.
+/// The contest desk is a stage area of kind [`StageAreaKind::Contest`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StageArea {
+    /// The id of the programme stage shown here ([`crate::programme::Stage::id`]); for the
+    /// contest desk, [`CONTEST_DESK`].
+    pub stage: String,
+    #[serde(default)]
+    pub kind: StageAreaKind,
+    /// Centre of the platform, hall-local `[x, z]` in metres.
+    pub position: [f32; 2],
+    /// Which way the platform faces its audience, as for booths.
+    #[cfg_attr(feature = "openapi", schema(value_type = u8, minimum = 0, maximum = 3))]
+    pub rotation: Rotation,
+    /// The platform's size before rotation: `width` along the audience side.
+    pub footprint: Footprint,
+    /// The stage's name, filled in from the programme when the hall is published.
+    #[serde(default)]
+    pub name: String,
+    /// Where the screen's picture comes from: for a stage, the server's live sign of what is
+    /// on now and next; for the contest desk, a content-addressed PNG rendered at publish.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_url: Option<String>,
+}
+
+/// The `stage` of the contest desk's [`StageArea`].
+pub const CONTEST_DESK: &str = "contest";
+/// Depth of the free floor in front of a stage where its audience stands.
+pub const STAGE_AUDIENCE: f32 = 8.0;
+/// Depth of the free floor in front of the contest desk.
+pub const CONTEST_AUDIENCE: f32 = AISLE;
+
+impl StageArea {
+    /// The platform as a booth-like placement, for the geometry shared with booths.
+    fn platform(&self) -> BoothPlacement {
+        BoothPlacement {
+            exhibitor: self.stage.clone(),
+            position: self.position,
+            rotation: self.rotation,
+            footprint: self.footprint,
+        }
+    }
+
+    /// The floor the platform covers after rotation, hall-local.
+    pub fn floor_rect(&self) -> Rect {
+        self.platform().floor_rect()
+    }
+
+    /// How deep the free floor in front of the platform is.
+    pub fn audience_depth(&self) -> f32 {
+        match self.kind {
+            StageAreaKind::Stage => STAGE_AUDIENCE,
+            StageAreaKind::Contest => CONTEST_AUDIENCE,
+        }
+    }
+
+    /// The free floor in front of the platform where the audience stands, hall-local.
+    pub fn audience_rect(&self) -> Rect {
+        self.platform().front_strip(self.audience_depth())
+    }
+
+    /// Unit vector on the floor `[x, z]` pointing from the screen towards the audience.
+    pub fn front_direction(&self) -> [f32; 2] {
+        self.rotation.front_direction()
+    }
+}
+
 /// One exhibition hall: its walls, doorways, topic zones and booths.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -260,6 +341,9 @@ pub struct Hall {
     pub sign_url: Option<String>,
     pub zones: Vec<TopicZone>,
     pub booths: Vec<BoothPlacement>,
+    /// The stages (and the contest desk) that stand in this hall.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageArea>,
 }
 
 impl Hall {
@@ -881,6 +965,7 @@ fn arrange_hall(index: usize, topics: &[Vec<&ArrangeEntry>]) -> Hall {
         }],
         sign_url: None,
         zones,
+        stages: Vec::new(),
         booths,
     }
 }
@@ -1191,6 +1276,7 @@ mod tests {
             }],
             sign_url: None,
             zones: vec![],
+            stages: Vec::new(),
             booths,
         }]
     }
@@ -1537,6 +1623,7 @@ mod newcomer_tests {
             entrances: vec![Entrance { x: 5.0, width: 8.0 }],
             sign_url: None,
             zones: Vec::new(),
+            stages: Vec::new(),
             booths: Vec::new(),
         }];
         let outcome = place_newcomers(

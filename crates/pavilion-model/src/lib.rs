@@ -20,7 +20,8 @@ pub use exhibitor::{
     ExhibitorDetail, ExhibitorProfile, FieldError, InvalidProfile, Product, Slug, ValidProfile,
 };
 pub use layout::{
-    BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation, TopicZone,
+    BoothPlacement, Entrance, Footprint, Hall, LayoutProblem, LayoutRule, Rect, Rotation,
+    StageArea, StageAreaKind, TopicZone,
 };
 pub use media::{BoothMedia, MediaKind};
 pub use programme::{Programme, ProgrammeProblem, ProgrammeRule, StageNowNext};

@@ -85,6 +85,7 @@ mod tests {
                     area: Rect::new(4.0, 10.0, 36.0, 10.0),
                     sign_url: Some("/media/abc.png".into()),
                 }],
+                stages: Vec::new(),
                 booths: vec![BoothPlacement {
                     exhibitor: "kestrel-ward".into(),
                     position: [5.5, 11.5],

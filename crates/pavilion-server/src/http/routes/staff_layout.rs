@@ -407,6 +407,7 @@ pub(crate) async fn add_hall(
         }),
         sign_url: None,
         zones: Vec::new(),
+        stages: Vec::new(),
         booths: Vec::new(),
     };
     let id = hall.id.clone();
