@@ -1,5 +1,5 @@
 //! The bridge between the viewer and the page around the canvas: events out (ready,
-//! booth selected, the visitor's pose, failure) and requests in (focus a booth, walk to a
+//! booth selected, stage chosen, the visitor's pose, failure) and requests in (focus a booth, walk to a
 //! point, the touch controls: thumb stick, look drag, tap). In the browser the events
 //! become `CustomEvent`s on `window` and requests arrive through wasm-bindgen exports;
 //! natively they stay in resources that tests read and write.
@@ -17,6 +17,8 @@ pub enum PageEvent {
     TexturesSettled { loaded: usize, failed: usize },
     /// The visitor selected a booth.
     Selected { slug: String },
+    /// The visitor clicked a stage's screen (`kind` "stage") or the contest desk ("contest").
+    StageChosen { stage: String, kind: &'static str },
     /// The hall could not be loaded.
     Failed { message: String },
     /// Where the visitor stands (world `x`, `z` in metres, the snapshot's coordinates) and
@@ -32,6 +34,7 @@ impl PageEvent {
             PageEvent::Ready { .. } => "pavilion:ready",
             PageEvent::TexturesSettled { .. } => "pavilion:textures",
             PageEvent::Selected { .. } => "pavilion:select",
+            PageEvent::StageChosen { .. } => "pavilion:stage",
             PageEvent::Failed { .. } => "pavilion:error",
             PageEvent::Pose { .. } => "pavilion:pose",
         }
@@ -47,6 +50,9 @@ impl PageEvent {
                 serde_json::json!({ "loaded": loaded, "failed": failed })
             }
             PageEvent::Selected { slug } => serde_json::json!({ "slug": slug }),
+            PageEvent::StageChosen { stage, kind } => {
+                serde_json::json!({ "stage": stage, "kind": kind })
+            }
             PageEvent::Failed { message } => serde_json::json!({ "message": message }),
             PageEvent::Pose { x, z, heading } => serde_json::json!({
                 "x": centimetres(*x),

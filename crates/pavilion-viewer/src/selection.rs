@@ -26,7 +26,7 @@ pub struct SelectionMarker;
 const STANDING_DISTANCE: f32 = 4.5;
 
 /// A pointer that moved further than this while pressed was looking around, not clicking.
-const CLICK_TRAVEL_LIMIT: f32 = 6.0;
+pub const CLICK_TRAVEL_LIMIT: f32 = 6.0;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Selected>()

@@ -203,6 +203,16 @@ impl RemoteTextures {
         }
     }
 
+    /// Asks for a shown picture again (a live sign that may have changed): it keeps showing
+    /// until the new bytes arrive, and is fetched like any waiting picture within reach.
+    pub fn refresh(&mut self, url: &str) {
+        if let Some(entry) = self.entries.get_mut(url)
+            && entry.stage == Stage::Shown
+        {
+            entry.stage = Stage::Waiting;
+        }
+    }
+
     fn mark_fetching(&mut self, url: &str) {
         if let Some(entry) = self.entries.get_mut(url) {
             entry.stage = Stage::Fetching;

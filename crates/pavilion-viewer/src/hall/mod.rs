@@ -1,5 +1,5 @@
 //! The hall built from the published snapshot: structure (floor, walls, signage, light),
-//! booths, and the facts other plugins need about them (where booths stand, what blocks
+//! booths, stages, and the facts other plugins need about them (where booths stand, what blocks
 //! the way). Everything spawned here lives only while the hall screen is shown.
 
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ pub mod kit;
 pub mod light;
 pub mod lod;
 pub mod model;
+pub mod stage;
 pub mod structure;
 
 /// Marks the root entity of one exhibitor's booth.
@@ -82,7 +83,7 @@ pub(super) fn plugin(app: &mut App) {
         .init_resource::<WalkableFloor>()
         .add_systems(OnEnter(Screen::Hall), build_hall.in_set(BuildHall))
         .add_systems(Update, announce_ready.run_if(in_state(Screen::Hall)))
-        .add_plugins((model::plugin, lod::plugin));
+        .add_plugins((model::plugin, lod::plugin, stage::plugin));
 }
 
 fn build_hall(
@@ -124,6 +125,21 @@ fn build_hall(
         }
     }
     lod::spawn_far_blocks(&mut commands, &mut kit, far);
+    let mut stage_solids = Vec::new();
+    for hall in &snapshot.halls {
+        for area in &hall.stages {
+            stage::spawn_stage(
+                &mut commands,
+                &mut kit,
+                hall,
+                area,
+                &mut floor,
+                &mut fetch,
+                &mut stage_solids,
+            );
+        }
+    }
+    structure::spawn_baked(&mut commands, &mut kit, &stage_solids);
     commands.insert_resource(index);
     commands.insert_resource(floor);
     commands.insert_resource(start);

@@ -260,7 +260,7 @@ fn spawn_hall(
 }
 
 /// Spawns `parts` (mesh, placement, colour) as one mesh with the hall's light baked in.
-fn spawn_baked(
+pub(super) fn spawn_baked(
     commands: &mut Commands,
     kit: &mut Kit,
     parts: &[(Handle<Mesh>, Transform, [u8; 3])],
