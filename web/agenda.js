@@ -6,8 +6,16 @@
 // Deep links: `#/day/<date>` shows one day, `#/session/<id>` shows and highlights a session.
 
 import { $, api, h } from '/lib.js';
+import { ProgrammeClock, sessionPlayer, stopSessionPlayers } from '/session-player.js';
 
 const state = { programme: null, day: '', forum: '', topic: '' };
+// The server's programme clock, from GET /api/v1/programme/now: premieres and countdowns follow it.
+const clock = new ProgrammeClock();
+
+/** A session's recording in the hall's session player (premiere, countdown or on demand), if it has one. */
+function recording(session) {
+  return session.recording_url ? sessionPlayer(session, state.programme.week, clock, { onStart: render }) : null;
+}
 
 const SESSION_IN_ADDRESS = /^#\/session\/([a-z0-9-]{3,48})$/;
 const DAY_IN_ADDRESS = /^#\/day\/(\d{4}-\d{2}-\d{2})$/;
@@ -42,7 +50,7 @@ function sessionItem(session) {
       h('p', { className: 'week-hint', textContent: `${KIND_LABELS[session.kind] ?? session.kind} · ${forum(session.forum)?.title ?? session.forum}${session.topic ? ` · ${topicName(session.topic)}` : ''}` }),
       h('p', { className: 'session-abstract', textContent: session.abstract }),
       speakers ? h('p', { className: 'week-hint', textContent: speakers }) : null,
-      session.recording_url ? h('video', { controls: true, preload: 'none', src: session.recording_url, className: 'session-video' }) : null,
+      recording(session),
       h('p', { className: 'session-links' },
         h('a', { className: 'stage-link', href: `/#/stage/${session.stage}`, textContent: `At ${place?.name ?? session.stage} in the hall` }),
         session.topic ? h('a', { className: 'topic-link', href: `/#/topic/${session.topic}`, textContent: `Booths on ${topicName(session.topic)}` }) : null,
@@ -51,6 +59,7 @@ function sessionItem(session) {
 
 function render() {
   const { programme } = state;
+  stopSessionPlayers($('days'));
   const days = programme.days.filter((day) => !state.day || day.date === state.day);
   $('days').replaceChildren(...days.map((day) => {
     const sessions = programme.sessions
@@ -81,8 +90,7 @@ function renderMicroClasses() {
       h('div', {},
         h('a', { href: `#/session/${session.id}`, textContent: session.title }),
         h('span', { className: 'week-hint', textContent: ` · ${session.day} ${session.start}` })),
-      session.recording_url ? h('video', { controls: true, preload: 'none', src: session.recording_url, className: 'session-video' })
-        : h('span', { className: 'week-hint', textContent: 'Live; the recording follows' })))))));
+      recording(session) ?? h('span', { className: 'week-hint', textContent: 'Live; the recording follows' })))))));
 }
 
 async function renderNow() {
@@ -93,6 +101,7 @@ async function renderNow() {
     $('now-card').hidden = true;
     return;
   }
+  clock.set(now.now);
   const rows = now.stages.filter((s) => s.now || s.next);
   $('now').replaceChildren(...rows.map((row) => h('li', { 'data-stage': row.stage },
     h('strong', { textContent: row.stage_name }),
@@ -168,9 +177,9 @@ async function start() {
     ...topics.map((topic) => h('option', { value: topic, textContent: topicName(topic) })));
   $('filter-forum').replaceChildren(h('option', { value: '', textContent: 'Every forum' }),
     ...programme.forums.filter((f) => !f.parent).map((f) => h('option', { value: f.id, textContent: f.title })));
+  await renderNow();
   renderMicroClasses();
   follow();
-  await renderNow();
   document.body.dataset.state = 'ready';
 }
 

@@ -1,6 +1,6 @@
 // Pavilion page shell: starts the 3D viewer, keeps the directory, the booth panel, the minimap
 // and the 2D twin of the hall (a floor plan) in the DOM, keeps the address in step with what is
-// open (#/booth/<slug>, #/hall/<id>, #/topic/<topic>), and talks to the viewer through its bridge
+// open (#/booth/<slug>, #/hall/<id>, #/topic/<topic>, #/stage/<id>), and talks to the viewer through its bridge
 // (calls in: focus_booth, walk_to; CustomEvents out: pavilion:*).
 
 import { floorPlan, hallEntrance, zoneEntrance } from '/floorplan.js';
@@ -8,6 +8,7 @@ import { $, api, h } from '/lib.js';
 import * as analytics from '/analytics.js';
 import { renderBoothMedia, stopBoothMedia } from '/panel-media.js';
 import * as visitorLists from '/saved-list.js';
+import { closeStage, openStage, stageAreas, stageShown, stageViewpoint } from '/stage-panel.js';
 
 const state = {
   exhibitors: [], topics: new Map(), selected: null, viewer: null,
@@ -168,8 +169,10 @@ function focusBooth(slug) {
 // Deep links: an open booth is `#/booth/<slug>` in the address, a hall `#/hall/<id>` and a topic
 // `#/topic/<topic>`, so each can be shared and bookmarked, and the back and forward buttons move
 // between them. A booth opens its panel with the visitor standing in front of it; a hall or a
-// topic walks the visitor to its entrance (and a topic filters the directory to it).
-const ADDRESS = /^#\/(booth|hall|topic)\/([a-z0-9-]{1,48})$/;
+// topic walks the visitor to its entrance (and a topic filters the directory to it); a stage
+// (`#/stage/<id>`, also the contest desk's `#/stage/contest`) walks the visitor into its
+// audience and opens the stage panel.
+const ADDRESS = /^#\/(booth|hall|topic|stage)\/([a-z0-9-]{1,48})$/;
 
 function routeInAddress() {
   const [, kind, id] = ADDRESS.exec(location.hash) ?? [];
@@ -198,6 +201,11 @@ function applyRoute() {
     return;
   }
   if (!$('booth-panel').hidden) closePanel();
+  if (route?.kind !== 'stage' && stageShown()) closeStage();
+  if (route?.kind === 'stage') {
+    goToStage(route.id);
+    return;
+  }
   setTopicFilter(route?.kind === 'topic' ? route.id : null);
   // Back to an address naming nothing: the plan shows the hall it showed there.
   if (!route && history.state?.planHall) showPlanHall(history.state.planHall);
@@ -254,6 +262,27 @@ function goToTopic(topic) {
   announce(`${topicLabel(topic)} in ${hall.name.replace(/:.*/, '')}: ${state.exhibitors.filter((e) => e.topic === topic).length} exhibitors.`);
 }
 
+function goToStage(id) {
+  openStage(id);
+  if (!state.snapshot) return;
+  const place = stageAreas(state.snapshot).find(({ area }) => area.stage === id);
+  if (!place) return announce(id === 'contest' ? 'The contest desk is not in the hall; the panel opens the contest.' : `No stage in the hall shows ${id}.`);
+  showPlanHall(place.hall.id);
+  walk(stageViewpoint(place.hall, place.area));
+  announce(`${place.area.name || id}: ${state.view === '3d' ? 'walking to its audience' : 'shown on the floor plan'}.`);
+}
+
+/** Puts a stage into the address (a click on its screen), which opens it. */
+function chooseStage(id) {
+  if (routeInAddress()?.kind === 'stage' && routeInAddress().id === id) {
+    openStage(id);
+    return;
+  }
+  history.pushState({ planHall: state.planHall }, '', `#/stage/${id}`);
+  state.appliedHash = null;
+  applyRoute();
+}
+
 /** Walks the visitor to `{ stand, look }` now, or once the 3D hall is ready. */
 function walk(target) {
   if (state.viewer && document.body.dataset.state === 'ready') {
@@ -269,6 +298,7 @@ function announce(message) {
 }
 
 async function showBooth(slug) {
+  if (stageShown()) closeStage();
   state.selected = slug;
   recordBooth(slug);
   selectOnPlans(slug);
@@ -364,15 +394,22 @@ window.addEventListener('pavilion:textures', (event) => {
   document.body.dataset.textures = event.detail.failed ? 'partial' : 'settled';
 });
 window.addEventListener('pavilion:select', (event) => showBooth(event.detail.slug));
+window.addEventListener('pavilion:stage', (event) => chooseStage(event.detail.stage));
 window.addEventListener('pavilion:error', (event) => showFailure(event.detail.message));
 
 $('panel-close').addEventListener('click', closePanel);
+$('stage-panel-close').addEventListener('click', () => {
+  history.pushState({ planHall: state.planHall }, '', `${location.pathname}${location.search}`);
+  state.appliedHash = null;
+  applyRoute();
+});
 $('retry').addEventListener('click', () => location.reload());
 $('failure-plan').addEventListener('click', () => setView('2d', { remember: false }));
 $('search').addEventListener('input', (event) => renderDirectory(event.target.value));
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && $('picture-viewer')?.open) return;
   if (event.key === 'Escape' && !$('booth-panel').hidden) closePanel();
+  else if (event.key === 'Escape' && stageShown()) $('stage-panel-close').click();
 });
 $('hall-canvas').addEventListener('pointerdown', () => $('hall-canvas').focus());
 

@@ -74,6 +74,17 @@ export function hallEntrance(hall) {
   return { stand: [door, hall.origin[1] + 2.5], look: [door, hall.origin[1] + hall.depth / 2] };
 }
 
+/** The floor in front of a stage area where its audience stands (8 m; 4 m for the contest desk). */
+function audienceRect(rect, area) {
+  const depth = area.kind === 'contest' ? 4 : 8;
+  switch (area.rotation % 4) {
+    case 0: return { x: rect.x, z: rect.z - depth, width: rect.width, depth };
+    case 1: return { x: rect.x - depth, z: rect.z, width: depth, depth: rect.depth };
+    case 2: return { x: rect.x, z: rect.z + rect.depth, width: rect.width, depth };
+    default: return { x: rect.x + rect.width, z: rect.z, width: depth, depth: rect.depth };
+  }
+}
+
 /** Where to stand at the edge of a topic zone nearest the hall's doorway, facing into it. */
 export function zoneEntrance(hall, zone) {
   const doorLocal = hall.entrances[0]?.x ?? hall.width / 2;
@@ -179,6 +190,23 @@ export function floorPlan(snapshot, {
       booths.set(placement.exhibitor, booth);
       rects.set(placement.exhibitor, rect);
       group.append(booth);
+    }
+    // Stages (and the contest desk): the platform, its audience floor, and its name.
+    for (const area of hall.stages ?? []) {
+      const rect = boothRect(hall, area);
+      const audience = audienceRect(rect, area);
+      const name = area.name || area.stage;
+      const shape = [
+        svg('rect', { x: audience.x, y: audience.z, width: audience.width, height: audience.depth, class: 'fp-audience' }),
+        svg('rect', { x: rect.x + 0.15, y: rect.z + 0.15, width: rect.width - 0.3, height: rect.depth - 0.3, rx: 0.3, class: `fp-stage-body fp-${area.kind ?? 'stage'}` }),
+      ];
+      if (labels) {
+        const [x, y] = [rect.x + rect.width / 2, rect.z + rect.depth / 2 + 0.3];
+        shape.push(svg('text', { x, y, transform: upright(x, y), class: 'fp-booth-label' }, area.kind === 'contest' ? 'Contest' : name.replace(/,.*/, '').slice(0, 28)));
+      }
+      group.append(links
+        ? svg('a', { href: `#/stage/${area.stage}`, class: 'fp-stage fp-link', dataset: { stage: area.stage } }, svg('title', {}, area.kind === 'contest' ? 'Knowledge contest' : `Stage: ${name}`), ...shape)
+        : svg('g', { class: 'fp-stage', dataset: { stage: area.stage } }, ...shape));
     }
     if (labels) {
       const [x, y] = turned ? [ox + hall.width + 1.2, oz + hall.depth / 2] : [ox + hall.width / 2, oz - 2.2];

@@ -34,10 +34,10 @@ pub const SCREEN_REFRESH_SECONDS: f32 = 60.0;
 
 /// Height of a stage's platform.
 pub const PLATFORM_HEIGHT: f32 = 0.6;
-const BACK_WALL_HEIGHT: f32 = 5.2;
+const BACK_WALL_HEIGHT: f32 = 5.8;
 const BACK_WALL_THICKNESS: f32 = 0.3;
 /// The widest a stage screen gets; it is 16:9 like the picture the server renders.
-const MAX_SCREEN_WIDTH: f32 = 9.0;
+const MAX_SCREEN_WIDTH: f32 = 8.0;
 /// Width of the aisle left free down the middle of the benches.
 pub const CENTRE_AISLE: f32 = 2.2;
 const BENCH_DEPTH: f32 = 0.45;
@@ -97,7 +97,7 @@ pub fn spawn_stage(
             screen_size = Vec2::new(screen_width, screen_width * 9.0 / 16.0);
             screen_centre = Vec3::new(
                 0.0,
-                (PLATFORM_HEIGHT + 0.5 + screen_size.y / 2.0)
+                (PLATFORM_HEIGHT + 0.9 + screen_size.y / 2.0)
                     .min(BACK_WALL_HEIGHT - screen_size.y / 2.0 - 0.2),
                 depth / 2.0 - BACK_WALL_THICKNESS - 0.02,
             );
