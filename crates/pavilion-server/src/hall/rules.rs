@@ -21,6 +21,7 @@ pub fn layout_problems(
             let problem = |rule, message| LayoutProblem {
                 hall: hall.id.clone(),
                 exhibitor: Some(booth.exhibitor.clone()),
+                stage: None,
                 rule,
                 message,
             };
