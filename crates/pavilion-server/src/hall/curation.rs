@@ -9,7 +9,7 @@ use pavilion_model::layout::{self, ArrangeEntry};
 
 use super::live::LiveHall;
 use super::publish::{PublishedHall, publish, version_target};
-use super::rules::{exhibitors_by_slug, layout_problems};
+use super::rules::{exhibitors_by_slug, layout_problems, programme_draft};
 use crate::db::{
     ExhibitorRecord, LayoutDraft, NewAudit, StaffSession, Store, StoredSnapshot, VersionInfo,
 };
@@ -58,7 +58,8 @@ pub async fn save_draft(
     detail: serde_json::Value,
 ) -> Result<Revision, Error> {
     let exhibitors = exhibitors_by_slug(store).await?;
-    let problems = layout_problems(halls, &exhibitors);
+    let programme = programme_draft(store).await?;
+    let problems = layout_problems(halls, &exhibitors, programme.as_ref());
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }

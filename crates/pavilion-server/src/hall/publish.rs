@@ -17,6 +17,9 @@ use crate::media::render::{Renderer, SignKind};
 use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
 use crate::time::now_rfc3339;
 
+/// The name the contest desk's stage area is published with.
+pub const CONTEST_DESK_NAME: &str = "Knowledge contest";
+
 /// A content coding the published documents are kept in, ready to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -216,22 +219,23 @@ pub async fn publish(
         .into_iter()
         .map(|record| (record.profile.slug().to_string(), record))
         .collect();
-    let problems = layout_problems(&halls, &exhibitors);
+    // Every save of the programme draft is validated; checked again so a stored draft that
+    // breaks a rule (a rule added since) is never published.
+    let programme_draft = inputs.programme.map(|draft| draft.programme);
+    if let Some(programme) = &programme_draft {
+        let problems = programme.validate();
+        if !problems.is_empty() {
+            return Err(Error::ProgrammeProblems(problems));
+        }
+    }
+    let problems = layout_problems(&halls, &exhibitors, programme_draft.as_ref());
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
-    // Every save of the programme draft is validated; checked again so a stored draft that
-    // breaks a rule (a rule added since) is never published.
-    let programme = match inputs.programme {
-        Some(draft) => {
-            let problems = draft.programme.validate();
-            if !problems.is_empty() {
-                return Err(Error::ProgrammeProblems(problems));
-            }
-            Some(serde_json::to_string(&draft.programme)?)
-        }
-        None => None,
-    };
+    let programme = programme_draft
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
     let mut booth_media = inputs.media;
 
     let (halls, sign_media) = tokio::task::spawn_blocking({

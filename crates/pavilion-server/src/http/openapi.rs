@@ -8,7 +8,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use pavilion_model::layout::{LayoutProblem, LayoutRule};
+use pavilion_model::layout::{LayoutProblem, LayoutRule, StageArea, StageAreaKind};
 use pavilion_model::programme as model_programme;
 use pavilion_model::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};
 use pavilion_model::{
@@ -192,6 +192,8 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         Rect,
         Footprint,
         BoothPlacement,
+        StageArea,
+        StageAreaKind,
         Entrance,
         TopicZone,
         Topic,
@@ -210,6 +212,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         staff_sessions::NewPassword,
         staff_layout::LayoutView,
         staff_layout::ExhibitorEntry,
+        staff_layout::StageEntry,
         staff_layout::LayoutBody,
         staff_layout::BoothChange,
         staff_layout::NewHall,
