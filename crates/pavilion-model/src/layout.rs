@@ -1187,6 +1187,178 @@ fn arrange_hall(index: usize, topics: &[Vec<&ArrangeEntry>]) -> Hall {
     }
 }
 
+/// How big a stage's platform is in [`forum_hall`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StageSize {
+    /// A plenary stage (a thousand seats or more): 18 m x 6 m.
+    Large,
+    /// A forum room's stage: 12 m x 5 m.
+    Medium,
+    /// An online stage or a small room: 8 m x 4 m.
+    Small,
+}
+
+impl StageSize {
+    /// The platform, before rotation.
+    pub fn footprint(self) -> Footprint {
+        match self {
+            StageSize::Large => Footprint::new(18.0, 6.0),
+            StageSize::Medium => Footprint::new(12.0, 5.0),
+            StageSize::Small => Footprint::new(8.0, 4.0),
+        }
+    }
+
+    /// The size for a stage with this many seats (none: an online stage).
+    pub fn for_capacity(capacity: Option<u32>) -> StageSize {
+        match capacity {
+            Some(seats) if seats >= 1000 => StageSize::Large,
+            Some(_) => StageSize::Medium,
+            None => StageSize::Small,
+        }
+    }
+}
+
+/// The contest desk's platform in [`forum_hall`].
+pub const CONTEST_DESK_FOOTPRINT: Footprint = Footprint::new(4.0, 3.0);
+/// The id of the hall [`forum_hall`] makes.
+pub const FORUM_HALL: &str = "forum";
+/// Width of the forum hall's doorway.
+const FORUM_DOORWAY: f32 = 8.0;
+
+/// A hall for the week's stages, `origin_x` metres along the row of halls: a stage area for
+/// each of `stages` (programme stage id and size, in the order given) and the contest desk.
+/// Stages stand in two rows whose audiences face each other across an [`AISLE`]: the back
+/// row with its platforms against the back wall, the front row with its platforms against
+/// the entrance wall left and right of the doorway's clear area (the contest desk last in
+/// it). Neighbours in a row and the rows' ends stand an aisle apart, so every rule of
+/// [`validate`] holds (the tests check it). Biggest stages are placed first, each in the
+/// row that is shorter so far. Names and screens are filled in at publish.
+pub fn forum_hall(stages: &[(&str, StageSize)], origin_x: f32) -> Hall {
+    struct Item {
+        stage: String,
+        kind: StageAreaKind,
+        footprint: Footprint,
+    }
+    let item = |stage: &str, kind, footprint| Item {
+        stage: stage.to_owned(),
+        kind,
+        footprint,
+    };
+    let row_length = |row: &[Item], extra: f32| -> f32 {
+        row.iter().map(|i| i.footprint.width + AISLE).sum::<f32>() + extra
+    };
+    let mut sorted: Vec<&(&str, StageSize)> = stages.iter().collect();
+    // Stable: equal sizes keep the order given.
+    sorted.sort_by_key(|(_, size)| match size {
+        StageSize::Large => 0,
+        StageSize::Medium => 1,
+        StageSize::Small => 2,
+    });
+    let (mut back, mut front): (Vec<Item>, Vec<Item>) = (Vec::new(), Vec::new());
+    for (id, size) in sorted {
+        let stage = item(id, StageAreaKind::Stage, size.footprint());
+        if row_length(&back, 0.0) <= row_length(&front, FORUM_DOORWAY + AISLE) {
+            back.push(stage);
+        } else {
+            front.push(stage);
+        }
+    }
+    front.push(item(
+        CONTEST_DESK,
+        StageAreaKind::Contest,
+        CONTEST_DESK_FOOTPRINT,
+    ));
+    let taken = |row: &[Item]| {
+        row.iter()
+            .map(|i| {
+                let area = StageArea {
+                    stage: i.stage.clone(),
+                    kind: i.kind,
+                    position: [0.0, 0.0],
+                    rotation: Rotation::FacingEntrance,
+                    footprint: i.footprint,
+                    name: String::new(),
+                    screen_url: None,
+                };
+                i.footprint.depth + area.audience_depth()
+            })
+            .fold(0.0_f32, f32::max)
+    };
+    let (front_depth, back_depth) = (taken(&front), taken(&back));
+    let depth = (front_depth + AISLE + back_depth).max(MIN_HALL_SIDE);
+
+    let mut areas = Vec::new();
+    let place = |item: &Item, x: f32, rotation: Rotation, z: f32| StageArea {
+        stage: item.stage.clone(),
+        kind: item.kind,
+        position: [x + item.footprint.width / 2.0, z],
+        rotation,
+        footprint: item.footprint,
+        name: String::new(),
+        screen_url: None,
+    };
+    // Back row: platforms against the back wall, facing the entrance.
+    let mut x = AISLE;
+    for item in &back {
+        areas.push(place(
+            item,
+            x,
+            Rotation::FacingEntrance,
+            depth - item.footprint.depth / 2.0,
+        ));
+        x += item.footprint.width + AISLE;
+    }
+    let back_end = x;
+    // Front row: the first half left of the doorway, the rest right of it, facing the back.
+    let left = front.len() / 2;
+    let mut x = AISLE;
+    let mut doorway = AISLE + FORUM_DOORWAY / 2.0;
+    for (index, item) in front.iter().enumerate() {
+        if index == left {
+            doorway = x + FORUM_DOORWAY / 2.0;
+            x += FORUM_DOORWAY + AISLE;
+        }
+        areas.push(place(
+            item,
+            x,
+            Rotation::FacingBackWall,
+            item.footprint.depth / 2.0,
+        ));
+        x += item.footprint.width + AISLE;
+    }
+    let width = back_end.max(x).max(MIN_HALL_SIDE);
+    Hall {
+        id: FORUM_HALL.into(),
+        name: "Forum hall".into(),
+        origin: [origin_x, 0.0],
+        width,
+        depth,
+        entrances: vec![Entrance {
+            x: doorway,
+            width: FORUM_DOORWAY,
+        }],
+        sign_url: None,
+        zones: Vec::new(),
+        booths: Vec::new(),
+        stages: areas,
+    }
+}
+
+/// [`forum_hall`] for every stage of a programme (sized by its capacity), placed
+/// [`HALL_GAP`] to the right of the rightmost of `halls`.
+pub fn forum_hall_for(programme: &crate::programme::Programme, halls: &[Hall]) -> Hall {
+    let stages: Vec<(&str, StageSize)> = programme
+        .stages
+        .iter()
+        .map(|stage| (stage.id.as_str(), StageSize::for_capacity(stage.capacity)))
+        .collect();
+    let right = halls
+        .iter()
+        .map(|hall| hall.origin[0] + hall.width + HALL_GAP)
+        .fold(0.0_f32, f32::max);
+    forum_hall(&stages, right)
+}
+
 /// A booth [`place_newcomers`] added.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewcomerBooth {
@@ -1876,6 +2048,61 @@ mod tests {
             .booths
             .retain(|b| b.exhibitor != "wall-0" && b.exhibitor != "wall-1");
         assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn the_forum_hall_keeps_every_rule() {
+        use StageSize::{Large, Medium, Small};
+        let seed = [
+            ("main-hall", Large),
+            ("room-a", Medium),
+            ("room-b", Medium),
+            ("evening-stage", Large),
+            ("webcast-room", Small),
+            ("virtual-classroom", Small),
+        ];
+        let hall = forum_hall(&seed, 100.0);
+        assert_eq!(validate(std::slice::from_ref(&hall)), vec![]);
+        assert_eq!(hall.id, FORUM_HALL);
+        assert_eq!(hall.origin, [100.0, 0.0]);
+        let ids: Vec<&str> = hall.stages.iter().map(|s| s.stage.as_str()).collect();
+        assert_eq!(ids.len(), 7);
+        for (id, _) in seed {
+            assert!(ids.contains(&id), "{ids:?}");
+        }
+        let desk = hall
+            .stages
+            .iter()
+            .find(|s| s.stage == CONTEST_DESK)
+            .unwrap();
+        assert_eq!(desk.kind, StageAreaKind::Contest);
+        assert!(
+            hall.width <= 80.0 && hall.depth <= 40.0,
+            "{} x {}",
+            hall.width,
+            hall.depth
+        );
+        // beside the exhibition halls of an arrangement, the whole layout still holds
+        let mut halls = arrange(&entries(50));
+        let right = halls
+            .iter()
+            .map(|h| h.origin[0] + h.width)
+            .fold(0.0, f32::max);
+        halls.push(forum_hall(&seed, right + HALL_GAP));
+        assert_eq!(validate(&halls), vec![]);
+        // any number of stages of any sizes
+        for count in 0..10 {
+            let sizes = [Large, Medium, Small];
+            let names: Vec<String> = (0..count).map(|i| format!("stage-{i}")).collect();
+            let stages: Vec<(&str, StageSize)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.as_str(), sizes[(i * 7 + count) % 3]))
+                .collect();
+            let hall = forum_hall(&stages, 0.0);
+            assert_eq!(validate(std::slice::from_ref(&hall)), vec![], "{count}");
+            assert_eq!(hall.stages.len(), count + 1);
+        }
     }
 
     #[test]

@@ -238,7 +238,7 @@ pub(crate) async fn check(
 #[utoipa::path(post, path = "/api/v1/staff/layout/arrange", tag = "staff layout",
     security(("staff_session" = [])),
     params(IfMatchHeader),
-    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft; halls with stage areas are kept (without booths) after the arranged halls", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 400, description = "A malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 422, description = "The arrangement breaks rules (not expected)", body = ErrorBody),
@@ -249,11 +249,10 @@ pub(crate) async fn auto_arrange(
     precondition: Precondition,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
-    let base = curation::draft_to_edit(state.store(), precondition.as_ref())
-        .await?
-        .revision;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let base = draft.revision;
     let exhibitors = exhibitors_by_slug(state.store()).await?;
-    let halls = arrange_all(&exhibitors);
+    let halls = arrange_all(&exhibitors, &draft.halls);
     save_draft(
         state.store(),
         &staff,
