@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 
 use axum::body::Bytes;
+use pavilion_model::layout::StageAreaKind;
 use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme};
 use sha2::{Digest as _, Sha256};
 
 use super::rules::layout_problems;
 use crate::db::{ExhibitorRecord, NewAudit, Store, StoredSnapshot};
 use crate::error::Error;
-use crate::media::render::{Renderer, SignKind};
+use crate::media::render::{Renderer, ScreenBlock, ScreenText, SignKind};
 use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
 use crate::time::now_rfc3339;
 
@@ -238,10 +239,15 @@ pub async fn publish(
         .transpose()?;
     let mut booth_media = inputs.media;
 
+    let stage_names: HashMap<String, String> = programme_draft
+        .iter()
+        .flat_map(|programme| &programme.stages)
+        .map(|stage| (stage.id.clone(), stage.name.clone()))
+        .collect();
     let (halls, sign_media) = tokio::task::spawn_blocking({
         let renderer = renderer.clone();
         let media = media.clone();
-        move || render_signs(&renderer, &media, halls)
+        move || render_signs(&renderer, &media, halls, &stage_names)
     })
     .await??;
 
@@ -295,13 +301,53 @@ pub fn version_target(version: u64) -> String {
     format!("version {version}")
 }
 
-/// Renders the entrance sign of every hall and the sign of every zone, and fills in their URLs.
+/// The live screen of a programme stage: what is on now and next
+/// (`GET /api/v1/programme/stages/{stage}/screen.png`).
+pub fn stage_screen_url(stage: &str) -> String {
+    format!("/api/v1/programme/stages/{stage}/screen.png")
+}
+
+/// What the contest desk's screen says.
+pub fn contest_screen() -> ScreenText {
+    ScreenText {
+        heading: CONTEST_DESK_NAME.into(),
+        first: ScreenBlock {
+            label: String::new(),
+            title: "Play now".into(),
+            detail: "Answer the week's questions: step up to the desk".into(),
+        },
+        second: ScreenBlock::default(),
+    }
+}
+
+/// Renders the entrance sign of every hall and the sign of every zone, and fills in their URLs;
+/// names each stage area from the programme (`stage_names`, by stage id), points a stage's
+/// screen at its live screen and renders the contest desk's screen.
 fn render_signs(
     renderer: &Renderer,
     media: &MediaStore,
     mut halls: Vec<Hall>,
+    stage_names: &HashMap<String, String>,
 ) -> Result<(Vec<Hall>, Vec<StoredMedia>), Error> {
     let mut stored = Vec::new();
+    let has_desk = halls
+        .iter()
+        .flat_map(|hall| &hall.stages)
+        .any(|area| area.kind == StageAreaKind::Contest);
+    let contest_url = if has_desk {
+        let png = renderer
+            .screen_png(&contest_screen())
+            .map_err(|source| Error::Render {
+                what: "the contest desk's screen".into(),
+                source: source.into(),
+            })?;
+        let item = media.put(&png, "png")?;
+        let url = item.url();
+        stored.push(item);
+        Some(url)
+    } else {
+        None
+    };
     let mut sign = |text: &str, kind: SignKind| -> Result<String, Error> {
         let png = renderer
             .sign_png(text, kind)
@@ -318,6 +364,21 @@ fn render_signs(
         hall.sign_url = Some(sign(&hall.name, SignKind::Hall)?);
         for zone in &mut hall.zones {
             zone.sign_url = Some(sign(zone.topic.label(), SignKind::Zone)?);
+        }
+        for area in &mut hall.stages {
+            match area.kind {
+                StageAreaKind::Contest => {
+                    area.name = CONTEST_DESK_NAME.into();
+                    area.screen_url = contest_url.clone();
+                }
+                StageAreaKind::Stage => {
+                    area.name = stage_names
+                        .get(&area.stage)
+                        .cloned()
+                        .unwrap_or_else(|| area.stage.clone());
+                    area.screen_url = Some(stage_screen_url(&area.stage));
+                }
+            }
         }
     }
     Ok((halls, stored))

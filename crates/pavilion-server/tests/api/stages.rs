@@ -1,9 +1,9 @@
 //! Stages in the hall: stage areas staff place through the layout API, checked against the
-//! programme draft.
+//! programme draft; the seeded forum hall published with the stages' names and screens.
 
 use axum::http::StatusCode;
-use pavilion_model::layout::{CONTEST_DESK, StageArea, StageAreaKind};
-use pavilion_model::{Entrance, Footprint, Hall, Rotation};
+use pavilion_model::layout::{CONTEST_DESK, HALL_GAP, StageArea, StageAreaKind};
+use pavilion_model::{Entrance, Footprint, Hall, HallSnapshot, Rotation};
 use pavilion_server::staff::accounts::Role;
 use serde_json::{Value, json};
 
@@ -239,4 +239,63 @@ async fn stage_areas_are_saved_with_the_layout_and_checked_against_the_programme
     let reply = send(&app, "POST", "/api/v1/staff/publish", Some(&token), None).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.error_code(), "invalid_layout");
+}
+
+/// The width and height in a PNG's IHDR.
+pub(crate) fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let word = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (word(16), word(20))
+}
+
+#[tokio::test]
+async fn the_seeded_forum_hall_is_published_with_names_and_screens() {
+    let app = spawn_app().await;
+    let reply = app.get("/api/v1/hall").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let snapshot: HallSnapshot = serde_json::from_slice(&reply.body).unwrap();
+    assert_eq!(snapshot.halls.len(), 2);
+    let (exhibition, forum) = (&snapshot.halls[0], &snapshot.halls[1]);
+    assert_eq!(forum.id, "forum");
+    assert_eq!(forum.name, "Forum hall");
+    assert!(forum.booths.is_empty());
+    assert_eq!(
+        forum.origin,
+        [exhibition.origin[0] + exhibition.width + HALL_GAP, 0.0]
+    );
+    let names: Vec<(&str, &str)> = forum
+        .stages
+        .iter()
+        .map(|s| (s.stage.as_str(), s.name.as_str()))
+        .collect();
+    for expected in [
+        (
+            "main-hall",
+            "Zhengzhou International Convention Centre, Main Hall",
+        ),
+        ("room-a", "Convention Centre, Forum Room A"),
+        ("room-b", "Convention Centre, Forum Room B"),
+        ("evening-stage", "Zhengzhou Grand Theatre"),
+        ("webcast-room", "Webcast room (online)"),
+        ("virtual-classroom", "Virtual classroom (online)"),
+        (CONTEST_DESK, "Knowledge contest"),
+    ] {
+        assert!(names.contains(&expected), "{expected:?} in {names:?}");
+    }
+    for area in &forum.stages {
+        let url = area.screen_url.as_deref().expect("a screen");
+        match area.kind {
+            StageAreaKind::Stage => assert_eq!(
+                url,
+                format!("/api/v1/programme/stages/{}/screen.png", area.stage)
+            ),
+            StageAreaKind::Contest => {
+                assert!(url.starts_with("/media/") && url.ends_with(".png"), "{url}");
+                let sign = app.get(url).await;
+                assert_eq!(sign.status, StatusCode::OK);
+                assert_eq!(sign.header("content-type"), "image/png");
+                assert_eq!(png_size(&sign.body), (1024, 576));
+            }
+        }
+    }
 }
