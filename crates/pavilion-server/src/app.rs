@@ -42,6 +42,7 @@ struct Inner {
     catalogue_dir: PathBuf,
     clock: Clock,
     contest_clock: ContestClock,
+    screens: crate::programme::screens::StageScreens,
     live: LiveHall,
     budget: CheckBudget,
     storage: StorageRules,
@@ -157,6 +158,7 @@ impl AppState {
                 catalogue_dir: config.catalogue_dir.clone(),
                 clock: config.clock.map_or(Clock::system(), Clock::starting_at),
                 contest_clock: ContestClock::default(),
+                screens: Default::default(),
                 live: LiveHall::new(published),
                 budget,
                 storage: config.storage_rules(),
@@ -238,6 +240,11 @@ impl AppState {
 
     pub fn renderer(&self) -> &Renderer {
         &self.inner.renderer
+    }
+
+    /// The stages' live screens rendered so far.
+    pub fn stage_screens(&self) -> &crate::programme::screens::StageScreens {
+        &self.inner.screens
     }
 
     /// What approving a submission needs to re-render signage.

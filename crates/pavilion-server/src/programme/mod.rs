@@ -1,9 +1,10 @@
 //! The week's programme as staff curate it: the draft (validated by the model's rules on every
 //! save, saved with its audit entry as a compare-and-set on its revision) and the seed
-//! import of `programme/programme.toml` on first start, and (`ics`) the published
-//! programme as iCalendar. Publishing it with the hall is `hall::publish`'s job.
+//! import of `programme/programme.toml` on first start, (`ics`) the published programme as
+//! iCalendar and (`screens`) the stages' live screens. Publishing it with the hall is `hall::publish`'s job.
 
 pub mod ics;
+pub mod screens;
 
 use std::path::Path;
 

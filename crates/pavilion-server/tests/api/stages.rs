@@ -1,5 +1,6 @@
 //! Stages in the hall: stage areas staff place through the layout API, checked against the
-//! programme draft; the seeded forum hall published with the stages' names and screens.
+//! programme draft; the seeded forum hall published with the stages' names and screens; a
+//! stage's live screen (now and next by the programme clock, cached, ETag and 304, 404).
 
 use axum::http::StatusCode;
 use pavilion_model::layout::{CONTEST_DESK, HALL_GAP, StageArea, StageAreaKind};
@@ -8,7 +9,7 @@ use pavilion_server::staff::accounts::Role;
 use serde_json::{Value, json};
 
 use crate::staff::{send, staff_token};
-use crate::{TestApp, spawn_app};
+use crate::{TestApp, spawn_app, spawn_app_configured};
 
 async fn layout(app: &TestApp, token: &str) -> Value {
     let reply = send(app, "GET", "/api/v1/staff/layout", Some(token), None).await;
@@ -298,4 +299,112 @@ async fn the_seeded_forum_hall_is_published_with_names_and_screens() {
             }
         }
     }
+}
+
+const MAIN_HALL_SCREEN: &str = "/api/v1/programme/stages/main-hall/screen.png";
+
+/// What a screen says it shows: (on now, next), empty when none.
+fn shows(reply: &crate::Reply) -> (String, String) {
+    (
+        reply.header("x-pavilion-session").to_owned(),
+        reply.header("x-pavilion-next").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn a_stage_screen_shows_what_is_on_now_and_next_and_revalidates() {
+    // Telecommunications Day, 10:00 in Zhengzhou.
+    let app = spawn_app_configured(|config| {
+        config.clock =
+            Some(pavilion_server::time::parse_rfc3339("2020-09-16T10:00:00+08:00").unwrap());
+    })
+    .await;
+    let reply = app.get(MAIN_HALL_SCREEN).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-type"), "image/png");
+    assert_eq!(reply.header("cache-control"), "no-cache");
+    assert_eq!(png_size(&reply.body), (1024, 576));
+    assert_eq!(
+        shows(&reply),
+        ("fraud-patterns".to_owned(), "fraud-panel".to_owned())
+    );
+    let etag = reply.header("etag").to_owned();
+    assert!(etag.starts_with("\"s1-"), "{etag}");
+
+    // Asked again: the same picture from the cache; with its ETag: 304 and no body.
+    let again = app.get(MAIN_HALL_SCREEN).await;
+    assert_eq!(again.header("etag"), etag);
+    assert_eq!(again.body, reply.body);
+    let unchanged = app
+        .get_with(MAIN_HALL_SCREEN, &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED);
+    assert!(unchanged.body.is_empty());
+    assert_eq!(unchanged.header("etag"), etag);
+    assert_eq!(shows(&unchanged), shows(&reply));
+    assert_eq!(app.state.stage_screens().len(), 1);
+
+    // Nothing on now in room A: the screen names the next session.
+    let room_a = app.get("/api/v1/programme/stages/room-a/screen.png").await;
+    assert_eq!(room_a.status, StatusCode::OK);
+    assert_eq!(
+        shows(&room_a),
+        (String::new(), "standards-overview".to_owned())
+    );
+    assert_ne!(room_a.header("etag"), etag);
+    let stale = app
+        .get_with(
+            "/api/v1/programme/stages/room-a/screen.png",
+            &[("if-none-match", &etag)],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert_eq!(app.state.stage_screens().len(), 2);
+
+    // An unknown stage is a 404 with the standard error body.
+    let unknown = app
+        .get("/api/v1/programme/stages/no-such-stage/screen.png")
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.error_code(), "not_found");
+    assert!(
+        unknown.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-stage")
+    );
+
+    // A new version of the programme is a new picture.
+    let token = staff_token(&app, "stage-manager", Role::Curator).await;
+    let reply = send(&app, "POST", "/api/v1/staff/publish", Some(&token), None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let republished = app
+        .get_with(MAIN_HALL_SCREEN, &[("if-none-match", &etag)])
+        .await;
+    assert_eq!(republished.status, StatusCode::OK);
+    assert!(republished.header("etag").starts_with("\"s2-"));
+    assert_eq!(shows(&republished), shows(&again));
+}
+
+#[tokio::test]
+async fn at_another_time_the_screen_shows_another_session() {
+    // The opening minute of the summit.
+    let app = spawn_app_configured(|config| {
+        config.clock = Some(pavilion_server::time::parse_rfc3339("2020-09-14T01:00:00Z").unwrap());
+    })
+    .await;
+    let reply = app.get(MAIN_HALL_SCREEN).await;
+    assert_eq!(
+        shows(&reply),
+        (
+            "summit-opening".to_owned(),
+            "summit-keynote-talent".to_owned()
+        )
+    );
+    // By the system clock, years after the week, nothing is on and nothing is next.
+    let app = spawn_app().await;
+    let reply = app.get(MAIN_HALL_SCREEN).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(shows(&reply), (String::new(), String::new()));
+    assert_eq!(png_size(&reply.body), (1024, 576));
 }
