@@ -117,11 +117,17 @@ impl AppState {
         let store = Store::open(&config.data_dir).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
+        let budget = config.check_budget();
         // Before the first publish, so the first version has the programme too.
-        crate::programme::import_seed_if_missing(&store, &config.programme_file).await?;
+        let recordings = crate::programme::RecordingSources {
+            media: media.clone(),
+            renderer: renderer.clone(),
+            budget,
+        };
+        crate::programme::import_seed_if_missing(&store, &config.programme_file, &recordings)
+            .await?;
         // After the programme: the sets' theme days are checked against it.
         crate::contest::seed::import_seed_if_empty(&store, &config.contest_file).await?;
-        let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {
             tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");

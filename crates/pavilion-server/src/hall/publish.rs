@@ -62,8 +62,8 @@ pub struct PublishedHall {
     pub exhibitors_json: Bytes,
     /// `ExhibitorDetail` JSON by slug.
     pub details: HashMap<String, Bytes>,
-    /// The SHA-256 of every media file the snapshot and its details name: the only media
-    /// `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
+    /// The SHA-256 of every media file the snapshot, its details and its programme (session
+    /// recordings) name: the only media `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
     pub media: HashSet<String>,
     /// The programme published with this version, if it has one.
     pub programme: Option<PublishedProgramme>,
@@ -152,6 +152,7 @@ impl PublishedHall {
             .collect::<Result<HashMap<_, _>, Error>>()?;
         let media = media_hashes_in(&stored.document)
             .chain(media_hashes_in(&stored.details))
+            .chain(media_hashes_in(stored.programme.as_deref().unwrap_or("")))
             .map(str::to_owned)
             .collect();
         Ok(PublishedHall {
