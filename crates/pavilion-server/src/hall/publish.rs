@@ -8,7 +8,9 @@ use std::io::Write as _;
 
 use axum::body::Bytes;
 use pavilion_model::layout::StageAreaKind;
-use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme};
+use pavilion_model::{
+    ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme, QuestionSet,
+};
 use sha2::{Digest as _, Sha256};
 
 use super::rules::layout_problems;
@@ -67,6 +69,9 @@ pub struct PublishedHall {
     pub media: HashSet<String>,
     /// The programme published with this version, if it has one.
     pub programme: Option<PublishedProgramme>,
+    /// The contest's question sets published with this version, by id; none for a version
+    /// published before sets were published (visitors then play the saved sets).
+    pub contest: Option<Vec<QuestionSet>>,
 }
 
 /// The programme of a published version, parsed (for "now and next") and prepared to serve.
@@ -169,6 +174,11 @@ impl PublishedHall {
                 .as_deref()
                 .map(|document| PublishedProgramme::prepare(stored.version, document))
                 .transpose()?,
+            contest: stored
+                .contest
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()?,
         })
     }
 
@@ -238,6 +248,11 @@ pub async fn publish(
         .as_ref()
         .map(serde_json::to_string)
         .transpose()?;
+    let contest = serde_json::to_string(&published_sets(
+        inputs.contest_sets,
+        &inputs.played_sets,
+        inputs.live_contest.as_deref(),
+    )?)?;
     let mut booth_media = inputs.media;
 
     let stage_names: HashMap<String, String> = programme_draft
@@ -280,6 +295,7 @@ pub async fn publish(
         document: serde_json::to_string(&snapshot)?,
         details: serde_json::to_string(&details)?,
         programme,
+        contest: Some(contest),
     };
     let target = version_target(version);
     let audit = who.map(|who| {
@@ -295,6 +311,31 @@ pub async fn publish(
         .await?;
     tracing::info!(version, booths = snapshot.booth_count(), "hall published");
     tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await?
+}
+
+/// The question sets a publish publishes: the saved ones, except that a set somebody has
+/// played keeps the questions of the live version (what the attempts were scored against),
+/// should its saved copy have changed between that publish and the first attempt.
+fn published_sets(
+    saved: Vec<QuestionSet>,
+    played: &HashSet<String>,
+    live: Option<&str>,
+) -> Result<Vec<QuestionSet>, Error> {
+    let live: Vec<QuestionSet> = live
+        .map(serde_json::from_str)
+        .transpose()?
+        .unwrap_or_default();
+    Ok(saved
+        .into_iter()
+        .map(|set| {
+            if played.contains(&set.id)
+                && let Some(played_copy) = live.iter().find(|l| l.id == set.id)
+            {
+                return played_copy.clone();
+            }
+            set
+        })
+        .collect())
 }
 
 /// The audit target of a version: `version <n>`.
