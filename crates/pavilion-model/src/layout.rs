@@ -2291,6 +2291,42 @@ mod newcomer_tests {
     }
 
     #[test]
+    fn newcomers_go_to_the_forum_hall_only_when_no_exhibition_hall_has_room() {
+        let mut halls = vec![forum_hall(&[("room-a", StageSize::Medium)], 0.0)];
+        let forum_width = halls[0].width;
+        halls[0].width += 40.0; // room for booths beside the stages
+        halls.push(Hall {
+            id: "hall-1".into(),
+            name: "Hall 1".into(),
+            origin: [forum_width + 40.0 + HALL_GAP, 0.0],
+            width: 30.0,
+            depth: 30.0,
+            entrances: vec![Entrance {
+                x: 15.0,
+                width: 8.0,
+            }],
+            sign_url: None,
+            zones: Vec::new(),
+            stages: Vec::new(),
+            booths: Vec::new(),
+        });
+        let outcome = place_newcomers(
+            &mut halls,
+            &[entry("newcomer", Topic::ALL[0], BoothTier::Standard)],
+        );
+        assert_eq!(outcome.placed[0].hall, "hall-1");
+        assert_eq!(validate(&halls), vec![]);
+        // with no exhibition hall, the forum hall takes it, clear of its stages
+        halls.pop();
+        let outcome = place_newcomers(
+            &mut halls,
+            &[entry("late", Topic::ALL[0], BoothTier::Standard)],
+        );
+        assert_eq!(outcome.placed[0].hall, FORUM_HALL);
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
     fn a_hall_without_room_leaves_the_newcomer_unplaced() {
         let mut halls = vec![Hall {
             id: "tiny".into(),
