@@ -316,6 +316,8 @@ function stageEditor(hall, area, index) {
       if (!Number.isFinite(next)) return;
       apply(next);
       changed(`Changed the ${label.toLowerCase()} of ${areaName(area.stage)}`);
+      // The card was drawn again: keep the keyboard where it was.
+      $(input.id)?.focus();
     });
     return h('label', {}, `${label} `, input);
   };
@@ -324,6 +326,7 @@ function stageEditor(hall, area, index) {
   facing.addEventListener('change', () => {
     area.rotation = Number(facing.value);
     changed(`Turned ${areaName(area.stage)}`);
+    $(facing.id)?.focus();
   });
   const problems = stageProblems(area.stage);
   return h('fieldset', { className: 'staff-programme-edit', 'data-stage': area.stage },
@@ -334,7 +337,7 @@ function stageEditor(hall, area, index) {
     number('Depth (m)', area.footprint.depth, 'depth', (v) => { area.footprint = { ...area.footprint, depth: v }; }),
     h('label', {}, 'Audience faces ', facing),
     h('div', { className: 'staff-inline' },
-      h('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Remove', onclick: () => {
+      h('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Remove', 'aria-label': `Remove ${areaName(area.stage)} from this hall`, onclick: () => {
         hall.stages = hall.stages.filter((other) => other !== area);
         changed(`Removed ${areaName(area.stage)} from ${hall.name}`);
       } })),
