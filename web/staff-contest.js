@@ -58,7 +58,7 @@ async function deleteSet(id) {
     return;
   }
   await loadContest(context.call, context.token);
-  say(`Deleted ${id}.`, 'ok');
+  say(`Deleted ${id}: it can no longer be started, and leaves the visitors' list at the next publish.`, 'ok');
 }
 
 const blankQuestion = () => ({ prompt: '', choices: ['', ''], answer: 0, explanation: '' });
@@ -150,7 +150,7 @@ $('contest-edit').addEventListener('submit', async (event) => {
   $('contest-edit').hidden = true;
   contest.editing = null;
   await loadContest(context.call, context.token);
-  say(`Saved ${set.id}: visitors can play it now.`, 'ok');
+  say(`Saved ${set.id}: publish to let visitors play it (or play this version of it).`, 'ok');
 });
 
 $('contest-export').addEventListener('click', async () => {

@@ -2,7 +2,7 @@
 // draft on an SVG floor plan (drag with 0.5 m snapping, R to rotate, arrows to nudge), checks
 // every change with the server's layout rules, saves, publishes, rolls back, edits the
 // programme draft (a session's day, times and stage; the server's programme rules answer
-// every save), shows the review queue (current content beside the proposed one) and the
+// every save), places stage areas (programme stages and the contest desk) in a hall, shows the review queue (current content beside the proposed one) and the
 // audit log; the knowledge-contest card is staff-contest.js. Layout writes send the
 // draft's version as If-Match; a 412 (someone else saved meanwhile) shows the conflict and
 // keeps the local edits instead of overwriting the other change.
@@ -195,6 +195,7 @@ function render() {
   renderInspector();
   renderProblems();
   renderUnplaced();
+  renderStages();
   $('save').disabled = !state.dirty;
   $('revert').disabled = !state.dirty;
   $('publish').disabled = state.dirty;
@@ -248,8 +249,114 @@ function renderPlan() {
     plan.append(svg('text', { x: door.x, y: -0.8, class: 'plan-door-label' }, 'entrance'));
   }
 
+  for (const area of hall.stages ?? []) plan.append(stageNode(area));
   for (const booth of hall.booths) plan.append(boothNode(booth));
 }
+
+/// The floor a stage area's audience stands on, in front of its platform.
+function audienceRect(area) {
+  const rect = floorRect(area);
+  const depth = stageEntry(area.stage)?.audience_depth ?? (area.kind === 'contest' ? 4 : 8);
+  return {
+    0: { x: rect.x, z: rect.z - depth, w: rect.w, d: depth },
+    1: { x: rect.x - depth, z: rect.z, w: depth, d: rect.d },
+    2: { x: rect.x, z: rect.z + rect.d, w: rect.w, d: depth },
+    3: { x: rect.x + rect.w, z: rect.z, w: depth, d: rect.d },
+  }[area.rotation];
+}
+
+const stageEntry = (id) => state.view.stages?.find((s) => s.stage === id);
+const areaName = (id) => stageEntry(id)?.name ?? id;
+const stageProblems = (id) => state.problems.filter((p) => p.stage === id);
+
+/// A stage area on the plan: its platform (thick edge towards the audience) and the dashed
+/// audience floor. Edited in the "Stage areas" card, not by dragging.
+function stageNode(area) {
+  const rect = floorRect(area);
+  const audience = audienceRect(area);
+  const problems = stageProblems(area.stage);
+  const group = svg('g', { class: `booth stage-area${problems.length ? ' invalid' : ''}`, 'data-stage': area.stage });
+  group.append(svg('title', {}, [`Stage area: ${areaName(area.stage)}`, ...problems.map((p) => p.message)].join('\n')));
+  group.append(svg('rect', { x: audience.x, y: audience.z, width: audience.w, height: audience.d, class: 'plan-zone' }));
+  group.append(svg('rect', { x: rect.x, y: rect.z, width: rect.w, height: rect.d, rx: 0.15, class: 'booth-body' }));
+  const front = {
+    0: [rect.x, rect.z, rect.x + rect.w, rect.z],
+    1: [rect.x, rect.z, rect.x, rect.z + rect.d],
+    2: [rect.x, rect.z + rect.d, rect.x + rect.w, rect.z + rect.d],
+    3: [rect.x + rect.w, rect.z, rect.x + rect.w, rect.z + rect.d],
+  }[area.rotation];
+  group.append(svg('line', { x1: front[0], y1: front[1], x2: front[2], y2: front[3], class: 'booth-front' }));
+  const label = areaName(area.stage);
+  group.append(svg('text', { x: rect.x + rect.w / 2, y: rect.z + rect.d / 2 + 0.25, class: 'booth-label', 'font-size': Math.min(0.9, (rect.w * 1.5) / Math.max(label.length, 1)) }, label));
+  return group;
+}
+
+const FACING = ['the entrance', 'the left wall', 'the back wall', 'the right wall'];
+
+/// The stage areas of the hall shown, each with its position, size, facing and problems,
+/// and the stages that have none yet to add.
+function renderStages() {
+  const hall = currentHall();
+  const list = $('stage-areas');
+  const areas = hall?.stages ?? [];
+  list.replaceChildren(...(areas.length ? areas.map((area, index) => stageEditor(hall, area, index))
+    : [h('p', { className: 'staff-muted', textContent: 'No stage areas in this hall.' })]));
+  const placed = new Set(state.halls.flatMap((other) => (other.stages ?? []).map((a) => a.stage)));
+  const free = (state.view.stages ?? []).filter((entry) => !placed.has(entry.stage));
+  $('stage-choice').replaceChildren(...free.map((entry) => h('option', { value: entry.stage, textContent: `${entry.name} (${entry.stage})` })));
+  $('add-stage').querySelector('button').disabled = !hall || free.length === 0;
+}
+
+function stageEditor(hall, area, index) {
+  const id = `stage-${index}`;
+  const number = (label, value, key, apply) => {
+    const input = h('input', { id: `${id}-${key}`, type: 'number', step: String(SNAP), value: String(value), size: 5, required: true });
+    input.addEventListener('change', () => {
+      const next = Number(input.value);
+      if (!Number.isFinite(next)) return;
+      apply(next);
+      changed(`Changed the ${label.toLowerCase()} of ${areaName(area.stage)}`);
+      // The card was drawn again: keep the keyboard where it was.
+      $(input.id)?.focus();
+    });
+    return h('label', {}, `${label} `, input);
+  };
+  const facing = h('select', { id: `${id}-rotation` },
+    ...FACING.map((text, turns) => h('option', { value: String(turns), textContent: text, selected: turns === area.rotation })));
+  facing.addEventListener('change', () => {
+    area.rotation = Number(facing.value);
+    changed(`Turned ${areaName(area.stage)}`);
+    $(facing.id)?.focus();
+  });
+  const problems = stageProblems(area.stage);
+  return h('fieldset', { className: 'staff-programme-edit', 'data-stage': area.stage },
+    h('legend', { textContent: `${areaName(area.stage)} · ${area.kind === 'contest' ? 'contest desk' : 'stage'}` }),
+    number('Centre x (m)', area.position[0], 'x', (v) => { area.position = [v, area.position[1]]; }),
+    number('Centre z (m)', area.position[1], 'z', (v) => { area.position = [area.position[0], v]; }),
+    number('Width (m)', area.footprint.width, 'width', (v) => { area.footprint = { ...area.footprint, width: v }; }),
+    number('Depth (m)', area.footprint.depth, 'depth', (v) => { area.footprint = { ...area.footprint, depth: v }; }),
+    h('label', {}, 'Audience faces ', facing),
+    h('div', { className: 'staff-inline' },
+      h('button', { type: 'button', className: 'staff-button staff-ghost staff-small', textContent: 'Remove', 'aria-label': `Remove ${areaName(area.stage)} from this hall`, onclick: () => {
+        hall.stages = hall.stages.filter((other) => other !== area);
+        changed(`Removed ${areaName(area.stage)} from ${hall.name}`);
+      } })),
+    h('ul', { className: 'staff-problems' }, ...problems.map((p) => h('li', { textContent: p.message }))),
+  );
+}
+
+$('add-stage').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const hall = currentHall();
+  const entry = stageEntry($('stage-choice').value);
+  if (!hall || !entry) return;
+  hall.stages = hall.stages ?? [];
+  hall.stages.push({
+    stage: entry.stage, kind: entry.kind, position: centreOf(hall), rotation: 0,
+    footprint: { ...entry.footprint }, name: '',
+  });
+  changed(`Placed ${entry.name} in ${hall.name}`);
+});
 
 function boothNode(booth) {
   const rect = floorRect(booth);
@@ -312,8 +419,14 @@ function renderProblems() {
   $('problem-count').textContent = state.problems.length ? String(state.problems.length) : 'none';
   $('problems').replaceChildren(...state.problems.map((problem) => h('li', {
     textContent: `${problem.hall}: ${problem.message}`,
-    className: problem.exhibitor ? 'staff-link' : '',
+    className: problem.exhibitor || problem.stage ? 'staff-link' : '',
     onclick: () => {
+      if (problem.stage && !problem.exhibitor) {
+        state.hallId = problem.hall;
+        render();
+        document.querySelector(`#stage-areas [data-stage="${CSS.escape(problem.stage)}"] input`)?.focus();
+        return;
+      }
       if (!problem.exhibitor) return;
       const found = findBooth(problem.exhibitor);
       if (found) state.hallId = found.hall.id;

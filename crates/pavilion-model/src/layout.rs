@@ -396,6 +396,9 @@ pub enum LayoutRule {
     FrontBlocked,
     /// No walk leads from a doorway to the booth's open front.
     Unreachable,
+    /// A stage area is malformed: no stage id, placed twice, the wrong kind, or a platform
+    /// outside the size limits.
+    Stage,
 }
 
 /// A rule a layout breaks, with the hall and booth it concerns.
@@ -405,6 +408,9 @@ pub struct LayoutProblem {
     pub hall: String,
     /// The exhibitor whose booth breaks the rule, when the rule concerns one booth.
     pub exhibitor: Option<String>,
+    /// The stage id of the stage area that breaks the rule, when the rule concerns one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
     pub rule: LayoutRule,
     pub message: String,
 }
@@ -420,21 +426,139 @@ pub const MAX_HALL_SIDE: f32 = 400.0;
 pub const MIN_DOORWAY: f32 = 2.0;
 /// The largest side a booth footprint may have.
 pub const MAX_BOOTH_SIDE: f32 = 30.0;
+/// The narrowest and widest stage platform (along its audience side).
+pub const MIN_STAGE_WIDTH: f32 = 6.0;
+pub const MAX_STAGE_WIDTH: f32 = 30.0;
+/// The shallowest and deepest stage platform (front to back).
+pub const MIN_STAGE_DEPTH: f32 = 3.0;
+pub const MAX_STAGE_DEPTH: f32 = 15.0;
+/// The smallest and largest side of the contest desk.
+pub const MIN_CONTEST_SIDE: f32 = 3.0;
+pub const MAX_CONTEST_SIDE: f32 = 10.0;
+
+impl StageArea {
+    /// The platform and its audience floor together, as one booth-like placement whose open
+    /// front is the audience floor's far edge: what the layout rules see of a stage area.
+    pub fn obstacle(&self) -> BoothPlacement {
+        let audience = self.audience_depth();
+        let [fx, fz] = self.rotation.front_direction();
+        BoothPlacement {
+            exhibitor: self.stage.clone(),
+            position: [
+                self.position[0] + fx * audience / 2.0,
+                self.position[1] + fz * audience / 2.0,
+            ],
+            rotation: self.rotation,
+            footprint: Footprint::new(self.footprint.width, self.footprint.depth + audience),
+        }
+    }
+
+    /// The platform's size limits for its kind: `(min width, max width, min depth, max depth)`.
+    pub fn size_limits(&self) -> (f32, f32, f32, f32) {
+        match self.kind {
+            StageAreaKind::Stage => (
+                MIN_STAGE_WIDTH,
+                MAX_STAGE_WIDTH,
+                MIN_STAGE_DEPTH,
+                MAX_STAGE_DEPTH,
+            ),
+            StageAreaKind::Contest => (
+                MIN_CONTEST_SIDE,
+                MAX_CONTEST_SIDE,
+                MIN_CONTEST_SIDE,
+                MAX_CONTEST_SIDE,
+            ),
+        }
+    }
+
+    /// How problems name the area: "stage room-a" or "the contest desk".
+    pub fn label(&self) -> String {
+        match self.kind {
+            StageAreaKind::Stage => format!("stage {}", self.stage),
+            StageAreaKind::Contest => "the contest desk".into(),
+        }
+    }
+}
+
+/// What the geometric rules check: a booth, or a stage area as its platform plus audience
+/// floor ([`StageArea::obstacle`]).
+struct Obstacle<'a> {
+    placement: BoothPlacement,
+    stage: Option<&'a StageArea>,
+}
+
+impl Obstacle<'_> {
+    /// Who a problem is about, as `(exhibitor, stage)`.
+    fn who(&self) -> (Option<&str>, Option<&str>) {
+        match self.stage {
+            None => (Some(self.placement.exhibitor.as_str()), None),
+            Some(area) => (None, Some(area.stage.as_str())),
+        }
+    }
+
+    /// The start of a problem's message: "acme" or "stage room-a".
+    fn subject(&self) -> String {
+        match self.stage {
+            None => self.placement.exhibitor.clone(),
+            Some(area) => area.label(),
+        }
+    }
+
+    /// What it is, after "the": "booth" or "stage with its audience floor".
+    fn noun(&self) -> &'static str {
+        match self.stage {
+            None => "booth",
+            Some(area) if area.kind == StageAreaKind::Contest => "desk with its audience floor",
+            Some(_) => "stage with its audience floor",
+        }
+    }
+
+    /// How another problem's message names it: "the booth of acme" or "stage room-a".
+    fn reference(&self) -> String {
+        match self.stage {
+            None => format!("the booth of {}", self.placement.exhibitor),
+            Some(area) => area.label(),
+        }
+    }
+
+    /// What a walker must reach: "the booth's open front" or "the far side of its audience floor".
+    fn front(&self) -> &'static str {
+        match self.stage {
+            None => "the open front",
+            Some(_) => "the far side of the audience floor",
+        }
+    }
+
+    fn same(&self, other: &Obstacle) -> bool {
+        self.stage.is_some() == other.stage.is_some()
+            && self.placement.exhibitor == other.placement.exhibitor
+    }
+}
 
 /// Checks a whole layout and returns every problem (empty when valid).
 ///
-/// The rules, for each hall and each booth (its floor rect is the footprint turned by its
-/// rotation and centred on its position):
+/// The rules, for each hall, each booth (its floor rect is the footprint turned by its
+/// rotation and centred on its position) and each stage area:
 ///
 /// 1. **Hall**: a non-empty id used once; width and depth finite, from [`MIN_HALL_SIDE`] to
 ///    [`MAX_HALL_SIDE`] metres; at least one doorway, each at least [`MIN_DOORWAY`] wide and
-///    wholly on the entrance wall. Booth rules 7 and 8 are skipped in a malformed hall.
+///    wholly on the entrance wall. Rules 8 and 9 are skipped in a malformed hall.
 /// 2. **Booth**: position finite; footprint sides finite, above zero, at most
 ///    [`MAX_BOOTH_SIDE`].
 /// 3. **Each exhibitor at most once** across all halls.
-/// 4. **Inside the hall**: the floor rect lies within the floor (to a millimetre).
-/// 5. **No overlaps**: no two floor rects share area (touching edges do not count).
-/// 6. **Aisles**: for two booths that do not overlap, let `dx` and `dz` be the distances
+/// 4. **Stage**: a non-empty stage id placed at most once across all halls, of kind
+///    [`StageAreaKind::Contest`] exactly when it is [`CONTEST_DESK`]; position finite; a
+///    stage platform [`MIN_STAGE_WIDTH`] to [`MAX_STAGE_WIDTH`] wide and [`MIN_STAGE_DEPTH`]
+///    to [`MAX_STAGE_DEPTH`] deep, the contest desk [`MIN_CONTEST_SIDE`] to
+///    [`MAX_CONTEST_SIDE`] on each side.
+///
+/// For rules 5 to 10 a stage area counts as a booth whose floor rect is its platform plus
+/// its audience floor ([`StageArea::obstacle`]) and whose open front is the audience floor's
+/// far edge; its problems name the stage ([`LayoutProblem::stage`]) instead of an exhibitor.
+///
+/// 5. **Inside the hall**: the floor rect lies within the floor (to a millimetre).
+/// 6. **No overlaps**: no two floor rects share area (touching edges do not count).
+/// 7. **Aisles**: for two booths that do not overlap, let `dx` and `dz` be the distances
 ///    between their rects along x and z (negative when their ranges overlap by that much).
 ///    There is floor *between* them when they face each other across a corridor (apart on
 ///    one axis by more than a millimetre, sharing a range longer than a millimetre on the
@@ -445,33 +569,38 @@ pub const MAX_BOOTH_SIDE: f32 = 30.0;
 ///    Booths that touch (side-by-side neighbours in a row, back-to-back rows, corners of a
 ///    block) or that are apart on one axis while flush on the other (offset rows, which have
 ///    no floor between them) keep the rule.
-/// 7. **Doorways kept clear**: no floor rect overlaps the [`ENTRANCE_CLEARANCE`]-deep area
+/// 8. **Doorways kept clear**: no floor rect overlaps the [`ENTRANCE_CLEARANCE`]-deep area
 ///    inside a doorway ([`Hall::entrance_clearances`]).
-/// 8. **Open front**: the strip [`AISLE`] deep in front of the booth's open front (as wide
+/// 9. **Open front**: the strip [`AISLE`] deep in front of the booth's open front (as wide
 ///    as the front) lies inside the hall and overlaps no other booth.
-/// 9. **Reachable on foot**: the floor is rasterised in [`RASTER`] cells; a cell is free when
-///    it lies wholly on the floor and overlaps no booth. A walker is a square of
-///    [`WALKER_CELLS`] x [`WALKER_CELLS`] free cells; it starts wherever it stands on the
-///    entrance wall within a doorway and moves one cell at a time along x or z. A booth is
-///    reachable when a walker can stand on a cell touching its open front (the row of cells
-///    within one [`RASTER`] of the front edge, across the front's width).
+/// 10. **Reachable on foot**: the floor is rasterised in [`RASTER`] cells; a cell is free
+///     when it lies wholly on the floor and overlaps no booth. A walker is a square of
+///     [`WALKER_CELLS`] x [`WALKER_CELLS`] free cells; it starts wherever it stands on the
+///     entrance wall within a doorway and moves one cell at a time along x or z. A booth is
+///     reachable when a walker can stand on a cell touching its open front (the row of cells
+///     within one [`RASTER`] of the front edge, across the front's width).
 pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
     let mut problems = Vec::new();
     let mut placed_in: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut staged_in: BTreeMap<&str, &str> = BTreeMap::new();
     let mut hall_ids = HashSet::new();
     for hall in halls {
-        let problem = |exhibitor: Option<&str>, rule: LayoutRule, message: String| LayoutProblem {
+        let problem = |(exhibitor, stage): (Option<&str>, Option<&str>),
+                       rule: LayoutRule,
+                       message: String| LayoutProblem {
             hall: hall.id.clone(),
             exhibitor: exhibitor.map(str::to_owned),
+            stage: stage.map(str::to_owned),
             rule,
             message,
         };
+        let nobody = (None, None);
         let hall_problems_before = problems.len();
         if hall.id.trim().is_empty() {
-            problems.push(problem(None, LayoutRule::Hall, "a hall has no id".into()));
+            problems.push(problem(nobody, LayoutRule::Hall, "a hall has no id".into()));
         } else if !hall_ids.insert(hall.id.as_str()) {
             problems.push(problem(
-                None,
+                nobody,
                 LayoutRule::Hall,
                 format!("the hall id {} is used twice", hall.id),
             ));
@@ -479,7 +608,7 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
         for (side, size) in [("width", hall.width), ("depth", hall.depth)] {
             if !(MIN_HALL_SIDE..=MAX_HALL_SIDE).contains(&size) {
                 problems.push(problem(
-                    None,
+                    nobody,
                     LayoutRule::Hall,
                     format!(
                         "{}: the {side} of {size} m is outside {MIN_HALL_SIDE} to {MAX_HALL_SIDE} m",
@@ -490,7 +619,7 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
         }
         if hall.entrances.is_empty() {
             problems.push(problem(
-                None,
+                nobody,
                 LayoutRule::Hall,
                 format!("{} has no doorway, so no booth can be reached", hall.id),
             ));
@@ -502,7 +631,7 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
             );
             if !(entrance.width >= MIN_DOORWAY && entrance.width.is_finite()) {
                 problems.push(problem(
-                    None,
+                    nobody,
                     LayoutRule::Doorway,
                     format!(
                         "the doorway at x = {} m is {} m wide; doorways are at least {MIN_DOORWAY} m",
@@ -511,7 +640,7 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
                 ));
             } else if !(lo >= -EPSILON && hi <= hall.width + EPSILON) {
                 problems.push(problem(
-                    None,
+                    nobody,
                     LayoutRule::Doorway,
                     format!(
                         "the doorway at x = {} m lies outside the entrance wall",
@@ -524,11 +653,41 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
 
         let floor = hall.floor();
         let clearances = hall.entrance_clearances();
-        let mut sound_booths = Vec::new();
-        // A booth whose front is blocked is not also reported as unreachable.
-        let mut front_blocked = HashSet::new();
+        let mut sound: Vec<Obstacle> = Vec::new();
+        // Rules 5 and 8 for one booth or stage area.
+        let place = |obstacle: &Obstacle<'_>, problems: &mut Vec<LayoutProblem>| {
+            let rect = obstacle.placement.floor_rect();
+            let [x, z] = match obstacle.stage {
+                Some(area) => area.position,
+                None => obstacle.placement.position,
+            };
+            if !floor.contains(&rect) {
+                problems.push(problem(
+                    obstacle.who(),
+                    LayoutRule::OutsideHall,
+                    format!(
+                        "{}: the {} at ({x:.1}, {z:.1}) reaches outside the hall's {} m x {} m floor",
+                        obstacle.subject(),
+                        obstacle.noun(),
+                        hall.width,
+                        hall.depth
+                    ),
+                ));
+            }
+            if clearances.iter().any(|c| c.overlaps(&rect)) {
+                problems.push(problem(
+                    obstacle.who(),
+                    LayoutRule::DoorwayBlocked,
+                    format!(
+                        "{}: the {} blocks the space inside a doorway ({ENTRANCE_CLEARANCE} m deep)",
+                        obstacle.subject(),
+                        obstacle.noun()
+                    ),
+                ));
+            }
+        };
         for booth in &hall.booths {
-            let who = Some(booth.exhibitor.as_str());
+            let who = (Some(booth.exhibitor.as_str()), None);
             let name = &booth.exhibitor;
             if let Some(first_hall) = placed_in.insert(name.as_str(), hall.id.as_str()) {
                 placed_in.insert(name.as_str(), first_hall);
@@ -552,64 +711,110 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
                 ));
                 continue;
             }
-            let rect = booth.floor_rect();
-            if !floor.contains(&rect) {
+            let obstacle = Obstacle {
+                placement: booth.clone(),
+                stage: None,
+            };
+            place(&obstacle, &mut problems);
+            sound.push(obstacle);
+        }
+        for area in &hall.stages {
+            let who = (None, Some(area.stage.as_str()));
+            let label = area.label();
+            let before = problems.len();
+            if area.stage.trim().is_empty() {
                 problems.push(problem(
                     who,
-                    LayoutRule::OutsideHall,
+                    LayoutRule::Stage,
+                    "a stage area has no stage id".into(),
+                ));
+            } else if let Some(first_hall) = staged_in.insert(area.stage.as_str(), hall.id.as_str())
+            {
+                staged_in.insert(area.stage.as_str(), first_hall);
+                problems.push(problem(
+                    who,
+                    LayoutRule::Stage,
+                    format!("{label} is placed more than once (first in {first_hall})"),
+                ));
+            }
+            let is_desk = area.stage == CONTEST_DESK;
+            if is_desk != (area.kind == StageAreaKind::Contest) {
+                problems.push(problem(
+                    who,
+                    LayoutRule::Stage,
                     format!(
-                        "{name}: the booth at ({:.1}, {:.1}) reaches outside the hall's {} m x {} m floor",
-                        booth.position[0], booth.position[1], hall.width, hall.depth
+                        "{label}: only the stage id {CONTEST_DESK} is the contest desk, and the contest desk has the kind contest"
                     ),
                 ));
             }
-            if clearances.iter().any(|c| c.overlaps(&rect)) {
+            let (min_width, max_width, min_depth, max_depth) = area.size_limits();
+            let Footprint { width, depth } = area.footprint;
+            if !area.position.iter().all(|v| v.is_finite()) {
                 problems.push(problem(
                     who,
-                    LayoutRule::DoorwayBlocked,
+                    LayoutRule::Stage,
+                    format!("{label}: the position is not a usable number of metres"),
+                ));
+            }
+            if !(min_width..=max_width).contains(&width)
+                || !(min_depth..=max_depth).contains(&depth)
+            {
+                problems.push(problem(
+                    who,
+                    LayoutRule::Stage,
                     format!(
-                        "{name}: the booth blocks the space inside a doorway ({ENTRANCE_CLEARANCE} m deep)"
+                        "{label}: the platform is {width} m x {depth} m; it must be {min_width} to {max_width} m wide and {min_depth} to {max_depth} m deep"
                     ),
                 ));
             }
-            sound_booths.push(booth);
+            if problems.len() > before {
+                continue;
+            }
+            let obstacle = Obstacle {
+                placement: area.obstacle(),
+                stage: Some(area),
+            };
+            place(&obstacle, &mut problems);
+            sound.push(obstacle);
         }
 
-        for (i, booth) in sound_booths.iter().enumerate() {
-            let rect = booth.floor_rect();
-            let name = &booth.exhibitor;
-            for other in &sound_booths[..i] {
-                let other_rect = other.floor_rect();
-                let both = [(*booth, *other), (*other, *booth)];
+        // An obstacle whose front is blocked is not also reported as unreachable.
+        let mut front_blocked = vec![false; sound.len()];
+        for (i, this) in sound.iter().enumerate() {
+            let rect = this.placement.floor_rect();
+            for other in &sound[..i] {
+                let other_rect = other.placement.floor_rect();
+                let both = [(this, other), (other, this)];
                 match spacing(&rect, &other_rect) {
                     Spacing::Overlapping => {
                         for (a, b) in both {
                             problems.push(problem(
-                                Some(&a.exhibitor),
+                                a.who(),
                                 LayoutRule::Overlap,
                                 format!(
-                                    "{}: the booth overlaps the booth of {}",
-                                    a.exhibitor, b.exhibitor
+                                    "{}: the {} overlaps {}",
+                                    a.subject(),
+                                    a.noun(),
+                                    b.reference()
                                 ),
                             ));
                         }
                     }
                     Spacing::Narrow { gap, between } => {
-                        let filled: f32 = sound_booths
+                        let filled: f32 = sound
                             .iter()
-                            .filter(|c| {
-                                c.exhibitor != booth.exhibitor && c.exhibitor != other.exhibitor
-                            })
-                            .map(|c| c.floor_rect().intersection_area(&between))
+                            .filter(|c| !c.same(this) && !c.same(other))
+                            .map(|c| c.placement.floor_rect().intersection_area(&between))
                             .sum();
                         if filled < between.area() * (1.0 - 1e-3) {
                             for (a, b) in both {
                                 problems.push(problem(
-                                    Some(&a.exhibitor),
+                                    a.who(),
                                     LayoutRule::Aisle,
                                     format!(
-                                        "{}: the aisle to the booth of {} is {gap:.1} m wide; booths stand edge to edge or at least {AISLE} m apart",
-                                        a.exhibitor, b.exhibitor
+                                        "{}: the aisle to {} is {gap:.1} m wide; booths and stages stand edge to edge or at least {AISLE} m apart",
+                                        a.subject(),
+                                        b.reference()
                                     ),
                                 ));
                             }
@@ -618,47 +823,59 @@ pub fn validate(halls: &[Hall]) -> Vec<LayoutProblem> {
                     Spacing::Touching | Spacing::Apart => {}
                 }
             }
-            let front = booth.front_strip(AISLE);
-            let blocker = sound_booths.iter().find(|other| {
-                other.exhibitor != booth.exhibitor && other.floor_rect().overlaps(&front)
-            });
-            if !floor.contains(&front) || blocker.is_some() {
-                front_blocked.insert(name.as_str());
-            }
+            let front = this.placement.front_strip(AISLE);
+            let blocker = sound
+                .iter()
+                .find(|other| !other.same(this) && other.placement.floor_rect().overlaps(&front));
             if !floor.contains(&front) {
+                front_blocked[i] = true;
                 problems.push(problem(
-                    Some(name),
+                    this.who(),
                     LayoutRule::FrontBlocked,
                     format!(
-                        "{name}: the open front faces the hall wall; leave {AISLE} m of floor in front of it"
+                        "{}: {} faces the hall wall; leave {AISLE} m of floor in front of it",
+                        this.subject(),
+                        this.front()
                     ),
                 ));
             } else if let Some(blocker) = blocker {
+                front_blocked[i] = true;
                 problems.push(problem(
-                    Some(name),
+                    this.who(),
                     LayoutRule::FrontBlocked,
                     format!(
-                        "{name}: the open front faces the booth of {}; leave {AISLE} m of floor in front of it",
-                        blocker.exhibitor
+                        "{}: {} faces {}; leave {AISLE} m of floor in front of it",
+                        this.subject(),
+                        this.front(),
+                        blocker.reference()
                     ),
                 ));
             }
         }
 
         if hall_is_sound {
-            let grid = WalkGrid::new(hall, &sound_booths);
+            let placements: Vec<&BoothPlacement> = sound.iter().map(|o| &o.placement).collect();
+            let grid = WalkGrid::new(hall, &placements);
             let reached = grid.reached_cells(hall);
-            for booth in &sound_booths {
-                if front_blocked.contains(booth.exhibitor.as_str()) {
+            for (i, this) in sound.iter().enumerate() {
+                if front_blocked[i] {
                     continue;
                 }
-                if !grid.front_cells(booth).iter().any(|&cell| reached[cell]) {
+                if !grid
+                    .front_cells(&this.placement)
+                    .iter()
+                    .any(|&cell| reached[cell])
+                {
+                    let goal = match this.stage {
+                        None => "the booth's open front",
+                        Some(_) => "the far side of its audience floor",
+                    };
                     problems.push(problem(
-                        Some(&booth.exhibitor),
+                        this.who(),
                         LayoutRule::Unreachable,
                         format!(
-                            "{}: no walk of at least {} m wide leads from a doorway to the booth's open front",
-                            booth.exhibitor,
+                            "{}: no walk of at least {} m wide leads from a doorway to {goal}",
+                            this.subject(),
                             WALKER_CELLS as f32 * RASTER
                         ),
                     ));
@@ -970,6 +1187,178 @@ fn arrange_hall(index: usize, topics: &[Vec<&ArrangeEntry>]) -> Hall {
     }
 }
 
+/// How big a stage's platform is in [`forum_hall`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StageSize {
+    /// A plenary stage (a thousand seats or more): 18 m x 6 m.
+    Large,
+    /// A forum room's stage: 12 m x 5 m.
+    Medium,
+    /// An online stage or a small room: 8 m x 4 m.
+    Small,
+}
+
+impl StageSize {
+    /// The platform, before rotation.
+    pub fn footprint(self) -> Footprint {
+        match self {
+            StageSize::Large => Footprint::new(18.0, 6.0),
+            StageSize::Medium => Footprint::new(12.0, 5.0),
+            StageSize::Small => Footprint::new(8.0, 4.0),
+        }
+    }
+
+    /// The size for a stage with this many seats (none: an online stage).
+    pub fn for_capacity(capacity: Option<u32>) -> StageSize {
+        match capacity {
+            Some(seats) if seats >= 1000 => StageSize::Large,
+            Some(_) => StageSize::Medium,
+            None => StageSize::Small,
+        }
+    }
+}
+
+/// The contest desk's platform in [`forum_hall`].
+pub const CONTEST_DESK_FOOTPRINT: Footprint = Footprint::new(4.0, 3.0);
+/// The id of the hall [`forum_hall`] makes.
+pub const FORUM_HALL: &str = "forum";
+/// Width of the forum hall's doorway.
+const FORUM_DOORWAY: f32 = 8.0;
+
+/// A hall for the week's stages, `origin_x` metres along the row of halls: a stage area for
+/// each of `stages` (programme stage id and size, in the order given) and the contest desk.
+/// Stages stand in two rows whose audiences face each other across an [`AISLE`]: the back
+/// row with its platforms against the back wall, the front row with its platforms against
+/// the entrance wall left and right of the doorway's clear area (the contest desk last in
+/// it). Neighbours in a row and the rows' ends stand an aisle apart, so every rule of
+/// [`validate`] holds (the tests check it). Biggest stages are placed first, each in the
+/// row that is shorter so far. Names and screens are filled in at publish.
+pub fn forum_hall(stages: &[(&str, StageSize)], origin_x: f32) -> Hall {
+    struct Item {
+        stage: String,
+        kind: StageAreaKind,
+        footprint: Footprint,
+    }
+    let item = |stage: &str, kind, footprint| Item {
+        stage: stage.to_owned(),
+        kind,
+        footprint,
+    };
+    let row_length = |row: &[Item], extra: f32| -> f32 {
+        row.iter().map(|i| i.footprint.width + AISLE).sum::<f32>() + extra
+    };
+    let mut sorted: Vec<&(&str, StageSize)> = stages.iter().collect();
+    // Stable: equal sizes keep the order given.
+    sorted.sort_by_key(|(_, size)| match size {
+        StageSize::Large => 0,
+        StageSize::Medium => 1,
+        StageSize::Small => 2,
+    });
+    let (mut back, mut front): (Vec<Item>, Vec<Item>) = (Vec::new(), Vec::new());
+    for (id, size) in sorted {
+        let stage = item(id, StageAreaKind::Stage, size.footprint());
+        if row_length(&back, 0.0) <= row_length(&front, FORUM_DOORWAY + AISLE) {
+            back.push(stage);
+        } else {
+            front.push(stage);
+        }
+    }
+    front.push(item(
+        CONTEST_DESK,
+        StageAreaKind::Contest,
+        CONTEST_DESK_FOOTPRINT,
+    ));
+    let taken = |row: &[Item]| {
+        row.iter()
+            .map(|i| {
+                let area = StageArea {
+                    stage: i.stage.clone(),
+                    kind: i.kind,
+                    position: [0.0, 0.0],
+                    rotation: Rotation::FacingEntrance,
+                    footprint: i.footprint,
+                    name: String::new(),
+                    screen_url: None,
+                };
+                i.footprint.depth + area.audience_depth()
+            })
+            .fold(0.0_f32, f32::max)
+    };
+    let (front_depth, back_depth) = (taken(&front), taken(&back));
+    let depth = (front_depth + AISLE + back_depth).max(MIN_HALL_SIDE);
+
+    let mut areas = Vec::new();
+    let place = |item: &Item, x: f32, rotation: Rotation, z: f32| StageArea {
+        stage: item.stage.clone(),
+        kind: item.kind,
+        position: [x + item.footprint.width / 2.0, z],
+        rotation,
+        footprint: item.footprint,
+        name: String::new(),
+        screen_url: None,
+    };
+    // Back row: platforms against the back wall, facing the entrance.
+    let mut x = AISLE;
+    for item in &back {
+        areas.push(place(
+            item,
+            x,
+            Rotation::FacingEntrance,
+            depth - item.footprint.depth / 2.0,
+        ));
+        x += item.footprint.width + AISLE;
+    }
+    let back_end = x;
+    // Front row: the first half left of the doorway, the rest right of it, facing the back.
+    let left = front.len() / 2;
+    let mut x = AISLE;
+    let mut doorway = AISLE + FORUM_DOORWAY / 2.0;
+    for (index, item) in front.iter().enumerate() {
+        if index == left {
+            doorway = x + FORUM_DOORWAY / 2.0;
+            x += FORUM_DOORWAY + AISLE;
+        }
+        areas.push(place(
+            item,
+            x,
+            Rotation::FacingBackWall,
+            item.footprint.depth / 2.0,
+        ));
+        x += item.footprint.width + AISLE;
+    }
+    let width = back_end.max(x).max(MIN_HALL_SIDE);
+    Hall {
+        id: FORUM_HALL.into(),
+        name: "Forum hall".into(),
+        origin: [origin_x, 0.0],
+        width,
+        depth,
+        entrances: vec![Entrance {
+            x: doorway,
+            width: FORUM_DOORWAY,
+        }],
+        sign_url: None,
+        zones: Vec::new(),
+        booths: Vec::new(),
+        stages: areas,
+    }
+}
+
+/// [`forum_hall`] for every stage of a programme (sized by its capacity), placed
+/// [`HALL_GAP`] to the right of the rightmost of `halls`.
+pub fn forum_hall_for(programme: &crate::programme::Programme, halls: &[Hall]) -> Hall {
+    let stages: Vec<(&str, StageSize)> = programme
+        .stages
+        .iter()
+        .map(|stage| (stage.id.as_str(), StageSize::for_capacity(stage.capacity)))
+        .collect();
+    let right = halls
+        .iter()
+        .map(|hall| hall.origin[0] + hall.width + HALL_GAP)
+        .fold(0.0_f32, f32::max);
+    forum_hall(&stages, right)
+}
+
 /// A booth [`place_newcomers`] added.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewcomerBooth {
@@ -999,7 +1388,8 @@ const MAX_FULL_CHECKS_PER_HALL: usize = 400;
 /// placed, and without breaking a rule the halls kept before. An entry that already has a
 /// booth is left as it is. Flagships go first, then bigger booths, then by slug (as in
 /// [`arrange`]); each goes to the first hall with a zone of its topic that has room (inside
-/// the zone if it can, else elsewhere in that hall), else to the first hall with room.
+/// the zone if it can, else elsewhere in that hall), else to the first hall with room
+/// (halls with stages last).
 /// Among the free spots of a hall it prefers the zone, then spots touching another booth
 /// (so rows grow), then the one nearest the entrance, then the leftmost. Spots are tried on
 /// a [`RASTER`] grid in all four rotations. Deterministic.
@@ -1016,7 +1406,13 @@ pub fn place_newcomers(halls: &mut [Hall], entries: &[ArrangeEntry]) -> Newcomer
         }
         let has_zone = |hall: &Hall| hall.zones.iter().any(|z| z.topic == entry.topic);
         let mut order: Vec<usize> = (0..halls.len()).filter(|&i| has_zone(&halls[i])).collect();
-        order.extend((0..halls.len()).filter(|&i| !has_zone(&halls[i])));
+        order.extend(
+            (0..halls.len()).filter(|&i| !has_zone(&halls[i]) && halls[i].stages.is_empty()),
+        );
+        // Halls with stages (the forum hall) only when no exhibition hall has room.
+        order.extend(
+            (0..halls.len()).filter(|&i| !has_zone(&halls[i]) && !halls[i].stages.is_empty()),
+        );
         let found = order.into_iter().find_map(|index| {
             free_spot(&halls[index], entry).map(|(booth, in_zone)| (index, booth, in_zone))
         });
@@ -1427,6 +1823,288 @@ mod tests {
         );
     }
 
+    fn stage_area(id: &str, x: f32, z: f32, rotation: Rotation, size: Footprint) -> StageArea {
+        StageArea {
+            stage: id.into(),
+            kind: if id == CONTEST_DESK {
+                StageAreaKind::Contest
+            } else {
+                StageAreaKind::Stage
+            },
+            position: [x, z],
+            rotation,
+            footprint: size,
+            name: String::new(),
+            screen_url: None,
+        }
+    }
+
+    /// The test hall with a 10 m x 4 m stage at the back facing the doorway (audience floor
+    /// z 17 to 25) and the contest desk by the left wall facing into the hall.
+    fn hall_with_stages(booths: Vec<BoothPlacement>) -> Vec<Hall> {
+        let mut halls = hall_with(booths);
+        halls[0].stages = vec![
+            stage_area(
+                "room-a",
+                12.0,
+                27.0,
+                Rotation::FacingEntrance,
+                Footprint::new(10.0, 4.0),
+            ),
+            stage_area(
+                CONTEST_DESK,
+                2.0,
+                11.0,
+                Rotation::FacingRightWall,
+                Footprint::new(3.0, 3.0),
+            ),
+        ];
+        halls
+    }
+
+    fn stage_problems(halls: &[Hall], stage: &str) -> Vec<(LayoutRule, String)> {
+        validate(halls)
+            .into_iter()
+            .filter(|p| p.stage.as_deref() == Some(stage))
+            .map(|p| (p.rule, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn stage_areas_with_their_audience_floor_are_fine() {
+        let halls = hall_with_stages(vec![standard("a", 21.5, 10.5, Rotation::FacingEntrance)]);
+        assert_eq!(validate(&halls), vec![]);
+        let desk = &halls[0].stages[1];
+        assert_eq!(desk.obstacle().floor_rect(), Rect::new(0.5, 9.5, 7.0, 3.0));
+        let stage = &halls[0].stages[0];
+        assert_eq!(
+            stage.obstacle().floor_rect(),
+            Rect::new(7.0, 17.0, 10.0, 12.0)
+        );
+        assert_eq!(
+            stage.obstacle().front_strip(AISLE),
+            Rect::new(7.0, 13.0, 10.0, 4.0)
+        );
+    }
+
+    #[test]
+    fn a_booth_on_the_audience_floor_overlaps_the_stage() {
+        let halls = hall_with_stages(vec![standard("a", 12.0, 21.0, Rotation::FacingEntrance)]);
+        let problems = validate(&halls);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages.contains(&"a: the booth overlaps stage room-a"),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(
+                &"stage room-a: the stage with its audience floor overlaps the booth of a"
+            ),
+            "{messages:?}"
+        );
+        let of_stage = problems
+            .iter()
+            .find(|p| p.stage.as_deref() == Some("room-a"))
+            .unwrap();
+        assert_eq!(of_stage.exhibitor, None);
+        assert_eq!(of_stage.rule, LayoutRule::Overlap);
+        // a booth 2 m beside the audience floor leaves too narrow an aisle
+        let halls = hall_with_stages(vec![standard("b", 20.5, 21.0, Rotation::FacingRightWall)]);
+        assert!(
+            stage_problems(&halls, "room-a")
+                .iter()
+                .any(|(rule, message)| *rule == LayoutRule::Aisle
+                    && message.starts_with("stage room-a: the aisle to the booth of b is 2.0 m")),
+            "{:?}",
+            validate(&halls)
+        );
+    }
+
+    #[test]
+    fn stage_ids_sizes_and_kinds_are_checked() {
+        let mut halls = hall_with_stages(vec![]);
+        let mut twice = halls[0].stages[0].clone();
+        twice.position = [12.0, 40.0];
+        halls[0].stages.push(twice);
+        let problems = stage_problems(&halls, "room-a");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, LayoutRule::Stage);
+        assert_eq!(
+            problems[0].1,
+            "stage room-a is placed more than once (first in test-hall)"
+        );
+
+        let mut halls = hall_with_stages(vec![]);
+        halls[0].stages[0].stage = " ".into();
+        halls[0].stages[1].footprint = Footprint::new(12.0, 3.0);
+        let rules: Vec<LayoutRule> = validate(&halls).into_iter().map(|p| p.rule).collect();
+        assert_eq!(rules, vec![LayoutRule::Stage, LayoutRule::Stage]);
+        assert_eq!(
+            stage_problems(&halls, CONTEST_DESK)[0].1,
+            "the contest desk: the platform is 12 m x 3 m; it must be 3 to 10 m wide and 3 to 10 m deep"
+        );
+
+        for (width, depth) in [
+            (5.0, 4.0),
+            (31.0, 4.0),
+            (10.0, 2.0),
+            (10.0, 16.0),
+            (f32::NAN, 4.0),
+        ] {
+            let mut halls = hall_with_stages(vec![]);
+            halls[0].stages[0].footprint = Footprint::new(width, depth);
+            let problems = stage_problems(&halls, "room-a");
+            assert_eq!(problems.len(), 1, "{width} x {depth}: {problems:?}");
+            assert_eq!(problems[0].0, LayoutRule::Stage);
+        }
+        let mut halls = hall_with_stages(vec![]);
+        halls[0].stages[0].kind = StageAreaKind::Contest;
+        halls[0].stages[0].footprint = Footprint::new(6.0, 4.0);
+        halls[0].stages[1].kind = StageAreaKind::Stage;
+        halls[0].stages[1].position = [f32::INFINITY, 0.0];
+        let problems = validate(&halls);
+        assert!(
+            problems.iter().all(|p| p.rule == LayoutRule::Stage),
+            "{problems:?}"
+        );
+        // the kinds swapped, the desk's position and its size as a stage
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems[0].message.contains("only the stage id contest"));
+    }
+
+    #[test]
+    fn stage_areas_keep_the_floor_rules() {
+        use Rotation::{FacingBackWall as Back, FacingEntrance as Front};
+        // the audience floor would reach through the back wall
+        let mut halls = hall_with_stages(vec![]);
+        halls[0].stages[0].rotation = Back;
+        assert_eq!(
+            stage_problems(&halls, "room-a"),
+            vec![(
+                LayoutRule::OutsideHall,
+                "stage room-a: the stage with its audience floor at (12.0, 27.0) reaches outside the hall's 24 m x 30 m floor".to_string()
+            ), (
+                LayoutRule::FrontBlocked,
+                "stage room-a: the far side of the audience floor faces the hall wall; leave 4 m of floor in front of it".to_string()
+            )]
+        );
+        // in the doorway
+        let mut halls = hall_with_stages(vec![]);
+        halls[0].stages.truncate(1);
+        halls[0].stages[0].position = [12.0, 5.0];
+        halls[0].stages[0].rotation = Back;
+        let rules: Vec<LayoutRule> = stage_problems(&halls, "room-a")
+            .into_iter()
+            .map(|(rule, _)| rule)
+            .collect();
+        assert_eq!(rules, vec![LayoutRule::DoorwayBlocked]);
+        // a booth right behind the audience: the audience floor needs an aisle beyond it
+        let halls = hall_with_stages(vec![standard("a", 12.0, 15.5, Front)]);
+        assert_eq!(
+            stage_problems(&halls, "room-a"),
+            vec![(
+                LayoutRule::FrontBlocked,
+                "stage room-a: the far side of the audience floor faces the booth of a; leave 4 m of floor in front of it".to_string()
+            )]
+        );
+        // the contest desk's own front
+        let halls = hall_with_stages(vec![standard("b", 9.0, 11.0, Front)]);
+        assert!(
+            stage_problems(&halls, CONTEST_DESK)
+                .iter()
+                .any(|(rule, message)| *rule == LayoutRule::FrontBlocked
+                    && message.starts_with("the contest desk: the far side")),
+            "{:?}",
+            validate(&halls)
+        );
+    }
+
+    #[test]
+    fn a_stage_behind_a_wall_of_booths_is_unreachable() {
+        use Rotation::{FacingBackWall as Back, FacingEntrance as Front};
+        let booths: Vec<BoothPlacement> = (0..8)
+            .map(|i| standard(&format!("wall-{i}"), 1.5 + 3.0 * i as f32, 10.5, Front))
+            .collect();
+        let mut halls = hall_with(booths);
+        halls[0].stages = vec![stage_area(
+            "room-b",
+            12.0,
+            14.0,
+            Back,
+            Footprint::new(10.0, 4.0),
+        )];
+        assert_eq!(
+            validate(&halls),
+            vec![LayoutProblem {
+                hall: "test-hall".into(),
+                exhibitor: None,
+                stage: Some("room-b".into()),
+                rule: LayoutRule::Unreachable,
+                message: "stage room-b: no walk of at least 1 m wide leads from a doorway to the far side of its audience floor".into(),
+            }]
+        );
+        // two booths out of the wall open a way round
+        halls[0]
+            .booths
+            .retain(|b| b.exhibitor != "wall-0" && b.exhibitor != "wall-1");
+        assert_eq!(validate(&halls), vec![]);
+    }
+
+    #[test]
+    fn the_forum_hall_keeps_every_rule() {
+        use StageSize::{Large, Medium, Small};
+        let seed = [
+            ("main-hall", Large),
+            ("room-a", Medium),
+            ("room-b", Medium),
+            ("evening-stage", Large),
+            ("webcast-room", Small),
+            ("virtual-classroom", Small),
+        ];
+        let hall = forum_hall(&seed, 100.0);
+        assert_eq!(validate(std::slice::from_ref(&hall)), vec![]);
+        assert_eq!(hall.id, FORUM_HALL);
+        assert_eq!(hall.origin, [100.0, 0.0]);
+        let ids: Vec<&str> = hall.stages.iter().map(|s| s.stage.as_str()).collect();
+        assert_eq!(ids.len(), 7);
+        for (id, _) in seed {
+            assert!(ids.contains(&id), "{ids:?}");
+        }
+        let desk = hall
+            .stages
+            .iter()
+            .find(|s| s.stage == CONTEST_DESK)
+            .unwrap();
+        assert_eq!(desk.kind, StageAreaKind::Contest);
+        assert!(
+            hall.width <= 80.0 && hall.depth <= 40.0,
+            "{} x {}",
+            hall.width,
+            hall.depth
+        );
+        // beside the exhibition halls of an arrangement, the whole layout still holds
+        let mut halls = arrange(&entries(50));
+        let right = halls
+            .iter()
+            .map(|h| h.origin[0] + h.width)
+            .fold(0.0, f32::max);
+        halls.push(forum_hall(&seed, right + HALL_GAP));
+        assert_eq!(validate(&halls), vec![]);
+        // any number of stages of any sizes
+        for count in 0..10 {
+            let sizes = [Large, Medium, Small];
+            let names: Vec<String> = (0..count).map(|i| format!("stage-{i}")).collect();
+            let stages: Vec<(&str, StageSize)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.as_str(), sizes[(i * 7 + count) % 3]))
+                .collect();
+            let hall = forum_hall(&stages, 0.0);
+            assert_eq!(validate(std::slice::from_ref(&hall)), vec![], "{count}");
+            assert_eq!(hall.stages.len(), count + 1);
+        }
+    }
+
     #[test]
     fn rotation_turns_wrap_both_ways() {
         assert_eq!(Rotation::FacingEntrance.turned(1), Rotation::FacingLeftWall);
@@ -1610,6 +2288,42 @@ mod newcomer_tests {
         // deterministic
         let mut again = before.clone();
         assert_eq!(place_newcomers(&mut again, &newcomers), outcome);
+    }
+
+    #[test]
+    fn newcomers_go_to_the_forum_hall_only_when_no_exhibition_hall_has_room() {
+        let mut halls = vec![forum_hall(&[("room-a", StageSize::Medium)], 0.0)];
+        let forum_width = halls[0].width;
+        halls[0].width += 40.0; // room for booths beside the stages
+        halls.push(Hall {
+            id: "hall-1".into(),
+            name: "Hall 1".into(),
+            origin: [forum_width + 40.0 + HALL_GAP, 0.0],
+            width: 30.0,
+            depth: 30.0,
+            entrances: vec![Entrance {
+                x: 15.0,
+                width: 8.0,
+            }],
+            sign_url: None,
+            zones: Vec::new(),
+            stages: Vec::new(),
+            booths: Vec::new(),
+        });
+        let outcome = place_newcomers(
+            &mut halls,
+            &[entry("newcomer", Topic::ALL[0], BoothTier::Standard)],
+        );
+        assert_eq!(outcome.placed[0].hall, "hall-1");
+        assert_eq!(validate(&halls), vec![]);
+        // with no exhibition hall, the forum hall takes it, clear of its stages
+        halls.pop();
+        let outcome = place_newcomers(
+            &mut halls,
+            &[entry("late", Topic::ALL[0], BoothTier::Standard)],
+        );
+        assert_eq!(outcome.placed[0].hall, FORUM_HALL);
+        assert_eq!(validate(&halls), vec![]);
     }
 
     #[test]

@@ -42,6 +42,7 @@ struct Inner {
     catalogue_dir: PathBuf,
     clock: Clock,
     contest_clock: ContestClock,
+    screens: crate::programme::screens::StageScreens,
     live: LiveHall,
     budget: CheckBudget,
     storage: StorageRules,
@@ -116,11 +117,17 @@ impl AppState {
         let store = Store::open(&config.data_dir).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
+        let budget = config.check_budget();
         // Before the first publish, so the first version has the programme too.
-        crate::programme::import_seed_if_missing(&store, &config.programme_file).await?;
+        let recordings = crate::programme::RecordingSources {
+            media: media.clone(),
+            renderer: renderer.clone(),
+            budget,
+        };
+        crate::programme::import_seed_if_missing(&store, &config.programme_file, &recordings)
+            .await?;
         // After the programme: the sets' theme days are checked against it.
         crate::contest::seed::import_seed_if_empty(&store, &config.contest_file).await?;
-        let budget = config.check_budget();
         let mut published = None;
         if store.exhibitor_count().await? == 0 {
             tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");
@@ -157,6 +164,7 @@ impl AppState {
                 catalogue_dir: config.catalogue_dir.clone(),
                 clock: config.clock.map_or(Clock::system(), Clock::starting_at),
                 contest_clock: ContestClock::default(),
+                screens: Default::default(),
                 live: LiveHall::new(published),
                 budget,
                 storage: config.storage_rules(),
@@ -238,6 +246,11 @@ impl AppState {
 
     pub fn renderer(&self) -> &Renderer {
         &self.inner.renderer
+    }
+
+    /// The stages' live screens rendered so far.
+    pub fn stage_screens(&self) -> &crate::programme::screens::StageScreens {
+        &self.inner.screens
     }
 
     /// What approving a submission needs to re-render signage.

@@ -627,8 +627,9 @@ pub fn parallel_map<T: Sync, R: Send>(
     results.into_iter().map(|(_, result)| result).collect()
 }
 
-/// Arranges every exhibitor automatically when there is no layout draft yet (a fresh store);
-/// returns whether it did. A draft that exists is never re-arranged here: staff may have
+/// Arranges every exhibitor automatically when there is no layout draft yet (a fresh store),
+/// with the forum hall of the programme draft's stages and the contest desk beside the
+/// exhibition halls when there is a programme; returns whether it did. A draft that exists is never re-arranged here: staff may have
 /// curated it ([`import_catalogue`] only adds booths to it).
 pub async fn arrange_layout_if_missing(store: &Store) -> Result<bool, Error> {
     if store.layout_draft().await?.is_some() {
@@ -640,7 +641,12 @@ pub async fn arrange_layout_if_missing(store: &Store) -> Result<bool, Error> {
         .iter()
         .map(|record| record.profile.arrange_entry())
         .collect();
-    let halls = layout::arrange(&entries);
+    let mut halls = layout::arrange(&entries);
+    // The programme is imported first: its stages (and the contest desk) get a hall of their own.
+    if let Some(draft) = store.programme_draft().await? {
+        let forum = layout::forum_hall_for(&draft.programme, &halls);
+        halls.push(forum);
+    }
     let problems = layout::validate(&halls);
     if !problems.is_empty() {
         let described: Vec<String> = problems

@@ -1,6 +1,7 @@
 //! The knowledge contest: the question sets staff write (checked by the model's rules, the
-//! theme day against the programme draft's, and frozen once somebody has played them), the
-//! visitors' play (`play`), its clock and rate limits, the staff's CSV export, and the
+//! theme day against the programme draft's, and frozen once somebody has played them) and
+//! publish with the hall (visitors play the sets of the live version), the visitors' play
+//! (`play`), its clock and rate limits, the staff's CSV export, and the
 //! seed sets imported on first start (`seed`).
 
 pub mod clock;
@@ -40,13 +41,45 @@ impl SetSummary {
     }
 }
 
-/// Every set, summarised for visitors.
-pub async fn summaries(store: &Store) -> Result<Vec<SetSummary>, Error> {
-    Ok(store
-        .contest_sets()
+/// The sets visitors play: those `published` with the live version, or, for a version
+/// published before sets were published (`None`), the saved ones.
+pub async fn offered(
+    store: &Store,
+    published: Option<&[QuestionSet]>,
+) -> Result<Vec<QuestionSet>, Error> {
+    Ok(match published {
+        Some(sets) => sets.to_vec(),
+        None => store
+            .contest_sets()
+            .await?
+            .into_iter()
+            .map(|stored| stored.set)
+            .collect(),
+    })
+}
+
+/// One set visitors play (see [`offered`]), or 404.
+pub async fn offered_set(
+    store: &Store,
+    published: Option<&[QuestionSet]>,
+    id: &str,
+) -> Result<QuestionSet, Error> {
+    let found = match published {
+        Some(sets) => sets.iter().find(|set| set.id == id).cloned(),
+        None => store.contest_set(id).await?.map(|stored| stored.set),
+    };
+    found.ok_or_else(|| Error::not_found(format!("there is no question set {id:?} to play")))
+}
+
+/// Every set visitors play, summarised.
+pub async fn summaries(
+    store: &Store,
+    published: Option<&[QuestionSet]>,
+) -> Result<Vec<SetSummary>, Error> {
+    Ok(offered(store, published)
         .await?
         .iter()
-        .map(|stored| SetSummary::of(&stored.set))
+        .map(SetSummary::of)
         .collect())
 }
 

@@ -171,21 +171,27 @@ fn view(set: &QuestionSet, attempt: &Attempt, now_ms: i64) -> AttemptView {
     }
 }
 
-/// Starts the visitor's one attempt at `set`, asking its first question now.
+/// Starts the visitor's one attempt at `set` (as published), asking its first question now.
+/// A published set staff have deleted since is no longer played (404).
 pub async fn start(
     store: &Store,
     clock: &ContestClock,
-    set_id: &str,
+    set: &QuestionSet,
     visitor: &ContestVisitor,
 ) -> Result<AttemptView, Error> {
-    let set = super::set(store, set_id).await?.set;
+    if store.contest_set(&set.id).await?.is_none() {
+        return Err(Error::not_found(format!(
+            "the question set {:?} has been withdrawn since it was published",
+            set.id
+        )));
+    }
     let now = clock.now_ms();
     let questions = i64::try_from(set.questions.len()).unwrap_or(i64::MAX);
     match store
         .start_attempt(&set.id, visitor.id, questions, now)
         .await?
     {
-        Some(attempt) => Ok(view(&set, &attempt, now)),
+        Some(attempt) => Ok(view(set, &attempt, now)),
         None => Err(Error::contest(
             ContestRefusal::AlreadyPlayed,
             format!(
@@ -201,18 +207,17 @@ pub async fn start(
 pub async fn current(
     store: &Store,
     clock: &ContestClock,
-    set_id: &str,
+    set: &QuestionSet,
     visitor: &ContestVisitor,
 ) -> Result<AttemptView, Error> {
-    let set = super::set(store, set_id).await?.set;
-    let attempt = attempt_of(store, &set, visitor).await?;
+    let attempt = attempt_of(store, set, visitor).await?;
     let now = clock.now_ms();
     let attempt = if attempt.finished || attempt.asked_at_ms.is_some() {
         attempt
     } else {
         store.serve_question(attempt.id, now).await?
     };
-    Ok(view(&set, &attempt, now))
+    Ok(view(set, &attempt, now))
 }
 
 async fn attempt_of(
@@ -234,12 +239,11 @@ async fn attempt_of(
 pub async fn answer(
     store: &Store,
     clock: &ContestClock,
-    set_id: &str,
+    set: &QuestionSet,
     visitor: &ContestVisitor,
     sent: &AnswerSent,
 ) -> Result<Verdict, Error> {
-    let set = super::set(store, set_id).await?.set;
-    let attempt = attempt_of(store, &set, visitor).await?;
+    let attempt = attempt_of(store, set, visitor).await?;
     if attempt.finished {
         return Err(Error::contest(
             ContestRefusal::Finished,
@@ -281,7 +285,7 @@ pub async fn answer(
     }
     let now = clock.now_ms();
     let elapsed = (now - asked_at).max(0);
-    let late = elapsed > limit_ms(&set) + GRACE_MS;
+    let late = elapsed > limit_ms(set) + GRACE_MS;
     let correct = !late && sent.choice == Some(question.answer);
     let points = if correct { POINTS_PER_ANSWER } else { 0 };
     let record = AnswerRecord {
@@ -289,7 +293,7 @@ pub async fn answer(
         choice: sent.choice.and_then(|c| i64::try_from(c).ok()),
         correct,
         late,
-        time_ms: elapsed.min(limit_ms(&set)),
+        time_ms: elapsed.min(limit_ms(set)),
         points: i64::from(points),
     };
     let Some(after) = store.record_answer(attempt.id, record).await? else {
@@ -303,7 +307,7 @@ pub async fn answer(
         answer: question.answer,
         explanation: question.explanation.clone(),
         points,
-        attempt: view(&set, &after, now),
+        attempt: view(set, &after, now),
     })
 }
 
@@ -334,8 +338,7 @@ fn ranked(rows: Vec<BoardRow>) -> Vec<BoardLine> {
 }
 
 /// The best finished attempts at a set.
-pub async fn set_board(store: &Store, set_id: &str) -> Result<Vec<BoardLine>, Error> {
-    let set = super::set(store, set_id).await?.set;
+pub async fn set_board(store: &Store, set: &QuestionSet) -> Result<Vec<BoardLine>, Error> {
     Ok(ranked(store.set_board(&set.id, BOARD_LINES).await?))
 }
 

@@ -4,6 +4,7 @@
 
 use pavilion_model::QuestionSet;
 use sqlx::Row as _;
+use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
@@ -88,6 +89,29 @@ fn attempt_of(row: &sqlx::sqlite::SqliteRow) -> Result<Attempt, sqlx::Error> {
         time_ms: row.try_get("time_ms")?,
         finished: row.try_get("finished")?,
     })
+}
+
+/// Every saved question set, by id, read on `conn` (so it can be part of a wider read
+/// transaction, such as a publish's).
+pub(super) async fn read_sets(conn: &mut SqliteConnection) -> Result<Vec<QuestionSet>, Error> {
+    let documents: Vec<String> =
+        sqlx::query_scalar("SELECT document FROM contest_sets ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    documents
+        .iter()
+        .map(|document| Ok(serde_json::from_str(document)?))
+        .collect()
+}
+
+/// The ids of the sets somebody has played, read on `conn`.
+pub(super) async fn read_played_sets(
+    conn: &mut SqliteConnection,
+) -> Result<std::collections::HashSet<String>, Error> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT set_id FROM contest_attempts")
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(ids.into_iter().collect())
 }
 
 impl Store {

@@ -38,20 +38,23 @@ pub struct MediaRow {
     pub created_at: String,
 }
 
-/// The statement that deletes one media row only while nothing refers to it: not a snapshot,
-/// not an exhibitor's signage or approved media, not a draft, not a submission. Checked in
+/// The statement that deletes one media row only while nothing refers to it: not a snapshot
+/// (hall or programme), not an exhibitor's signage or approved media, not a draft, not a
+/// submission, not the programme draft (its sessions' recordings). Checked in
 /// the statement itself, so an upload or publish racing the sweep keeps its file.
 const DELETE_IF_UNREFERENCED: &str = "DELETE FROM media WHERE sha256 = ?1 AND created_at < ?2
     AND NOT EXISTS (SELECT 1 FROM exhibitor_media WHERE sha256 = ?1)
     AND NOT EXISTS (SELECT 1 FROM exhibitors WHERE logo_sha256 = ?1 OR fascia_sha256 = ?1
         OR name_plate_sha256 = ?1 OR instr(media, ?1) > 0)
     AND NOT EXISTS (SELECT 1 FROM submissions WHERE instr(media, ?1) > 0)
-    AND NOT EXISTS (SELECT 1 FROM snapshots WHERE instr(document, ?1) > 0 OR instr(details, ?1) > 0)";
+    AND NOT EXISTS (SELECT 1 FROM snapshots WHERE instr(document, ?1) > 0 OR instr(details, ?1) > 0
+        OR instr(programme, ?1) > 0)
+    AND NOT EXISTS (SELECT 1 FROM programme_draft WHERE instr(document, ?1) > 0)";
 
 impl Store {
     /// Every media hash something refers to: each snapshot (published or not, so a rollback
-    /// finds its files), each exhibitor's signage and approved media, each draft's media and
-    /// each submission's media.
+    /// finds its files) with its programme, the programme draft, each exhibitor's signage and
+    /// approved media, each draft's media and each submission's media.
     pub async fn referenced_media(&self) -> Result<HashSet<String>, Error> {
         let mut referenced = HashSet::new();
         let mut conn = self.pool.acquire().await?;
@@ -81,15 +84,24 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         for version in versions {
-            let row = sqlx::query("SELECT document, details FROM snapshots WHERE version = ?")
-                .bind(version)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let row =
+                sqlx::query("SELECT document, details, programme FROM snapshots WHERE version = ?")
+                    .bind(version)
+                    .fetch_optional(&mut *conn)
+                    .await?;
             if let Some(row) = row {
                 referenced.extend(media_hashes_in(row.get("document")).map(str::to_owned));
                 referenced.extend(media_hashes_in(row.get("details")).map(str::to_owned));
+                let programme: Option<String> = row.get("programme");
+                referenced
+                    .extend(media_hashes_in(programme.as_deref().unwrap_or("")).map(str::to_owned));
             }
         }
+        let programme: Option<String> =
+            sqlx::query_scalar("SELECT document FROM programme_draft WHERE id = 1")
+                .fetch_optional(&mut *conn)
+                .await?;
+        referenced.extend(media_hashes_in(programme.as_deref().unwrap_or("")).map(str::to_owned));
         Ok(referenced)
     }
 

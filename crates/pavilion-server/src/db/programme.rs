@@ -8,6 +8,7 @@ use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
+use crate::media::StoredMedia;
 use crate::revision::Revision;
 use crate::time::now_rfc3339;
 
@@ -27,14 +28,16 @@ impl Store {
     }
 
     /// Saves the draft (already validated), with its audit entry in the same transaction
-    /// when staff changed it, as a compare-and-set over `base`: written only while the draft
-    /// is still at that revision (`Revision::UNSAVED`: while there is none); `None`, with
-    /// nothing written, when someone saved it since. Returns the new revision.
+    /// when staff changed it and the rows of the stored files it newly refers to (the seed's
+    /// recordings), as a compare-and-set over `base`: written only while the draft is still
+    /// at that revision (`Revision::UNSAVED`: while there is none); `None`, with nothing
+    /// written, when someone saved it since. Returns the new revision.
     pub async fn save_programme_draft(
         &self,
         programme: &Programme,
         audit: Option<&NewAudit<'_>>,
         base: Revision,
+        media: &[StoredMedia],
     ) -> Result<Option<Revision>, Error> {
         let document = serde_json::to_string(programme)?;
         let now = now_rfc3339();
@@ -68,6 +71,7 @@ impl Store {
         if let Some(entry) = audit {
             super::audit::insert(&mut *tx, entry).await?;
         }
+        super::media::insert(&mut tx, media, &now).await?;
         tx.commit().await?;
         Ok(Some(Revision::from_i64(saved)))
     }

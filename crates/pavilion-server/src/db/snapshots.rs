@@ -21,6 +21,9 @@ pub struct StoredSnapshot {
     /// The `Programme` published with the hall, as JSON; none for versions published before
     /// programmes existed or while there was no programme draft.
     pub programme: Option<String>,
+    /// The contest's question sets published with the hall, as a JSON array; none for
+    /// versions published before sets were published.
+    pub contest: Option<String>,
 }
 
 /// One published version as listed.
@@ -46,6 +49,13 @@ pub struct PublishInputs {
     pub exhibitors: Vec<ExhibitorRecord>,
     pub media: HashMap<String, Vec<BoothMedia>>,
     pub latest_version: u64,
+    /// Every saved question set, by id.
+    pub contest_sets: Vec<pavilion_model::QuestionSet>,
+    /// The ids of the sets somebody has played.
+    pub played_sets: std::collections::HashSet<String>,
+    /// The sets of the live version, as stored (none before the first publish, or for a
+    /// version published before sets were published).
+    pub live_contest: Option<String>,
 }
 
 async fn read_latest_version(conn: &mut SqliteConnection) -> Result<u64, Error> {
@@ -75,6 +85,15 @@ impl Store {
         let exhibitors = super::exhibitors::read_all(&mut tx).await?;
         let media = super::exhibitors::read_approved_media(&mut tx).await?;
         let latest_version = read_latest_version(&mut tx).await?;
+        let contest_sets = super::contest::read_sets(&mut tx).await?;
+        let played_sets = super::contest::read_played_sets(&mut tx).await?;
+        let live_contest: Option<String> = sqlx::query_scalar(
+            "SELECT s.contest FROM published p JOIN snapshots s ON s.version = p.version
+             WHERE p.id = 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
         tx.commit().await?;
         Ok(PublishInputs {
             draft,
@@ -82,6 +101,9 @@ impl Store {
             exhibitors,
             media,
             latest_version,
+            contest_sets,
+            played_sets,
+            live_contest,
         })
     }
 
@@ -100,14 +122,15 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         super::media::insert(&mut tx, media, published_at).await?;
         sqlx::query(
-            "INSERT INTO snapshots (version, published_at, document, details, programme)
-             VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO snapshots (version, published_at, document, details, programme, contest)
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(version)
         .bind(published_at)
         .bind(&snapshot.document)
         .bind(&snapshot.details)
         .bind(&snapshot.programme)
+        .bind(&snapshot.contest)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -127,7 +150,7 @@ impl Store {
     /// The snapshot the `published` pointer names, if any.
     pub async fn published(&self) -> Result<Option<StoredSnapshot>, Error> {
         let row = sqlx::query(
-            "SELECT s.version, s.document, s.details, s.programme
+            "SELECT s.version, s.document, s.details, s.programme, s.contest
              FROM published p JOIN snapshots s ON s.version = p.version
              WHERE p.id = 1",
         )
@@ -138,21 +161,24 @@ impl Store {
             document: row.get("document"),
             details: row.get("details"),
             programme: row.get("programme"),
+            contest: row.get("contest"),
         }))
     }
 
     /// One stored snapshot, byte for byte.
     pub async fn snapshot(&self, version: u64) -> Result<Option<StoredSnapshot>, Error> {
-        let row =
-            sqlx::query("SELECT document, details, programme FROM snapshots WHERE version = ?")
-                .bind(version_param(version))
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT document, details, programme, contest FROM snapshots WHERE version = ?",
+        )
+        .bind(version_param(version))
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|row| StoredSnapshot {
             version,
             document: row.get("document"),
             details: row.get("details"),
             programme: row.get("programme"),
+            contest: row.get("contest"),
         }))
     }
 

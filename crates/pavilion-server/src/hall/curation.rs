@@ -9,7 +9,7 @@ use pavilion_model::layout::{self, ArrangeEntry};
 
 use super::live::LiveHall;
 use super::publish::{PublishedHall, publish, version_target};
-use super::rules::{exhibitors_by_slug, layout_problems};
+use super::rules::{exhibitors_by_slug, layout_problems, programme_draft};
 use crate::db::{
     ExhibitorRecord, LayoutDraft, NewAudit, StaffSession, Store, StoredSnapshot, VersionInfo,
 };
@@ -58,7 +58,8 @@ pub async fn save_draft(
     detail: serde_json::Value,
 ) -> Result<Revision, Error> {
     let exhibitors = exhibitors_by_slug(store).await?;
-    let problems = layout_problems(halls, &exhibitors);
+    let programme = programme_draft(store).await?;
+    let problems = layout_problems(halls, &exhibitors, programme.as_ref());
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
@@ -78,12 +79,27 @@ pub async fn save_draft(
 }
 
 /// A fresh automatic arrangement of every exhibitor (topics grouped, flagships on islands).
-pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>) -> Vec<Hall> {
+/// The halls of `current` that have stage areas are kept, without their booths, in the same
+/// row after the arranged halls: the arrangement places booths, not stages.
+pub fn arrange_all(exhibitors: &HashMap<String, ExhibitorRecord>, current: &[Hall]) -> Vec<Hall> {
     let entries: Vec<ArrangeEntry> = exhibitors
         .values()
         .map(|record| record.profile.arrange_entry())
         .collect();
-    layout::arrange(&entries)
+    let mut halls = layout::arrange(&entries);
+    for hall in current.iter().filter(|hall| !hall.stages.is_empty()) {
+        let origin_x = halls
+            .iter()
+            .map(|h| h.origin[0] + h.width + layout::HALL_GAP)
+            .fold(0.0_f32, f32::max);
+        halls.push(Hall {
+            origin: [origin_x, hall.origin[1]],
+            booths: Vec::new(),
+            zones: Vec::new(),
+            ..hall.clone()
+        });
+    }
+    halls
 }
 
 /// Publishes the draft as a new version, records who did it, and makes it live. With a

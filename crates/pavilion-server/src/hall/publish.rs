@@ -7,15 +7,21 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 
 use axum::body::Bytes;
-use pavilion_model::{ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme};
+use pavilion_model::layout::StageAreaKind;
+use pavilion_model::{
+    ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme, QuestionSet,
+};
 use sha2::{Digest as _, Sha256};
 
 use super::rules::layout_problems;
 use crate::db::{ExhibitorRecord, NewAudit, Store, StoredSnapshot};
 use crate::error::Error;
-use crate::media::render::{Renderer, SignKind};
+use crate::media::render::{Renderer, ScreenBlock, ScreenText, SignKind};
 use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
 use crate::time::now_rfc3339;
+
+/// The name the contest desk's stage area is published with.
+pub const CONTEST_DESK_NAME: &str = "Knowledge contest";
 
 /// A content coding the published documents are kept in, ready to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,11 +64,14 @@ pub struct PublishedHall {
     pub exhibitors_json: Bytes,
     /// `ExhibitorDetail` JSON by slug.
     pub details: HashMap<String, Bytes>,
-    /// The SHA-256 of every media file the snapshot and its details name: the only media
-    /// `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
+    /// The SHA-256 of every media file the snapshot, its details and its programme (session
+    /// recordings) name: the only media `GET /media/...` serves to anyone (other files need their exhibitor's or a staff token).
     pub media: HashSet<String>,
     /// The programme published with this version, if it has one.
     pub programme: Option<PublishedProgramme>,
+    /// The contest's question sets published with this version, by id; none for a version
+    /// published before sets were published (visitors then play the saved sets).
+    pub contest: Option<Vec<QuestionSet>>,
 }
 
 /// The programme of a published version, parsed (for "now and next") and prepared to serve.
@@ -148,6 +157,7 @@ impl PublishedHall {
             .collect::<Result<HashMap<_, _>, Error>>()?;
         let media = media_hashes_in(&stored.document)
             .chain(media_hashes_in(&stored.details))
+            .chain(media_hashes_in(stored.programme.as_deref().unwrap_or("")))
             .map(str::to_owned)
             .collect();
         Ok(PublishedHall {
@@ -163,6 +173,11 @@ impl PublishedHall {
                 .programme
                 .as_deref()
                 .map(|document| PublishedProgramme::prepare(stored.version, document))
+                .transpose()?,
+            contest: stored
+                .contest
+                .as_deref()
+                .map(serde_json::from_str)
                 .transpose()?,
         })
     }
@@ -216,28 +231,39 @@ pub async fn publish(
         .into_iter()
         .map(|record| (record.profile.slug().to_string(), record))
         .collect();
-    let problems = layout_problems(&halls, &exhibitors);
+    // Every save of the programme draft is validated; checked again so a stored draft that
+    // breaks a rule (a rule added since) is never published.
+    let programme_draft = inputs.programme.map(|draft| draft.programme);
+    if let Some(programme) = &programme_draft {
+        let problems = programme.validate();
+        if !problems.is_empty() {
+            return Err(Error::ProgrammeProblems(problems));
+        }
+    }
+    let problems = layout_problems(&halls, &exhibitors, programme_draft.as_ref());
     if !problems.is_empty() {
         return Err(Error::LayoutProblems(problems));
     }
-    // Every save of the programme draft is validated; checked again so a stored draft that
-    // breaks a rule (a rule added since) is never published.
-    let programme = match inputs.programme {
-        Some(draft) => {
-            let problems = draft.programme.validate();
-            if !problems.is_empty() {
-                return Err(Error::ProgrammeProblems(problems));
-            }
-            Some(serde_json::to_string(&draft.programme)?)
-        }
-        None => None,
-    };
+    let programme = programme_draft
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let contest = serde_json::to_string(&published_sets(
+        inputs.contest_sets,
+        &inputs.played_sets,
+        inputs.live_contest.as_deref(),
+    )?)?;
     let mut booth_media = inputs.media;
 
+    let stage_names: HashMap<String, String> = programme_draft
+        .iter()
+        .flat_map(|programme| &programme.stages)
+        .map(|stage| (stage.id.clone(), stage.name.clone()))
+        .collect();
     let (halls, sign_media) = tokio::task::spawn_blocking({
         let renderer = renderer.clone();
         let media = media.clone();
-        move || render_signs(&renderer, &media, halls)
+        move || render_signs(&renderer, &media, halls, &stage_names)
     })
     .await??;
 
@@ -269,6 +295,7 @@ pub async fn publish(
         document: serde_json::to_string(&snapshot)?,
         details: serde_json::to_string(&details)?,
         programme,
+        contest: Some(contest),
     };
     let target = version_target(version);
     let audit = who.map(|who| {
@@ -286,18 +313,83 @@ pub async fn publish(
     tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await?
 }
 
+/// The question sets a publish publishes: the saved ones, except that a set somebody has
+/// played keeps the questions of the live version (what the attempts were scored against),
+/// should its saved copy have changed between that publish and the first attempt.
+fn published_sets(
+    saved: Vec<QuestionSet>,
+    played: &HashSet<String>,
+    live: Option<&str>,
+) -> Result<Vec<QuestionSet>, Error> {
+    let live: Vec<QuestionSet> = live
+        .map(serde_json::from_str)
+        .transpose()?
+        .unwrap_or_default();
+    Ok(saved
+        .into_iter()
+        .map(|set| {
+            if played.contains(&set.id)
+                && let Some(played_copy) = live.iter().find(|l| l.id == set.id)
+            {
+                return played_copy.clone();
+            }
+            set
+        })
+        .collect())
+}
+
 /// The audit target of a version: `version <n>`.
 pub fn version_target(version: u64) -> String {
     format!("version {version}")
 }
 
-/// Renders the entrance sign of every hall and the sign of every zone, and fills in their URLs.
+/// The live screen of a programme stage: what is on now and next
+/// (`GET /api/v1/programme/stages/{stage}/screen.png`).
+pub fn stage_screen_url(stage: &str) -> String {
+    format!("/api/v1/programme/stages/{stage}/screen.png")
+}
+
+/// What the contest desk's screen says.
+pub fn contest_screen() -> ScreenText {
+    ScreenText {
+        heading: CONTEST_DESK_NAME.into(),
+        first: ScreenBlock {
+            label: String::new(),
+            title: "Play now".into(),
+            detail: "Answer the week's questions: step up to the desk".into(),
+        },
+        second: ScreenBlock::default(),
+    }
+}
+
+/// Renders the entrance sign of every hall and the sign of every zone, and fills in their URLs;
+/// names each stage area from the programme (`stage_names`, by stage id), points a stage's
+/// screen at its live screen and renders the contest desk's screen.
 fn render_signs(
     renderer: &Renderer,
     media: &MediaStore,
     mut halls: Vec<Hall>,
+    stage_names: &HashMap<String, String>,
 ) -> Result<(Vec<Hall>, Vec<StoredMedia>), Error> {
     let mut stored = Vec::new();
+    let has_desk = halls
+        .iter()
+        .flat_map(|hall| &hall.stages)
+        .any(|area| area.kind == StageAreaKind::Contest);
+    let contest_url = if has_desk {
+        let png = renderer
+            .screen_png(&contest_screen())
+            .map_err(|source| Error::Render {
+                what: "the contest desk's screen".into(),
+                source: source.into(),
+            })?;
+        let item = media.put(&png, "png")?;
+        let url = item.url();
+        stored.push(item);
+        Some(url)
+    } else {
+        None
+    };
     let mut sign = |text: &str, kind: SignKind| -> Result<String, Error> {
         let png = renderer
             .sign_png(text, kind)
@@ -314,6 +406,21 @@ fn render_signs(
         hall.sign_url = Some(sign(&hall.name, SignKind::Hall)?);
         for zone in &mut hall.zones {
             zone.sign_url = Some(sign(zone.topic.label(), SignKind::Zone)?);
+        }
+        for area in &mut hall.stages {
+            match area.kind {
+                StageAreaKind::Contest => {
+                    area.name = CONTEST_DESK_NAME.into();
+                    area.screen_url = contest_url.clone();
+                }
+                StageAreaKind::Stage => {
+                    area.name = stage_names
+                        .get(&area.stage)
+                        .cloned()
+                        .unwrap_or_else(|| area.stage.clone());
+                    area.screen_url = Some(stage_screen_url(&area.stage));
+                }
+            }
         }
     }
     Ok((halls, stored))

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use pavilion_model::layout::{LayoutProblem, LayoutRule};
+use pavilion_model::layout::{LayoutProblem, LayoutRule, StageArea, StageAreaKind};
 use pavilion_model::programme as model_programme;
 use pavilion_model::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};
 use pavilion_model::{
@@ -66,6 +66,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         programme::now_and_next,
         programme::week_calendar,
         programme::session_calendar,
+        programme::stage_screen,
         staff_programme::read,
         staff_programme::replace,
         contest::list,
@@ -192,6 +193,8 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         Rect,
         Footprint,
         BoothPlacement,
+        StageArea,
+        StageAreaKind,
         Entrance,
         TopicZone,
         Topic,
@@ -210,6 +213,7 @@ See docs/exhibitor-guide.md for a walk-through with curl.",
         staff_sessions::NewPassword,
         staff_layout::LayoutView,
         staff_layout::ExhibitorEntry,
+        staff_layout::StageEntry,
         staff_layout::LayoutBody,
         staff_layout::BoothChange,
         staff_layout::NewHall,

@@ -31,6 +31,8 @@ pub const LOGO_SIZE: (u32, u32) = (640, 160);
 pub const FASCIA_SIZE: (u32, u32) = (1280, 256);
 pub const NAME_PLATE_SIZE: (u32, u32) = (1024, 256);
 pub const SIGN_SIZE: (u32, u32) = (1024, 256);
+/// A stage's big screen (and the contest desk's): 16:9.
+pub const SCREEN_SIZE: (u32, u32) = (1024, 576);
 
 const PREFERRED_FAMILY: &str = "DejaVu Sans";
 const FALLBACK_FONT_DIR: &str = "/usr/share/fonts/truetype/dejavu";
@@ -39,6 +41,8 @@ const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
 const SIGN_BOARD: [u8; 3] = [0x16, 0x22, 0x44];
 const ZONE_ACCENT: [u8; 3] = [0xf2, 0xb1, 0x34];
 const HALL_ACCENT: [u8; 3] = [0x2e, 0xc4, 0xb6];
+const SCREEN_ACCENT: [u8; 3] = [0xe8, 0x5d, 0x75];
+const SCREEN_MUTED: [u8; 3] = [0xb8, 0xc4, 0xdc];
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -63,6 +67,23 @@ pub enum RenderError {
 pub enum SignKind {
     Hall,
     Zone,
+}
+
+/// One part of a screen: a label ("Now", "Next"), a title in large type and a line of
+/// detail under it (speakers, time); empty strings are left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreenBlock {
+    pub label: String,
+    pub title: String,
+    pub detail: String,
+}
+
+/// What a screen shows: a heading (the stage's name) over two blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScreenText {
+    pub heading: String,
+    pub first: ScreenBlock,
+    pub second: ScreenBlock,
 }
 
 /// Renders signage; cheap to clone (the font database is shared).
@@ -267,6 +288,51 @@ impl Renderer {
             true,
             WHITE,
         );
+        encode(&pixmap)
+    }
+
+    /// A 16:9 screen ([`SCREEN_SIZE`]): the heading on an accent band, then two blocks, each
+    /// a small accent label, a large bold title and a muted line of detail.
+    pub fn screen_png(&self, text: &ScreenText) -> Result<Vec<u8>, RenderError> {
+        let (width, height) = SCREEN_SIZE;
+        let (w, h) = (width as f32, height as f32);
+        let mut pixmap = canvas(width, height);
+        fill_rect(&mut pixmap, Area::new(0.0, 0.0, w, h), SIGN_BOARD);
+        fill_rect(&mut pixmap, Area::new(0.0, 0.0, w, 96.0), SCREEN_ACCENT);
+        self.draw_text(
+            &mut pixmap,
+            &text.heading,
+            Area::new(40.0, 14.0, w - 80.0, 68.0),
+            52.0,
+            true,
+            contrasting_text(SCREEN_ACCENT),
+        );
+        for (block, top) in [(&text.first, 116.0), (&text.second, 346.0)] {
+            self.draw_text(
+                &mut pixmap,
+                &block.label,
+                Area::new(40.0, top, w - 80.0, 40.0),
+                34.0,
+                true,
+                SCREEN_ACCENT,
+            );
+            self.draw_text(
+                &mut pixmap,
+                &block.title,
+                Area::new(40.0, top + 44.0, w - 80.0, 112.0),
+                56.0,
+                true,
+                WHITE,
+            );
+            self.draw_text(
+                &mut pixmap,
+                &block.detail,
+                Area::new(40.0, top + 160.0, w - 80.0, 44.0),
+                30.0,
+                false,
+                SCREEN_MUTED,
+            );
+        }
         encode(&pixmap)
     }
 
@@ -560,6 +626,20 @@ mod tests {
                     .sign_png("Network Security", SignKind::Zone)
                     .unwrap(),
                 SIGN_SIZE,
+            ),
+            (
+                renderer
+                    .screen_png(&ScreenText {
+                        heading: "Convention Centre, Forum Room A".into(),
+                        first: ScreenBlock {
+                            label: "Now".into(),
+                            title: "Zero trust in practice: what the audits found".into(),
+                            detail: "Li Wei, Anna Novak · 10:00–10:45".into(),
+                        },
+                        second: ScreenBlock::default(),
+                    })
+                    .unwrap(),
+                SCREEN_SIZE,
             ),
         ];
         for (png, (width, height)) in cases {

@@ -1,5 +1,6 @@
 //! The knowledge contest: question sets checked by their rules (422 with every problem),
-//! frozen once played; who may read and write what; a round played under a nickname; every
+//! frozen once played, published with the hall (visitors play the live version's sets;
+//! rollback restores them); who may read and write what; a round played under a nickname; every
 //! cheating path (a second attempt, a replayed answer, an answer ahead, an answer after the
 //! time limit, fetching answers before answering) refused or scored as wrong; rate limits;
 //! the leaderboards and the staff's CSV export.
@@ -85,7 +86,35 @@ async fn answer(app: &TestApp, visitor: &str, question: usize, choice: Option<us
     .await
 }
 
-/// An app with the question set saved by a curator; returns the curator's token.
+/// Publishes the drafts (layout, programme and question sets) as the next version.
+async fn publish(app: &TestApp, token: &str) -> u64 {
+    let reply = send_with(
+        app,
+        "POST",
+        "/api/v1/staff/publish",
+        Some(token),
+        &[],
+        Body::empty(),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.json()["version"].as_u64().unwrap()
+}
+
+/// The ids of the sets visitors are offered.
+async fn offered(app: &TestApp) -> Vec<String> {
+    send_with(app, "GET", "/api/v1/contest", None, &[], Body::empty())
+        .await
+        .json()["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|set| set["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// An app with the question set saved by a curator and published; returns the curator's
+/// token.
 async fn app_with_set() -> (TestApp, String) {
     app_with_set_configured(|_| {}).await
 }
@@ -97,7 +126,96 @@ async fn app_with_set_configured(
     let token = staff_token(&app, "quizmaster", "curator").await;
     let reply = put_set(&app, &token, &question_set()).await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    publish(&app, &token).await;
     (app, token)
+}
+
+#[tokio::test]
+async fn question_sets_are_published_with_the_hall_and_rolled_back_with_it() {
+    let app = spawn_app().await;
+    let token = staff_token(&app, "quizmaster", "curator").await;
+    let before = publish(&app, &token).await;
+    assert_eq!(offered(&app).await, Vec::<String>::new());
+
+    // Saved is not yet published: visitors neither see nor play it.
+    let reply = put_set(&app, &token, &question_set()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(offered(&app).await, Vec::<String>::new());
+    let ada = visitor(&app, "Ada").await;
+    let early = play(&app, "POST", ATTEMPT, &ada, None).await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    let with_set = publish(&app, &token).await;
+    assert_eq!(offered(&app).await, [SET]);
+
+    // A change before anyone plays waits for the next publish.
+    let mut shorter = question_set();
+    shorter["questions"].as_array_mut().unwrap().pop();
+    assert_eq!(put_set(&app, &token, &shorter).await.status, StatusCode::OK);
+    let list = send_with(&app, "GET", "/api/v1/contest", None, &[], Body::empty()).await;
+    assert_eq!(list.json()["sets"][0]["questions"], 3);
+
+    // Rolling back to the version before the set takes it away, and forward brings it back.
+    let rollback = |version: u64| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let reply = send_with(
+                app,
+                "POST",
+                &format!("/api/v1/staff/versions/{version}/rollback"),
+                Some(&token),
+                &[],
+                Body::empty(),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        }
+    };
+    rollback(before).await;
+    assert_eq!(offered(&app).await, Vec::<String>::new());
+    rollback(with_set).await;
+    assert_eq!(offered(&app).await, [SET]);
+
+    // Played as published (three questions): the set is frozen, and a later publish keeps
+    // the questions the attempts were scored against rather than the unplayed change.
+    let started = play(&app, "POST", ATTEMPT, &ada, None).await;
+    assert_eq!(started.status, StatusCode::CREATED, "{:?}", started.body);
+    assert_eq!(started.json()["questions"], 3);
+    publish(&app, &token).await;
+    let list = send_with(&app, "GET", "/api/v1/contest", None, &[], Body::empty()).await;
+    assert_eq!(list.json()["sets"][0]["questions"], 3);
+
+    // A published set staff delete (nobody played it) is withdrawn at once from play.
+    let mut other = question_set();
+    other["id"] = json!("evening-quiz");
+    other["theme_day"] = Value::Null;
+    assert_eq!(put_set(&app, &token, &other).await.status, StatusCode::OK);
+    publish(&app, &token).await;
+    let deleted = send_with(
+        &app,
+        "DELETE",
+        &format!("{SETS}/evening-quiz"),
+        Some(&token),
+        &[],
+        Body::empty(),
+    )
+    .await;
+    assert!(deleted.status.is_success(), "{:?}", deleted.body);
+    let withdrawn = play(
+        &app,
+        "POST",
+        "/api/v1/contest/sets/evening-quiz/attempt",
+        &ada,
+        None,
+    )
+    .await;
+    assert_eq!(withdrawn.status, StatusCode::NOT_FOUND);
+    assert!(
+        withdrawn.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("withdrawn")
+    );
 }
 
 /// Whether a reply's body holds any of the set's answers' explanations.
@@ -498,6 +616,7 @@ async fn the_export_neutralises_formulas() {
 async fn the_seed_sets_are_imported_on_first_start() {
     let seed =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programme/contest.toml");
+    // Imported before the first publish, so the first version has them.
     let app = spawn_app_configured(|config| config.contest_file = seed).await;
     let sets = send_with(&app, "GET", "/api/v1/contest", None, &[], Body::empty())
         .await

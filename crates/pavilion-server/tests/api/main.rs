@@ -21,6 +21,7 @@ mod security;
 mod seed_import;
 mod staff;
 mod staff_accounts;
+mod stages;
 mod storage;
 mod tidy;
 mod uploads;

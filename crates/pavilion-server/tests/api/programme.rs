@@ -449,3 +449,71 @@ async fn the_clock_stands_on_a_day_of_the_week_and_now_and_next_follow_it() {
             .all(|(_, now, next)| now.is_none() && next.is_none())
     );
 }
+
+/// A tiny WebM file: an EBML header whose DocType is `webm`, an empty Segment and padding.
+fn tiny_webm() -> Vec<u8> {
+    let mut webm = vec![0x1a, 0x45, 0xdf, 0xa3, 0x9f];
+    webm.extend_from_slice(b"\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04\x42\xf3\x81\x08");
+    webm.extend_from_slice(b"\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02");
+    webm.extend_from_slice(&[0x18, 0x53, 0x80, 0x67, 0x80]);
+    // A Void element of 100 bytes.
+    webm.extend_from_slice(&[0xec, 0x80 | 100]);
+    webm.extend(std::iter::repeat_n(0u8, 100));
+    webm
+}
+
+#[tokio::test]
+async fn recordings_beside_the_seed_are_ingested_on_first_start_and_served() {
+    let folder = tempfile::tempdir().unwrap();
+    let seed = folder.path().join("programme.toml");
+    std::fs::copy(crate::seed_programme(), &seed).unwrap();
+    let programme: Programme = toml::from_str(&std::fs::read_to_string(&seed).unwrap()).unwrap();
+    let (first, second, third) = (
+        &programme.sessions[0].id,
+        &programme.sessions[1].id,
+        &programme.sessions[2].id,
+    );
+    let recordings = folder.path().join("recordings");
+    std::fs::create_dir_all(&recordings).unwrap();
+    let webm = tiny_webm();
+    std::fs::write(recordings.join(format!("{first}.webm")), &webm).unwrap();
+    // Not a video whatever its name says: left out, the start goes on.
+    std::fs::write(recordings.join(format!("{second}.mp4")), "not a video").unwrap();
+    // A recording for no session is ignored.
+    std::fs::write(recordings.join("no-such-session.webm"), &webm).unwrap();
+
+    let app = spawn_app_configured(|config| config.programme_file = seed.clone()).await;
+    let reply = app.get("/api/v1/programme").await;
+    let published: Programme = serde_json::from_slice(&reply.body).unwrap();
+    let url = published.sessions[0]
+        .recording_url
+        .clone()
+        .expect("the first session has its recording");
+    let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&webm));
+    assert_eq!(url, format!("/media/{sha256}.webm"));
+    for session in &published.sessions[1..] {
+        assert_eq!(session.recording_url, None, "{}", session.id);
+    }
+    assert_eq!(&published.sessions[2].id, third);
+
+    // Served to anyone, with byte ranges.
+    let video = app.get(&url).await;
+    assert_eq!(video.status, StatusCode::OK);
+    assert_eq!(video.header("content-type"), "video/webm");
+    assert_eq!(&video.body[..], &webm[..]);
+    let range = app.get_with(&url, &[("range", "bytes=0-3")]).await;
+    assert_eq!(range.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(&range.body[..], &webm[..4]);
+
+    // Something refers to it, so the storage sweep keeps it, and a restart imports nothing.
+    let report = pavilion_server::storage::sweep_orphans(
+        app.state.store(),
+        app.state.media(),
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.media_files, 0, "{report}");
+    let app = app.restart().await;
+    assert_eq!(app.get(&url).await.status, StatusCode::OK);
+}

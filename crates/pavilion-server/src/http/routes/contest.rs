@@ -1,5 +1,5 @@
-//! The knowledge contest for visitors, no account needed: `GET /api/v1/contest` (the sets,
-//! never their questions), `POST /api/v1/contest/visitors` (a nickname and its secret),
+//! The knowledge contest for visitors, no account needed: `GET /api/v1/contest` (the sets
+//! published with the live version, never their questions), `POST /api/v1/contest/visitors` (a nickname and its secret),
 //! `POST`/`GET /api/v1/contest/sets/{set}/attempt` (start the one attempt, or see where it
 //! stands), `POST .../attempt/answers` (answer the question asked: the verdict, the answer
 //! and its explanation, and the next question) and the leaderboards per set and for the
@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use pavilion_model::QuestionSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -65,6 +66,12 @@ impl FromRequestParts<AppState> for Player {
     }
 }
 
+/// A set of the live version (see `contest::offered`), or 404.
+async fn played_set(state: &AppState, id: &str) -> Result<QuestionSet, Error> {
+    let published = state.published();
+    contest::offered_set(state.store(), published.contest.as_deref(), id).await
+}
+
 /// The sets to play.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContestSets {
@@ -72,10 +79,11 @@ pub struct ContestSets {
 }
 
 #[utoipa::path(get, path = "/api/v1/contest", tag = "contest",
-    responses((status = 200, description = "Every question set: title, theme day, number of questions, seconds per question (no question)", body = ContestSets)))]
+    responses((status = 200, description = "Every question set published with the live version: title, theme day, number of questions, seconds per question (no question)", body = ContestSets)))]
 pub(crate) async fn list(State(state): State<AppState>) -> Result<Json<ContestSets>, Error> {
+    let published = state.published();
     Ok(Json(ContestSets {
-        sets: contest::summaries(state.store()).await?,
+        sets: contest::summaries(state.store(), published.contest.as_deref()).await?,
     }))
 }
 
@@ -118,6 +126,7 @@ pub(crate) async fn start(
     Player(visitor): Player,
     PathParams(set): PathParams<String>,
 ) -> Result<Response, Error> {
+    let set = played_set(&state, &set).await?;
     let view = play::start(state.store(), state.contest_clock(), &set, &visitor).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
@@ -133,6 +142,7 @@ pub(crate) async fn current(
     Player(visitor): Player,
     PathParams(set): PathParams<String>,
 ) -> Result<Json<AttemptView>, Error> {
+    let set = played_set(&state, &set).await?;
     Ok(Json(
         play::current(state.store(), state.contest_clock(), &set, &visitor).await?,
     ))
@@ -154,6 +164,7 @@ pub(crate) async fn answer(
     PathParams(set): PathParams<String>,
     JsonBody(sent): JsonBody<AnswerSent>,
 ) -> Result<Json<Verdict>, Error> {
+    let set = played_set(&state, &set).await?;
     Ok(Json(
         play::answer(state.store(), state.contest_clock(), &set, &visitor, &sent).await?,
     ))
@@ -173,6 +184,7 @@ pub(crate) async fn set_board(
     State(state): State<AppState>,
     PathParams(set): PathParams<String>,
 ) -> Result<Response, Error> {
+    let set = played_set(&state, &set).await?;
     let lines = play::set_board(state.store(), &set).await?;
     Ok(shared_briefly(Json(Leaderboard { lines })))
 }

@@ -2,10 +2,11 @@
 //! pre-compressed, with ETag revalidation like `/api/v1/hall`; `GET /api/v1/programme/now`:
 //! what is on each stage now and next, by the server's programme clock (`--clock`);
 //! `GET /api/v1/programme/calendar.ics` and `.../sessions/{id}/calendar.ics`: the week or
-//! one session for a calendar (`text/calendar`).
+//! one session for a calendar (`text/calendar`); `GET /api/v1/programme/stages/{id}/screen.png`:
+//! a stage's big screen, what is on now and next as a PNG, revalidated by ETag.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -17,6 +18,7 @@ use utoipa::ToSchema;
 use super::hall::serve_prepared;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::http::cache::if_none_match_hits;
 use crate::http::error::ErrorBody;
 use crate::http::extract::PathParams;
 
@@ -29,6 +31,79 @@ pub fn router() -> Router<AppState> {
             "/api/v1/programme/sessions/{session}/calendar.ics",
             get(session_calendar),
         )
+        .route(
+            "/api/v1/programme/stages/{stage}/screen.png",
+            get(stage_screen),
+        )
+}
+
+/// The header naming the session a stage's screen shows as on now (empty when none).
+pub const SESSION_HEADER: &str = "x-pavilion-session";
+/// The header naming the session a stage's screen shows as next (empty when none).
+pub const NEXT_HEADER: &str = "x-pavilion-next";
+
+#[utoipa::path(get, path = "/api/v1/programme/stages/{stage}/screen.png", tag = "visitors",
+    params(("stage" = String, Path, description = "A stage's id in the published programme"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer")),
+    responses((status = 200, description = "The stage's screen (1024 x 576): its name, the session on now (title, speakers, time) or \"Nothing on now\", and the next one (title, day, time), by the server's programme clock. `Cache-Control: no-cache` with a strong ETag that changes when the version, the session on now or the next one does", content_type = "image/png",
+            headers(("ETag" = String, description = "Names the version, stage, session on now and next session"),
+                ("X-Pavilion-Session" = String, description = "The id of the session shown as on now, or empty"),
+                ("X-Pavilion-Next" = String, description = "The id of the session shown as next, or empty"))),
+        (status = 304, description = "The screen has not changed since the ETag sent"),
+        (status = 404, description = "No such stage in the published programme, or no programme published", body = ErrorBody)))]
+pub(crate) async fn stage_screen(
+    State(state): State<AppState>,
+    PathParams(stage): PathParams<String>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let published = state.published();
+    let minute_now =
+        |programme: &pavilion_model::Programme| programme.minute_at_unix(state.clock().now_unix());
+    let (screen, stages) = with_published(&state, |programme| {
+        (
+            crate::programme::screens::stage_screen(
+                programme,
+                published.version,
+                &stage,
+                minute_now(programme),
+            ),
+            programme.stages.len(),
+        )
+    })?;
+    let screen = screen.ok_or_else(|| {
+        Error::not_found(format!("the published programme has no stage {stage:?}"))
+    })?;
+    let etag = screen.key.etag();
+    let mut answer_headers = HeaderMap::new();
+    for (name, value) in [
+        (SESSION_HEADER, screen.key.now.as_deref()),
+        (NEXT_HEADER, screen.key.next.as_deref()),
+    ] {
+        let value = HeaderValue::from_str(value.unwrap_or("")).map_err(|_| {
+            Error::Internal(format!(
+                "a session id of stage {stage} is not a header value"
+            ))
+        })?;
+        answer_headers.insert(name, value);
+    }
+    answer_headers.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("an ETag of digits, letters and dashes"),
+    );
+    answer_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|value| if_none_match_hits(value, &[etag.as_str()]));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, answer_headers).into_response());
+    }
+    let png = state
+        .stage_screens()
+        .picture(state.renderer(), screen, stages)
+        .await?;
+    answer_headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    Ok((answer_headers, png).into_response())
 }
 
 /// `read` applied to the published programme, or 404 naming the version published without

@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
-use pavilion_model::layout::{self, HALL_GAP, LayoutProblem};
+use pavilion_model::layout::{self, HALL_GAP, LayoutProblem, StageAreaKind};
 use pavilion_model::{BoothPlacement, BoothTier, Entrance, Footprint, Hall, Rotation, Topic};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -22,7 +22,8 @@ use crate::app::AppState;
 use crate::db::StaffSession;
 use crate::error::Error;
 use crate::hall::curation::{self, arrange_all, save_draft};
-use crate::hall::rules::{exhibitors_by_slug, layout_problems};
+use crate::hall::publish::CONTEST_DESK_NAME;
+use crate::hall::rules::{exhibitors_by_slug, layout_problems, programme_draft};
 use crate::http::error::{ErrorBody, SignedIn};
 use crate::http::extract::{JsonBody, PathParams};
 use crate::http::versions::{IfMatchHeader, Precondition, StaleVersion, Versioned};
@@ -53,8 +54,25 @@ pub struct ExhibitorEntry {
     pub placed: bool,
 }
 
+/// A stage the editor can give a stage area: each stage of the programme draft, and the
+/// contest desk.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageEntry {
+    /// The programme stage's id, or `contest` for the contest desk.
+    pub stage: String,
+    pub name: String,
+    pub kind: StageAreaKind,
+    /// The platform a new stage area of this kind starts with, before rotation.
+    pub footprint: Footprint,
+    /// The depth of the free audience floor in front of the platform.
+    pub audience_depth: f32,
+    /// True when the draft has a stage area for it.
+    pub placed: bool,
+}
+
 /// The draft as the editor sees it: halls, the rules it breaks now (normally none), every
-/// exhibitor (placed or not) and the aisle the rules ask for.
+/// exhibitor (placed or not), every stage a stage area can show, and the aisle the rules ask
+/// for.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LayoutView {
     pub halls: Vec<Hall>,
@@ -64,6 +82,8 @@ pub struct LayoutView {
     pub revision: u64,
     pub problems: Vec<LayoutProblem>,
     pub exhibitors: Vec<ExhibitorEntry>,
+    /// The programme draft's stages and the contest desk, in that order.
+    pub stages: Vec<StageEntry>,
     pub aisle: f32,
     pub entrance_clearance: f32,
 }
@@ -72,7 +92,8 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
     let draft = curation::draft(state.store()).await?;
     let (halls, updated_at) = (draft.halls, draft.updated_at);
     let exhibitors = exhibitors_by_slug(state.store()).await?;
-    let problems = layout_problems(&halls, &exhibitors);
+    let programme = programme_draft(state.store()).await?;
+    let problems = layout_problems(&halls, &exhibitors, programme.as_ref());
     let placed: std::collections::HashSet<&str> = halls
         .iter()
         .flat_map(|h| &h.booths)
@@ -90,12 +111,42 @@ async fn view(state: &AppState) -> Result<LayoutView, Error> {
         })
         .collect();
     entries.sort_by(|a, b| a.slug.cmp(&b.slug));
+    let staged: std::collections::HashSet<&str> = halls
+        .iter()
+        .flat_map(|h| &h.stages)
+        .map(|s| s.stage.as_str())
+        .collect();
+    let stage = |id: &str, name: &str, kind: StageAreaKind| {
+        let (footprint, audience_depth) = match kind {
+            StageAreaKind::Stage => (Footprint::new(12.0, 5.0), layout::STAGE_AUDIENCE),
+            StageAreaKind::Contest => (Footprint::new(4.0, 3.0), layout::CONTEST_AUDIENCE),
+        };
+        StageEntry {
+            stage: id.to_owned(),
+            name: name.to_owned(),
+            kind,
+            footprint,
+            audience_depth,
+            placed: staged.contains(id),
+        }
+    };
+    let mut stages: Vec<StageEntry> = programme
+        .iter()
+        .flat_map(|p| &p.stages)
+        .map(|s| stage(&s.id, &s.name, StageAreaKind::Stage))
+        .collect();
+    stages.push(stage(
+        layout::CONTEST_DESK,
+        CONTEST_DESK_NAME,
+        StageAreaKind::Contest,
+    ));
     Ok(LayoutView {
         halls,
         updated_at,
         revision: draft.revision.0,
         problems,
         exhibitors: entries,
+        stages,
         aisle: layout::AISLE,
         entrance_clearance: layout::ENTRANCE_CLEARANCE,
     })
@@ -176,13 +227,18 @@ pub(crate) async fn check(
     JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
 ) -> Result<Json<Vec<LayoutProblem>>, Error> {
     let exhibitors = exhibitors_by_slug(state.store()).await?;
-    Ok(Json(layout_problems(&halls, &exhibitors)))
+    let programme = programme_draft(state.store()).await?;
+    Ok(Json(layout_problems(
+        &halls,
+        &exhibitors,
+        programme.as_ref(),
+    )))
 }
 
 #[utoipa::path(post, path = "/api/v1/staff/layout/arrange", tag = "staff layout",
     security(("staff_session" = [])),
     params(IfMatchHeader),
-    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
+    responses((status = 200, description = "A fresh automatic arrangement of every exhibitor, saved as the draft; halls with stage areas are kept (without booths) after the arranged halls", body = LayoutView, headers(("ETag" = String, description = "The draft's version, to send back as If-Match"))),
         (status = 400, description = "A malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 422, description = "The arrangement breaks rules (not expected)", body = ErrorBody),
@@ -193,11 +249,10 @@ pub(crate) async fn auto_arrange(
     precondition: Precondition,
 ) -> Result<Response, Error> {
     let _curation = state.live().curation_lock().await;
-    let base = curation::draft_to_edit(state.store(), precondition.as_ref())
-        .await?
-        .revision;
+    let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
+    let base = draft.revision;
     let exhibitors = exhibitors_by_slug(state.store()).await?;
-    let halls = arrange_all(&exhibitors);
+    let halls = arrange_all(&exhibitors, &draft.halls);
     save_draft(
         state.store(),
         &staff,
@@ -424,7 +479,7 @@ pub(crate) async fn add_hall(
         (status = 400, description = "A path that does not parse, or a malformed If-Match", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "The hall still has booths", body = ErrorBody),
+        (status = 409, description = "The hall still has booths or stage areas", body = ErrorBody),
         (status = 422, description = "The rest of the draft breaks layout rules", body = ErrorBody),
         StaleVersion))]
 pub(crate) async fn remove_hall(
@@ -444,6 +499,12 @@ pub(crate) async fn remove_hall(
     if booths > 0 {
         return Err(Error::Conflict(format!(
             "{id} still has {booths} booth(s): move or remove them first"
+        )));
+    }
+    let stages = halls[index].stages.len();
+    if stages > 0 {
+        return Err(Error::Conflict(format!(
+            "{id} still has {stages} stage area(s): move or remove them first"
         )));
     }
     let removed = halls.remove(index);
