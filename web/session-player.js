@@ -40,7 +40,7 @@ export function sessionPhase(session, week, now) {
   return now < end ? 'on' : 'over';
 }
 
-/** "2 d 3 h", "1 h 05 min", "4 min 09 s": how long until a moment `ms` away. */
+/** "2 d 3 h 05 min", "1 h 05 min 09 s", "4 min 09 s": how long until a moment `ms` away. */
 export function countdownText(ms) {
   const seconds = Math.max(0, Math.ceil(ms / 1000));
   const days = Math.floor(seconds / 86_400);
@@ -48,8 +48,8 @@ export function countdownText(ms) {
   const minutes = Math.floor((seconds % 3600) / 60);
   const rest = seconds % 60;
   const two = (n) => String(n).padStart(2, '0');
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${two(minutes)} min`;
+  if (days > 0) return `${days} d ${hours} h ${two(minutes)} min`;
+  if (hours > 0) return `${hours} h ${two(minutes)} min ${two(rest)} s`;
   return `${minutes} min ${two(rest)} s`;
 }
 
@@ -63,6 +63,9 @@ export function clockText(totalSeconds) {
 }
 
 const timers = new Set();
+
+/** How far (seconds) a premiere may be behind or ahead of the room before play puts it back. */
+const PREMIERE_DRIFT = 3;
 
 /** Stops every countdown and pauses every session video inside `root`. */
 export function stopSessionPlayers(root) {
@@ -131,17 +134,16 @@ export function sessionPlayer(session, week, clock, { onStart } = {}) {
       const at = livePoint();
       const limit = Number.isFinite(video.duration) ? video.duration : at;
       video.currentTime = Math.max(0, Math.min(at, limit));
-      video.dataset.joinedAt = String(Math.round(video.currentTime));
+      // When (by the programme clock) and where the visitor joined, for the page's tests.
+      video.dataset.joinedClock = String(Math.round(clock.now()));
+      video.dataset.joinedAt = String(video.currentTime);
       note.textContent = `Premiere, on now: joined ${clockText(video.currentTime)} in, as it plays in the room.`;
     };
     video.dataset.premiere = 'true';
     video.addEventListener('loadedmetadata', seekToLive, { once: true });
-    // Paused and played again later, a premiere goes back to the live point.
-    let paused = false;
-    video.addEventListener('pause', () => { paused = true; });
+    // Played after waiting (or after a pause), a premiere goes back to the live point.
     video.addEventListener('play', () => {
-      if (paused) seekToLive();
-      paused = false;
+      if (Math.abs(video.currentTime - livePoint()) > PREMIERE_DRIFT) seekToLive();
     });
     note.textContent = `Premiere, on now: it plays from ${clockText(livePoint())} in.`;
     frame.append(note);

@@ -26,7 +26,8 @@ const FRONTS = [[0, -1], [-1, 0], [0, 1], [1, 0]];
 export function stageViewpoint(hall, area) {
   const [fx, fz] = FRONTS[area.rotation % 4];
   const centre = [hall.origin[0] + area.position[0], hall.origin[1] + area.position[1]];
-  const out = area.footprint.depth / 2 + (area.kind === 'contest' ? 3 : 6);
+  // Behind the last benches (the audience floor is 8 m deep), or 3 m before the contest desk.
+  const out = area.footprint.depth / 2 + (area.kind === 'contest' ? 3 : 7.5);
   return {
     stand: [centre[0] + fx * out, centre[1] + fz * out],
     look: [centre[0], centre[1]],

@@ -80,6 +80,9 @@ try {
     body: JSON.stringify(savedSet),
   });
   check(restore.ok, `the set is written again through the API (HTTP ${restore.status})`);
+  // Visitors play the sets of the published hall: publish the saved set.
+  const published = await fetch(new URL('/api/v1/staff/publish', base), { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  check(published.ok, `the set is published for visitors (HTTP ${published.status})`);
 
   // 2. The hall page links to the contest.
   const hallHtml = await (await fetch(new URL('/', base))).text();

@@ -102,7 +102,8 @@ pub fn spawn_stage(
                 depth / 2.0 - BACK_WALL_THICKNESS - 0.02,
             );
             blocks.push((
-                screen_centre + Vec3::Z * 0.01,
+                // Behind the screen, so a click there hits the screen.
+                screen_centre + Vec3::Z * 0.04,
                 Vec3::new(screen_size.x + 0.24, screen_size.y + 0.24, 0.02),
                 SCREEN_FRAME,
             ));
