@@ -2,6 +2,7 @@
 //! layout rules that place booths in halls and the week's programme. Pure data and rules: no IO, no async, builds
 //! for wasm32 so the server and the viewer agree on one wire format.
 
+pub mod atlas;
 pub mod catalogue_manifest;
 pub mod colour;
 pub mod contest;
@@ -13,6 +14,7 @@ pub mod snapshot;
 pub mod text;
 pub mod topic;
 
+pub use atlas::BoothArt;
 pub use catalogue_manifest::{MEDIA_DIR, MEDIA_MANIFEST, ManifestEntry, MediaManifest};
 pub use colour::Colour;
 pub use contest::{AskedQuestion, ContestProblem, ContestRule, Question, QuestionSet};

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::atlas::BoothArt;
 use crate::layout::Hall;
 use crate::topic::{BoothTier, Topic};
 
@@ -53,6 +54,10 @@ pub struct ExhibitorSummary {
     /// Content-addressed GLB of the product model shown on a plinth in the booth, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_url: Option<String>,
+    /// The fascia, name plate and logo packed in a shared atlas page with nearby booths'
+    /// (the viewer draws them from it); absent in snapshots published before atlases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub art: Option<BoothArt>,
 }
 
 /// Parses `#rrggbb` into sRGB bytes (the viewer reads [`ExhibitorSummary::colour`] with it).
@@ -105,6 +110,12 @@ mod tests {
                 fascia_url: "/media/2.png".into(),
                 name_plate_url: "/media/3.png".into(),
                 model_url: Some("/media/4.glb".into()),
+                art: Some(BoothArt {
+                    page_url: "/media/5.png".into(),
+                    fascia: [0.0, 0.0, 0.3125, 0.0625],
+                    name_plate: [0.3125, 0.0, 0.25, 0.0625],
+                    logo: [0.5625, 0.0, 0.15625, 0.0390625],
+                }),
             }],
         }
     }
@@ -122,6 +133,13 @@ mod tests {
         assert_ne!(older, json);
         let older: HallSnapshot = serde_json::from_str(&older).unwrap();
         assert_eq!(older.exhibitors[0].model_url, None);
+        // ... and so do those published before atlases.
+        let start = json.find(",\"art\":").expect("art is written");
+        let end = start + json[start..].find('}').expect("art ends") + 1;
+        let older: HallSnapshot =
+            serde_json::from_str(&format!("{}{}", &json[..start], &json[end..])).unwrap();
+        assert_eq!(older.exhibitors[0].art, None);
+        assert_eq!(older.exhibitors[0].fascia_url, "/media/2.png");
     }
 
     #[test]

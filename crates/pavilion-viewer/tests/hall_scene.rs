@@ -36,6 +36,7 @@ fn exhibitor(slug: &str, topic: Topic, tier: BoothTier) -> ExhibitorSummary {
         fascia_url: format!("/media/{slug}-fascia.png"),
         name_plate_url: format!("/media/{slug}-plate.png"),
         model_url: None,
+        art: None,
     }
 }
 

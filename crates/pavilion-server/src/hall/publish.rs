@@ -1,5 +1,5 @@
 //! Publishing: build an immutable hall snapshot from the layout draft and the exhibitors,
-//! render the hall and zone signs, store it atomically with the programme draft, and keep a
+//! render the hall and zone signs, pack the booths' art into shared atlas pages, store it atomically with the programme draft, and keep a
 //! ready-to-serve copy (JSON, gzip, brotli, ETag, per-exhibitor details, the programme) in
 //! memory.
 
@@ -7,15 +7,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 
 use axum::body::Bytes;
+use pavilion_model::atlas::{self, BoothSlots};
 use pavilion_model::layout::StageAreaKind;
 use pavilion_model::{
-    ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme, QuestionSet,
+    BoothArt, ExhibitorDetail, ExhibitorSummary, Hall, HallSnapshot, Programme, QuestionSet,
 };
 use sha2::{Digest as _, Sha256};
 
 use super::rules::layout_problems;
 use crate::db::{ExhibitorRecord, NewAudit, Store, StoredSnapshot};
 use crate::error::Error;
+use crate::media::atlas::{BoothSources, PageRequest, make_pages};
 use crate::media::render::{Renderer, ScreenBlock, ScreenText, SignKind};
 use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
 use crate::time::now_rfc3339;
@@ -266,6 +268,27 @@ pub async fn publish(
         move || render_signs(&renderer, &media, halls, &stage_names)
     })
     .await??;
+    let (requests, slots_of) = plan_atlas(&halls, &exhibitors);
+    let pages = tokio::task::spawn_blocking({
+        let renderer = renderer.clone();
+        let media = media.clone();
+        move || make_pages(&media, renderer.atlas_cache(), &requests)
+    })
+    .await??;
+    let mut art_of: HashMap<String, BoothArt> = slots_of
+        .into_iter()
+        .map(|(slug, (page, slots))| {
+            let art = BoothArt {
+                page_url: pages[page].url(),
+                fascia: slots.fascia.uv(),
+                name_plate: slots.name_plate.uv(),
+                logo: slots.logo.uv(),
+            };
+            (slug, art)
+        })
+        .collect();
+    let mut sign_media = sign_media;
+    sign_media.extend(pages);
 
     let mut summaries = Vec::new();
     let mut details = BTreeMap::new();
@@ -277,7 +300,7 @@ pub async fn publish(
             ))
         })?;
         let media = booth_media.remove(&booth.exhibitor).unwrap_or_default();
-        let (summary, detail) = describe(record, media);
+        let (summary, detail) = describe(record, media, art_of.remove(&booth.exhibitor));
         summaries.push(summary);
         details.insert(detail.slug.clone(), detail);
     }
@@ -426,6 +449,54 @@ fn render_signs(
     Ok((halls, stored))
 }
 
+/// Where every booth's art goes: per hall, the booths in neighbourhood order cut into pages.
+/// Returns the pages to make and, by slug, the index of its page and its slots there.
+fn plan_atlas(
+    halls: &[Hall],
+    exhibitors: &HashMap<String, ExhibitorRecord>,
+) -> (Vec<PageRequest>, HashMap<String, (usize, BoothSlots)>) {
+    let mut requests = Vec::new();
+    let mut slots_of = HashMap::new();
+    for hall in halls {
+        let booths: Vec<(&str, &ExhibitorRecord)> = hall
+            .booths
+            .iter()
+            .filter_map(|b| {
+                exhibitors
+                    .get(&b.exhibitor)
+                    .map(|record| (b.exhibitor.as_str(), record))
+            })
+            .collect();
+        let centres: Vec<[f32; 2]> = hall
+            .booths
+            .iter()
+            .filter(|b| exhibitors.contains_key(&b.exhibitor))
+            .map(|b| b.floor_rect().centre())
+            .collect();
+        let order = atlas::neighbourhood_order(&centres);
+        let mut ordered = order.into_iter().map(|i| booths[i]);
+        for page in atlas::pack(booths.len()) {
+            let mut request = PageRequest { booths: Vec::new() };
+            for slots in page {
+                let Some((slug, record)) = ordered.next() else {
+                    break;
+                };
+                slots_of.insert(slug.to_owned(), (requests.len(), slots));
+                request.booths.push((
+                    BoothSources {
+                        fascia: record.fascia_sha256.clone(),
+                        name_plate: record.name_plate_sha256.clone(),
+                        logo: record.logo_sha256.clone(),
+                    },
+                    slots,
+                ));
+            }
+            requests.push(request);
+        }
+    }
+    (requests, slots_of)
+}
+
 fn png_url(sha256: &str) -> String {
     format!("/media/{sha256}.png")
 }
@@ -434,6 +505,7 @@ fn png_url(sha256: &str) -> String {
 fn describe(
     record: &ExhibitorRecord,
     media: Vec<pavilion_model::BoothMedia>,
+    art: Option<BoothArt>,
 ) -> (ExhibitorSummary, ExhibitorDetail) {
     let profile = &record.profile;
     let (topic, tier) = (profile.topic(), profile.tier());
@@ -454,6 +526,7 @@ fn describe(
             .iter()
             .find(|item| item.kind == pavilion_model::MediaKind::Model)
             .map(|item| item.url.clone()),
+        art,
     };
     let detail = ExhibitorDetail {
         slug: profile.slug().to_string(),

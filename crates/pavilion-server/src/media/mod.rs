@@ -1,7 +1,8 @@
-//! Media: the content-addressed file store (`store`, with hot files in memory: `hot`), the upload pipeline that checks every
+//! Media: the booth art atlas pages (`atlas`), the content-addressed file store (`store`, with hot files in memory: `hot`), the upload pipeline that checks every
 //! file before it is stored (`ingest`), the renderer of logos and signage (`render`) and the
 //! time and memory every check may use (`budget`).
 
+pub mod atlas;
 pub mod budget;
 pub mod hot;
 pub mod ingest;

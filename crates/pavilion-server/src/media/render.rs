@@ -90,6 +90,8 @@ pub struct ScreenText {
 #[derive(Clone)]
 pub struct Renderer {
     fonts: Arc<fontdb::Database>,
+    /// Atlas pages made by this process, shared by every clone.
+    atlas: Arc<super::atlas::AtlasCache>,
 }
 
 impl fmt::Debug for Renderer {
@@ -147,7 +149,13 @@ impl Renderer {
         tracing::debug!(faces = fonts.len(), "fonts loaded");
         Renderer {
             fonts: Arc::new(fonts),
+            atlas: Arc::default(),
         }
+    }
+
+    /// The atlas pages this process made, by their inputs (see [`super::atlas`]).
+    pub fn atlas_cache(&self) -> &super::atlas::AtlasCache {
+        &self.atlas
     }
 
     fn options(&self) -> usvg::Options<'static> {

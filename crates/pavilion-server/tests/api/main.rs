@@ -2,6 +2,7 @@
 //! catalogue copied from the repository's `exhibitors/`, and calls the app with `oneshot`.
 
 mod analytics;
+mod atlas;
 mod authz;
 mod backup;
 mod calendar;
