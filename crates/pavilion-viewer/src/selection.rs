@@ -66,9 +66,9 @@ fn spawn_marker(
 /// (its fascia board and walls stand on the floor's edge).
 const CLICK_MARGIN: f32 = 0.3;
 
-/// Runs for every click on any entity; clicks bubble from a booth's pictures up to its root.
-/// A click on a cell's block (the booths' walls, counters and floors) selects the booth whose
-/// floor was hit.
+/// Runs for every click on any entity; clicks bubble from a booth's model up to its root and
+/// from a cell's pictures up to the cell's block. A click on a cell's block (the booths'
+/// walls, counters and floors, and its pictures) selects the booth whose floor was hit.
 fn select_clicked_booth(
     click: On<Pointer<Click>>,
     booths: Query<&Booth>,
@@ -160,15 +160,19 @@ fn act_on_taps(
         let Some((entity, hit)) = ray_cast.cast_ray(ray, &settings).first().cloned() else {
             continue;
         };
-        let booth = match blocks.get(entity) {
-            Ok(block) => block
-                .booth_at(hit.point.xz(), CLICK_MARGIN)
-                .and_then(|entity| booths.get(entity).ok()),
-            // A booth's own parts (pictures, model) sit somewhere below its root.
-            Err(_) => std::iter::once(entity)
-                .chain(parents.iter_ancestors(entity))
-                .find_map(|ancestor| booths.get(ancestor).ok()),
-        };
+        // A booth's own parts (its model) sit somewhere below its root, a cell's pictures
+        // below the cell's block, where the booth is the one whose floor is under the hit.
+        let booth = std::iter::once(entity)
+            .chain(parents.iter_ancestors(entity))
+            .find_map(|ancestor| match blocks.get(ancestor) {
+                Ok(block) => Some(
+                    block
+                        .booth_at(hit.point.xz(), CLICK_MARGIN)
+                        .and_then(|entity| booths.get(entity).ok()),
+                ),
+                Err(_) => booths.get(ancestor).ok().map(Some),
+            })
+            .flatten();
         if let Some(booth) = booth {
             select(&booth.slug, &mut selected, &mut outbox);
         } else if hit.point.y < FLOOR_HEIGHT

@@ -1,6 +1,7 @@
-//! Booth art and signs streamed by distance: every picture the hall shows (fascias, name
-//! plates, logos, hall and topic signs) gets a placeholder handle when the hall is built,
-//! together with the places it is shown and how far it can be seen from. Each frame the
+//! Booth art and signs streamed by distance: every picture the hall shows (booth art atlas
+//! pages, or a booth's own fascia, name plate and logo in snapshots without atlases; hall and
+//! topic signs) gets a placeholder handle when the hall is built, together with the places it
+//! is shown (an atlas page: every booth drawing from it) and how far it can be seen from. Each frame the
 //! pictures within reach of the visitor are fetched nearest first, a few at a time; pictures
 //! the visitor has walked well away from go back to their placeholder, so a hall of a
 //! thousand booths neither floods the server at start-up nor keeps every picture in memory.

@@ -148,24 +148,18 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
     let (mut app, snapshot) = app_with_hall();
     assert_eq!(*app.world().resource::<State<Screen>>().get(), Screen::Hall);
 
-    let mut booths: Vec<(String, Vec3, usize)> = app
+    let mut booths: Vec<(String, Vec3)> = app
         .world_mut()
-        .query::<(&Booth, &Transform, &Children)>()
+        .query::<(&Booth, &Transform)>()
         .iter(app.world())
-        .map(|(booth, transform, children)| {
-            let meshes = children
-                .iter()
-                .filter(|c| app.world().get::<Mesh3d>(*c).is_some())
-                .count();
-            (booth.slug.clone(), transform.translation, meshes)
-        })
+        .map(|(booth, transform)| (booth.slug.clone(), transform.translation))
         .collect();
     booths.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(booths.len(), snapshot.booth_count());
 
     for hall in &snapshot.halls {
         for placement in &hall.booths {
-            let (_, at, parts) = booths.iter().find(|b| b.0 == placement.exhibitor).unwrap();
+            let (_, at) = booths.iter().find(|b| b.0 == placement.exhibitor).unwrap();
             let centre = placement.floor_rect().centre();
             assert!(
                 (at.x - (hall.origin[0] + centre[0])).abs() < 1e-4,
@@ -177,14 +171,6 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
                 "{}",
                 placement.exhibitor
             );
-            // The booth's own entity carries its pictures (fascia, name plate, logo, screen),
-            // one merged mesh per material; its walls, counter and floor are in its cell's
-            // block (below).
-            assert!(
-                (3..=5).contains(parts),
-                "{} is drawn as {parts} meshes",
-                placement.exhibitor
-            );
         }
     }
     let index = app.world().resource::<BoothIndex>();
@@ -192,14 +178,14 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
 
     // Floor, shell, fascia board, counter...: a booth, not a cube. Its solid parts are in
     // its cell's block, as vertices of the booth's colours within its floor.
-    let blocks: Vec<(FarBlock, Handle<Mesh>)> = app
+    let blocks: Vec<(Entity, FarBlock, Handle<Mesh>)> = app
         .world_mut()
-        .query::<(&FarBlock, &Mesh3d)>()
+        .query::<(Entity, &FarBlock, &Mesh3d)>()
         .iter(app.world())
-        .map(|(b, m)| (b.clone(), m.0.clone()))
+        .map(|(e, b, m)| (e, b.clone(), m.0.clone()))
         .collect();
     let meshes = app.world().resource::<Assets<Mesh>>();
-    for (block, mesh) in &blocks {
+    for (entity, block, mesh) in &blocks {
         let mesh = meshes.get(mesh).unwrap();
         let positions = mesh
             .attribute(Mesh::ATTRIBUTE_POSITION)
@@ -215,6 +201,17 @@ fn every_placement_becomes_a_booth_where_the_snapshot_puts_it() {
             assert!(inside >= 24 * 4, "{inside} vertices on a booth's floor");
         }
         assert!(mesh.attribute(Mesh::ATTRIBUTE_COLOR).is_some());
+        // The cell's pictures, merged per material: without atlases each booth has four
+        // (fascia, name plate, logo, and the screen showing the logo opaque).
+        assert_eq!(block.pictures.len(), 4 * block.booths.len());
+        for &picture in &block.pictures {
+            assert!(app.world().get::<Mesh3d>(picture).is_some());
+            assert_eq!(
+                app.world().get::<ChildOf>(picture).map(ChildOf::parent),
+                Some(*entity),
+                "a cell's pictures are children of its block"
+            );
+        }
     }
 }
 
@@ -547,7 +544,7 @@ fn the_page_can_focus_a_booth_by_slug() {
     );
 }
 
-/// For every far block: whether it is drawn, and whether each of its booths is.
+/// For every far block: whether it is drawn, and whether each of its booths and pictures is.
 fn detail_state(app: &mut App) -> Vec<(FarBlock, Visibility, Vec<Visibility>)> {
     let blocks: Vec<(FarBlock, Visibility)> = app
         .world_mut()
@@ -561,6 +558,7 @@ fn detail_state(app: &mut App) -> Vec<(FarBlock, Visibility, Vec<Visibility>)> {
             let booths = block
                 .booths
                 .iter()
+                .chain(&block.pictures)
                 .map(|&e| *app.world().get::<Visibility>(e).unwrap())
                 .collect();
             (block, visibility, booths)
@@ -919,5 +917,112 @@ fn the_thumb_stick_walks_and_a_finger_drag_looks_around() {
     assert!(
         (turned - yaw - 0.45).abs() < 1e-3,
         "turned from {yaw} to {turned}"
+    );
+}
+
+/// The snapshot with every booth's art in atlas pages, a page per `booths_per_page` booths of
+/// a hall in layout order, as the server packs them.
+fn with_atlas(mut snapshot: HallSnapshot) -> HallSnapshot {
+    let template = pavilion_model::atlas::page_template();
+    for hall in &snapshot.halls {
+        for (i, placement) in hall.booths.iter().enumerate() {
+            let slots = template[i % template.len()];
+            let exhibitor = snapshot
+                .exhibitors
+                .iter_mut()
+                .find(|e| e.slug == placement.exhibitor)
+                .unwrap();
+            exhibitor.art = Some(pavilion_model::BoothArt {
+                page_url: format!("/media/{}-page-{}.png", hall.id, i / template.len()),
+                fascia: slots.fascia.uv(),
+                name_plate: slots.name_plate.uv(),
+                logo: slots.logo.uv(),
+            });
+        }
+    }
+    snapshot
+}
+
+#[test]
+fn booths_sharing_an_atlas_page_draw_from_it_merged_per_cell() {
+    let snapshot = with_atlas(big_snapshot(300));
+    let (mut app, _) = app_with(snapshot.clone());
+    let art = |slug: &str| snapshot.exhibitor(slug).unwrap().art.clone().unwrap();
+    {
+        let textures = app.world().resource::<RemoteTextures>();
+        for exhibitor in &snapshot.exhibitors {
+            assert!(textures.get(&art(&exhibitor.slug).page_url).is_some());
+            for url in [
+                &exhibitor.fascia_url,
+                &exhibitor.name_plate_url,
+                &exhibitor.logo_url,
+            ] {
+                assert!(textures.get(url).is_none(), "{url} requested");
+            }
+        }
+    }
+    let blocks: Vec<FarBlock> = app
+        .world_mut()
+        .query::<&FarBlock>()
+        .iter(app.world())
+        .cloned()
+        .collect();
+    let mut pictures = 0;
+    for block in &blocks {
+        let slugs: Vec<String> = block
+            .booths
+            .iter()
+            .map(|&e| app.world().get::<Booth>(e).unwrap().slug.clone())
+            .collect();
+        let mut pages: Vec<String> = slugs.iter().map(|s| art(s).page_url).collect();
+        pages.sort();
+        pages.dedup();
+        // Each page the cell uses is one texture drawn twice: opaque, and blended for logos.
+        assert_eq!(block.pictures.len(), 2 * pages.len(), "{slugs:?}");
+        pictures += block.pictures.len();
+        let rects: Vec<[f32; 4]> = slugs
+            .iter()
+            .flat_map(|s| {
+                let a = art(s);
+                [a.fascia, a.name_plate, a.logo]
+            })
+            .collect();
+        let meshes = app.world().resource::<Assets<Mesh>>();
+        for &picture in &block.pictures {
+            let mesh = meshes
+                .get(&app.world().get::<Mesh3d>(picture).unwrap().0)
+                .unwrap();
+            let Some(bevy::mesh::VertexAttributeValues::Float32x2(uvs)) =
+                mesh.attribute(Mesh::ATTRIBUTE_UV_0)
+            else {
+                panic!("a picture has texture coordinates")
+            };
+            for uv in uvs {
+                assert!(
+                    rects.iter().any(|r| {
+                        (r[0] - 1e-6..=r[0] + r[2] + 1e-6).contains(&uv[0])
+                            && (r[1] - 1e-6..=r[1] + r[3] + 1e-6).contains(&uv[1])
+                    }),
+                    "{uv:?} is outside the cell's booths' slots"
+                );
+            }
+        }
+    }
+    // Against four per booth without atlases.
+    assert!(
+        pictures < snapshot.booth_count(),
+        "{pictures} picture meshes for {} booths",
+        snapshot.booth_count()
+    );
+
+    // From the entrance only the few pages nearby are fetched.
+    let served = serve_fetches(&mut app, |_| Ok(RED_PNG.to_vec()));
+    let pages_served = served.iter().filter(|u| u.contains("-page-")).count();
+    let (mut plain, _) = app_with(big_snapshot(300));
+    let plain_served = serve_fetches(&mut plain, |_| Ok(RED_PNG.to_vec()));
+    let art_served = plain_served.len() - (served.len() - pages_served);
+    assert!(
+        pages_served > 0 && pages_served * 6 < art_served,
+        "{pages_served} pages fetched against {art_served} booth pictures"
     );
 }

@@ -31,8 +31,8 @@ const METAL: [u8; 3] = [150, 154, 160];
 
 /// The parts of one booth, in booth-local coordinates (the open front faces -z, the floor is
 /// at y = 0), collected and then split: the solid parts go to the cell's block (see
-/// [`super::lod`]), the pictures are spawned as children of the booth's root, merged into one
-/// mesh per material.
+/// [`super::lod`]), the pictures to the cell's pictures, merged there into one mesh per
+/// material with the other booths' of the cell.
 struct Builder<'k, 'a, 'c, 'w> {
     kit: &'k mut Kit<'a>,
     parent: &'c mut ChildSpawnerCommands<'w>,
@@ -53,10 +53,13 @@ impl Builder<'_, '_, '_, '_> {
         });
     }
 
-    /// Returns the solid parts (those whose material is in `solid_colours`) for the cell's
-    /// block, which draws them for every booth of the cell at once, and spawns the rest (the
-    /// pictures and screens) one entity per material.
-    fn finish(mut self, solid_colours: &[(Handle<StandardMaterial>, [u8; 3])]) -> Vec<FarPart> {
+    /// Splits the parts: the solid ones (those whose material is in `solid_colours`) for the
+    /// cell's block, which draws them for every booth of the cell at once, and the rest (the
+    /// pictures and screens), which the cell merges per material with its other booths'.
+    fn finish(
+        mut self,
+        solid_colours: &[(Handle<StandardMaterial>, [u8; 3])],
+    ) -> (Vec<FarPart>, Vec<Part>) {
         let mut solid = Vec::new();
         let mut pictures = Vec::new();
         for part in std::mem::take(&mut self.parts) {
@@ -69,15 +72,7 @@ impl Builder<'_, '_, '_, '_> {
                 None => pictures.push(part),
             }
         }
-        for part in self.kit.merge_by_material(pictures) {
-            self.parent.spawn((
-                Mesh3d(part.mesh),
-                MeshMaterial3d(part.material),
-                part.transform,
-                Pickable::default(),
-            ));
-        }
-        solid
+        (solid, pictures)
     }
 
     fn block(&mut self, size: Vec3, material: Handle<StandardMaterial>, centre: Vec3) {
@@ -85,15 +80,14 @@ impl Builder<'_, '_, '_, '_> {
         self.part(mesh, material, Transform::from_translation(centre));
     }
 
-    /// A picture facing `facing` (a turn about y; 0 faces +z, PI faces -z).
-    fn picture(
-        &mut self,
-        size: Vec2,
-        material: Handle<StandardMaterial>,
-        centre: Vec3,
-        facing: f32,
-    ) {
-        let mesh = self.kit.panel(size.x, size.y);
+    /// A picture facing `facing` (a turn about y; 0 faces +z, PI faces -z): the whole
+    /// texture of `picture`'s material, or its rectangle in an atlas page.
+    fn picture(&mut self, size: Vec2, picture: &Picture, centre: Vec3, facing: f32) {
+        let material = picture.material.clone();
+        let mesh = match picture.uv {
+            Some(uv) => self.kit.panel_uv(size.x, size.y, uv),
+            None => self.kit.panel(size.x, size.y),
+        };
         self.part(
             mesh,
             material,
@@ -123,9 +117,21 @@ pub fn spawn_booth(
     let rotation = Quat::from_rotation_y(placement.rotation.radians());
     let size = placement.footprint;
 
-    let fascia = fetch(&exhibitor.fascia_url, centre, BOOTH_ART_REACH);
-    let name_plate = fetch(&exhibitor.name_plate_url, centre, BOOTH_ART_REACH);
-    let logo = fetch(&exhibitor.logo_url, centre, BOOTH_ART_REACH);
+    // From the booth's atlas page when the snapshot has one (one texture and two materials
+    // for a neighbourhood of booths), else from the booth's own three pictures.
+    let (fascia, name_plate, logo, uv) = match &exhibitor.art {
+        Some(art) => {
+            let page = fetch(&art.page_url, centre, BOOTH_ART_REACH);
+            let uv = [Some(art.fascia), Some(art.name_plate), Some(art.logo)];
+            (page.clone(), page.clone(), page, uv)
+        }
+        None => (
+            fetch(&exhibitor.fascia_url, centre, BOOTH_ART_REACH),
+            fetch(&exhibitor.name_plate_url, centre, BOOTH_ART_REACH),
+            fetch(&exhibitor.logo_url, centre, BOOTH_ART_REACH),
+            [None; 3],
+        ),
+    };
     let (floor_colour, shell_colour) = (shade(brand, 0.55), tint(brand, 0.78));
     let materials = BoothMaterials {
         floor: kit.solid(floor_colour, Role::Paint),
@@ -133,11 +139,23 @@ pub fn spawn_booth(
         brand: kit.solid(brand, Role::Gloss),
         white: kit.solid(WHITE, Role::Gloss),
         metal: kit.solid(METAL, Role::Gloss),
-        fascia: kit.picture(&fascia, false),
-        name_plate: kit.picture(&name_plate, false),
-        logo: kit.picture(&logo, true),
+        fascia: Picture {
+            material: kit.picture(&fascia, false),
+            uv: uv[0],
+        },
+        name_plate: Picture {
+            material: kit.picture(&name_plate, false),
+            uv: uv[1],
+        },
+        logo: Picture {
+            material: kit.picture(&logo, true),
+            uv: uv[2],
+        },
         // A screen shows the logo on black (its transparent pixels), unlit like the pictures.
-        screen: kit.picture(&logo, false),
+        screen: Picture {
+            material: kit.picture(&logo, false),
+            uv: uv[2],
+        },
     };
 
     let solid_colours = [
@@ -148,6 +166,7 @@ pub fn spawn_booth(
         (materials.metal.clone(), METAL),
     ];
     let mut far_parts = Vec::new();
+    let mut pictures = Vec::new();
     let mut solids: Vec<(Vec3, Vec3)> = Vec::new();
     let root = Transform::from_translation(centre).with_rotation(rotation);
     let entity = commands
@@ -200,7 +219,7 @@ pub fn spawn_booth(
                     &mut solids,
                 );
             }
-            far_parts = builder.finish(&solid_colours);
+            (far_parts, pictures) = builder.finish(&solid_colours);
         })
         .id();
     far.push(FarBooth {
@@ -213,6 +232,7 @@ pub fn spawn_booth(
             rect.depth,
         ),
         parts: far_parts,
+        pictures,
     });
 
     for (local_centre, local_size) in solids {
@@ -240,10 +260,16 @@ struct BoothMaterials {
     brand: Handle<StandardMaterial>,
     white: Handle<StandardMaterial>,
     metal: Handle<StandardMaterial>,
-    fascia: Handle<StandardMaterial>,
-    name_plate: Handle<StandardMaterial>,
-    logo: Handle<StandardMaterial>,
-    screen: Handle<StandardMaterial>,
+    fascia: Picture,
+    name_plate: Picture,
+    logo: Picture,
+    screen: Picture,
+}
+
+/// A picture's material and, when it is drawn from an atlas page, its rectangle there.
+struct Picture {
+    material: Handle<StandardMaterial>,
+    uv: Option<[f32; 4]>,
 }
 
 /// A white plinth standing at `at` (floor level) and the model holder on its top, hidden
@@ -302,7 +328,7 @@ fn counter(
         Transform::from_translation(at + Vec3::Y * (COUNTER.y + 0.025)).with_rotation(turn),
     );
     let plate_at = at + turn * Vec3::new(0.0, 0.68, COUNTER.z / 2.0 + 0.005);
-    builder.picture(NAME_PLATE, m.name_plate.clone(), plate_at, facing);
+    builder.picture(NAME_PLATE, &m.name_plate, plate_at, facing);
     solids.push((at, (turn * COUNTER).abs()));
 }
 
@@ -339,14 +365,14 @@ fn build_inline(
     );
     builder.picture(
         FASCIA_PICTURE,
-        m.fascia.clone(),
+        &m.fascia,
         Vec3::new(0.0, fascia_y, front_z - 0.005),
         PI,
     );
     // Logo on the back wall, and a screen beside it.
     builder.picture(
         Vec2::new(1.8, 0.45),
-        m.logo.clone(),
+        &m.logo,
         Vec3::new(-width / 4.0, 2.1, back_z - 0.06),
         PI,
     );
@@ -357,7 +383,7 @@ fn build_inline(
     );
     builder.picture(
         Vec2::new(1.2, 0.68),
-        m.screen.clone(),
+        &m.screen,
         Vec3::new(width / 4.0 + 0.1, 1.45, back_z - 0.106),
         PI,
     );
@@ -417,7 +443,7 @@ fn build_island(
         let turn = Quat::from_rotation_y(facing);
         builder.picture(
             Vec2::new(1.1, 0.62),
-            m.screen.clone(),
+            &m.screen,
             turn * Vec3::new(0.0, 1.7, TOWER / 2.0 + 0.005),
             facing,
         );
@@ -436,7 +462,7 @@ fn build_island(
         );
         builder.picture(
             FASCIA_PICTURE,
-            m.fascia.clone(),
+            &m.fascia,
             turn * Vec3::new(0.0, header_y, reach + 0.045),
             facing,
         );
@@ -470,7 +496,7 @@ fn build_island(
         let turn = Quat::from_rotation_y(facing);
         builder.picture(
             Vec2::new(1.3, 0.33),
-            m.logo.clone(),
+            &m.logo,
             turn * Vec3::new(0.0, 2.75, TOWER / 2.0 + 0.005),
             facing,
         );

@@ -15,6 +15,8 @@ pub struct Kit<'a> {
     materials: &'a mut Assets<StandardMaterial>,
     cuboids: HashMap<[i32; 3], Handle<Mesh>>,
     panels: HashMap<[i32; 2], Handle<Mesh>>,
+    /// Panels showing a rectangle of an atlas page, by size and the rectangle's bits.
+    atlas_panels: HashMap<([i32; 2], [u32; 4]), Handle<Mesh>>,
     cylinders: HashMap<[i32; 2], Handle<Mesh>>,
     solids: HashMap<(u32, Role), Handle<StandardMaterial>>,
     textured: HashMap<(AssetId<Image>, bool), Handle<StandardMaterial>>,
@@ -51,6 +53,7 @@ impl<'a> Kit<'a> {
             materials,
             cuboids: HashMap::new(),
             panels: HashMap::new(),
+            atlas_panels: HashMap::new(),
             cylinders: HashMap::new(),
             solids: HashMap::new(),
             textured: HashMap::new(),
@@ -73,6 +76,24 @@ impl<'a> Kit<'a> {
         self.panels
             .entry(key)
             .or_insert_with(|| self.meshes.add(Rectangle::new(width, height)))
+            .clone()
+    }
+
+    /// A flat rectangle facing +z like [`Kit::panel`], showing only the rectangle `uv`
+    /// (`[u, v, width, height]`, from the top left, 0 to 1) of its texture: a picture in an
+    /// atlas page. One mesh per size and rectangle.
+    pub fn panel_uv(&mut self, width: f32, height: f32, uv: [f32; 4]) -> Handle<Mesh> {
+        let key = (
+            [millimetres(width), millimetres(height)],
+            uv.map(f32::to_bits),
+        );
+        self.atlas_panels
+            .entry(key)
+            .or_insert_with(|| {
+                let mut mesh = Mesh::from(Rectangle::new(width, height));
+                remap_uvs(&mut mesh, uv);
+                self.meshes.add(mesh)
+            })
             .clone()
     }
 
@@ -261,6 +282,20 @@ impl<'a> Kit<'a> {
     }
 }
 
+/// Moves a mesh's texture coordinates (0 to 1 over the whole texture) into the rectangle
+/// `uv` (`[u, v, width, height]`) of the texture.
+pub fn remap_uvs(mesh: &mut Mesh, uv: [f32; 4]) {
+    let [u, v, width, height] = uv;
+    if let Some(VertexAttributeValues::Float32x2(coordinates)) =
+        mesh.attribute_mut(Mesh::ATTRIBUTE_UV_0)
+    {
+        for [s, t] in coordinates.iter_mut() {
+            *s = u + *s * width;
+            *t = v + *t * height;
+        }
+    }
+}
+
 /// A lighter tint of a colour, for large surfaces such as booth walls.
 pub fn tint(srgb: [u8; 3], towards_white: f32) -> [u8; 3] {
     srgb.map(|c| (f32::from(c) + (255.0 - f32::from(c)) * towards_white).round() as u8)
@@ -280,6 +315,51 @@ mod tests {
         assert_eq!(tint([0, 100, 255], 1.0), [255, 255, 255]);
         assert_eq!(tint([0, 100, 255], 0.0), [0, 100, 255]);
         assert_eq!(shade([200, 100, 0], 0.5), [100, 50, 0]);
+    }
+
+    #[test]
+    fn atlas_panels_show_their_rectangle_the_right_way_up() {
+        let mut meshes = Assets::<Mesh>::default();
+        let mut materials = Assets::<StandardMaterial>::default();
+        let mut kit = Kit::new(&mut meshes, &mut materials);
+        let rect = [0.25, 0.5, 0.5, 0.125];
+        let panel = kit.panel_uv(3.0, 0.6, rect);
+        assert_eq!(
+            kit.panel_uv(3.0, 0.6, rect),
+            panel,
+            "one mesh per rectangle"
+        );
+        assert_ne!(kit.panel_uv(3.0, 0.6, [0.0, 0.0, 0.5, 0.125]), panel);
+        let plain = kit.panel(3.0, 0.6);
+        let mesh = meshes.get(&panel).expect("panel");
+        let plain = meshes.get(&plain).expect("plain panel");
+        let Some(VertexAttributeValues::Float32x3(positions)) =
+            mesh.attribute(Mesh::ATTRIBUTE_POSITION)
+        else {
+            panic!("positions")
+        };
+        let Some(VertexAttributeValues::Float32x2(uvs)) = mesh.attribute(Mesh::ATTRIBUTE_UV_0)
+        else {
+            panic!("uvs")
+        };
+        let Some(VertexAttributeValues::Float32x2(plain_uvs)) =
+            plain.attribute(Mesh::ATTRIBUTE_UV_0)
+        else {
+            panic!("uvs")
+        };
+        assert_eq!(uvs.len(), plain_uvs.len());
+        for ((position, uv), plain) in positions.iter().zip(uvs).zip(plain_uvs) {
+            // Inside the rectangle, and where the whole picture's corner maps to.
+            assert!((rect[0]..=rect[0] + rect[2]).contains(&uv[0]), "{uv:?}");
+            assert!((rect[1]..=rect[1] + rect[3]).contains(&uv[1]), "{uv:?}");
+            assert_eq!(uv[0], rect[0] + plain[0] * rect[2]);
+            assert_eq!(uv[1], rect[1] + plain[1] * rect[3]);
+            // The picture's top (smaller v) is at the panel's top, its left at the left.
+            let top = uv[1] < rect[1] + rect[3] / 2.0;
+            assert_eq!(top, position[1] > 0.0, "{position:?} {uv:?}");
+            let left = uv[0] < rect[0] + rect[2] / 2.0;
+            assert_eq!(left, position[0] < 0.0, "{position:?} {uv:?}");
+        }
     }
 
     #[test]

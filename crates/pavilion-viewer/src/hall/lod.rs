@@ -1,9 +1,11 @@
 //! Booths drawn by cells. The hall floor is cut into square cells; each cell gets one
 //! vertex-coloured mesh holding the solid parts of all its booths (floors, walls, fascia
-//! boards, counters in their colours): one draw for a dozen booths. A booth's own entity
-//! carries only its pictures (fascia, name plate, logo, screen) and its model, shown while the
+//! boards, counters in their colours): one draw for a dozen booths. The booths' pictures
+//! (fascia, name plate, logo, screen) are merged per material over the whole cell, so booths
+//! whose art shares an atlas page cost two draws together (the page opaque, and its logos
+//! blended), and a booth's own entity carries only its model; both are shown while the
 //! visitor is near the cell and hidden beyond, where they would be too small to read. A hall
-//! of a thousand booths then costs a draw per cell in view plus a few per booth close by.
+//! of a thousand booths then costs a draw per cell in view plus a few per cell close by.
 //! Clicks on a cell's block select the booth whose floor was hit.
 
 use std::collections::BTreeMap;
@@ -12,7 +14,7 @@ use bevy::picking::Pickable;
 use bevy::prelude::*;
 use pavilion_model::Rect;
 
-use super::kit::Kit;
+use super::kit::{Kit, Part};
 use crate::screen::Screen;
 use crate::walk::Visitor;
 
@@ -47,6 +49,8 @@ pub struct FarBooth {
     /// The booth's floor in world x/z.
     pub floor: Rect,
     pub parts: Vec<FarPart>,
+    /// The booth's pictures, in the booth's own coordinates.
+    pub pictures: Vec<Part>,
 }
 
 /// A cell's block: the solid parts of its booths, always drawn; the booths' pictures are
@@ -57,6 +61,9 @@ pub struct FarBlock {
     pub booths: Vec<Entity>,
     /// Each booth's floor (world x/z), in the order of `booths`.
     pub floors: Vec<Rect>,
+    /// The cell's pictures, one entity per material (children of the block, so a click on
+    /// one selects the booth under it like a click on the block).
+    pub pictures: Vec<Entity>,
     /// The smallest rectangle around the booths' floors (world x/z).
     pub area: Rect,
     /// Whether the booths' pictures are shown now; `None` until first decided.
@@ -92,19 +99,23 @@ pub fn spawn_far_blocks(commands: &mut Commands, kit: &mut Kit, booths: Vec<FarB
                     .map(|p| (p.mesh.clone(), booth.transform * p.transform, p.colour))
             })
             .collect();
+        let pictures: Vec<Part> = cell
+            .iter()
+            .flat_map(|booth| {
+                booth.pictures.iter().map(|p| Part {
+                    mesh: p.mesh.clone(),
+                    material: p.material.clone(),
+                    transform: booth.transform * p.transform,
+                })
+            })
+            .collect();
+        let pictures = kit.merge_by_material(pictures);
         let area = cell
             .iter()
             .map(|b| b.floor)
             .reduce(|a, b| union(&a, &b))
             .expect("a cell has a booth");
         let mut block = commands.spawn((
-            FarBlock {
-                booths: cell.iter().map(|b| b.entity).collect(),
-                floors: cell.iter().map(|b| b.floor).collect(),
-                area,
-                detailed: None,
-                drawn: None,
-            },
             Name::new("booth cell"),
             Transform::IDENTITY,
             Visibility::default(),
@@ -114,6 +125,28 @@ pub fn spawn_far_blocks(commands: &mut Commands, kit: &mut Kit, booths: Vec<FarB
         if let Some(mesh) = kit.baked_merge(&parts) {
             block.insert((Mesh3d(mesh), MeshMaterial3d(material.clone())));
         }
+        let mut spawned = Vec::with_capacity(pictures.len());
+        block.with_children(|cell| {
+            for part in pictures {
+                let picture = cell.spawn((
+                    Mesh3d(part.mesh),
+                    MeshMaterial3d(part.material),
+                    part.transform,
+                    // Shown while the visitor is near (see `switch_detail`).
+                    Visibility::Hidden,
+                    Pickable::default(),
+                ));
+                spawned.push(picture.id());
+            }
+        });
+        block.insert(FarBlock {
+            booths: cell.iter().map(|b| b.entity).collect(),
+            floors: cell.iter().map(|b| b.floor).collect(),
+            pictures: spawned,
+            area,
+            detailed: None,
+            drawn: None,
+        });
     }
 }
 
@@ -182,7 +215,7 @@ fn switch_detail(
             continue;
         }
         block.detailed = Some(detailed);
-        for &booth in &block.booths {
+        for &booth in block.booths.iter().chain(&block.pictures) {
             if let Ok(mut visibility) = booths.get_mut(booth) {
                 *visibility = if detailed {
                     Visibility::Inherited
@@ -213,6 +246,7 @@ mod tests {
         let block = FarBlock {
             booths: vec![world.spawn_empty().id(), world.spawn_empty().id()],
             floors: vec![Rect::new(0.0, 0.0, 3.0, 3.0), Rect::new(6.0, 0.0, 3.0, 3.0)],
+            pictures: Vec::new(),
             area: Rect::new(0.0, 0.0, 9.0, 3.0),
             detailed: None,
             drawn: None,
