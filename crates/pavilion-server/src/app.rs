@@ -118,6 +118,14 @@ impl AppState {
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
         let budget = config.check_budget();
+        let fresh = store.exhibitor_count().await? == 0;
+        if fresh {
+            // A catalogue that will not import fails the first start before anything (the
+            // programme and its recordings included) is written to the data folder.
+            let catalogue = config.catalogue_dir.clone();
+            tokio::task::spawn_blocking(move || crate::catalogue::read::read_catalogue(&catalogue))
+                .await??;
+        }
         // Before the first publish, so the first version has the programme too.
         let recordings = crate::programme::RecordingSources {
             media: media.clone(),
@@ -129,7 +137,7 @@ impl AppState {
         // After the programme: the sets' theme days are checked against it.
         crate::contest::seed::import_seed_if_empty(&store, &config.contest_file).await?;
         let mut published = None;
-        if store.exhibitor_count().await? == 0 {
+        if fresh {
             tracing::info!(catalogue = %config.catalogue_dir.display(), "empty store: importing the catalogue");
             let (_, fresh) = import_and_publish(
                 &store,

@@ -2,7 +2,10 @@
 //! a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR) is prefixed with `'`,
 //! since nicknames are written by visitors.
 
-use crate::db::ResultRow;
+use axum::body::Bytes;
+use futures_util::Stream;
+
+use crate::db::{ResultKey, ResultRow, Store};
 
 /// The header line's fields.
 const HEADER: [&str; 9] = [
@@ -17,13 +20,27 @@ const HEADER: [&str; 9] = [
     "finished_at",
 ];
 
+/// Attempts read from the store per page of the export (one chunk of the response).
+const PAGE: i64 = 500;
+
 /// The CSV document of `rows`, header first.
-pub fn results_csv(rows: &[ResultRow]) -> String {
+#[cfg(test)]
+fn results_csv(rows: &[ResultRow]) -> String {
+    let mut out = header_line();
+    rows_csv(&mut out, rows);
+    out
+}
+
+fn header_line() -> String {
     let mut out = String::new();
     line(&mut out, HEADER.iter().map(|h| (*h).to_owned()));
+    out
+}
+
+fn rows_csv(out: &mut String, rows: &[ResultRow]) {
     for row in rows {
         line(
-            &mut out,
+            out,
             [
                 row.set_id.clone(),
                 row.nickname.clone(),
@@ -38,7 +55,64 @@ pub fn results_csv(rows: &[ResultRow]) -> String {
             .into_iter(),
         );
     }
-    out
+}
+
+/// Every attempt as CSV, set by set and best first within a set, read from the store a page
+/// at a time and sent as it is read, so the export's memory does not grow with the number of
+/// attempts. A store error ends the body early (the download is then visibly incomplete).
+pub fn results_stream(store: Store) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+    enum Next {
+        Header,
+        Sets,
+        Page {
+            sets: Vec<String>,
+            after: Option<ResultKey>,
+        },
+        Done,
+    }
+    futures_util::stream::unfold(Next::Header, move |next| {
+        let store = store.clone();
+        async move {
+            let (chunk, next) = match next {
+                Next::Done => return None,
+                Next::Header => (header_line(), Next::Sets),
+                Next::Sets => match store.contest_result_sets().await {
+                    Ok(mut sets) => {
+                        sets.reverse();
+                        (String::new(), Next::Page { sets, after: None })
+                    }
+                    Err(error) => return Some((Err(export_error(&error)), Next::Done)),
+                },
+                Next::Page { mut sets, after } => {
+                    let set = sets.last().cloned()?;
+                    match store.contest_results_page(&set, after, PAGE).await {
+                        Ok(page) => {
+                            let last = page.last().map(|(key, _)| *key);
+                            let rows: Vec<ResultRow> =
+                                page.into_iter().map(|(_, row)| row).collect();
+                            let mut out = String::new();
+                            rows_csv(&mut out, &rows);
+                            let after = match last {
+                                Some(key) if rows.len() as i64 == PAGE => Some(key),
+                                _ => {
+                                    sets.pop();
+                                    None
+                                }
+                            };
+                            (out, Next::Page { sets, after })
+                        }
+                        Err(error) => return Some((Err(export_error(&error)), Next::Done)),
+                    }
+                }
+            };
+            Some((Ok(Bytes::from(chunk)), next))
+        }
+    })
+}
+
+fn export_error(error: &crate::error::Error) -> std::io::Error {
+    tracing::warn!(%error, "the contest results export stopped");
+    std::io::Error::other("the contest results could not be read")
 }
 
 fn line(out: &mut String, fields: impl Iterator<Item = String>) {

@@ -75,6 +75,14 @@ pub struct ResultRow {
     pub finished_at: Option<String>,
 }
 
+/// Where a page of the results export ended: the last attempt's place in the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultKey {
+    pub score: i64,
+    pub time_ms: i64,
+    pub id: i64,
+}
+
 const ATTEMPT_COLUMNS: &str = "id, set_id, questions, next_question, asked_at_ms, score, correct, time_ms, finished_at IS NOT NULL AS finished";
 
 fn attempt_of(row: &sqlx::sqlite::SqliteRow) -> Result<Attempt, sqlx::Error> {
@@ -402,19 +410,48 @@ impl Store {
         rows.iter().map(board_row).collect()
     }
 
-    /// Every attempt, for the staff's export, by set then score.
-    pub async fn contest_results(&self) -> Result<Vec<ResultRow>, Error> {
+    /// The sets that have attempts, for the staff's export.
+    pub async fn contest_result_sets(&self) -> Result<Vec<String>, Error> {
+        let rows = sqlx::query("SELECT DISTINCT set_id FROM contest_attempts ORDER BY set_id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get("set_id").map_err(Error::from))
+            .collect()
+    }
+
+    /// Up to `limit` attempts at `set_id` for the staff's export, best first (score, then
+    /// time, then the order they started), after `after`: the export reads a set page by page
+    /// so its memory stays bounded however many visitors played. Each page seeks in the
+    /// `contest_attempts_board` index (`score <= ?` bounds the range; only ties are filtered).
+    pub async fn contest_results_page(
+        &self,
+        set_id: &str,
+        after: Option<ResultKey>,
+        limit: i64,
+    ) -> Result<Vec<(ResultKey, ResultRow)>, Error> {
+        let (score, time_ms, id) = after.map_or((i64::MAX, i64::MIN, i64::MIN), |key| {
+            (key.score, key.time_ms, key.id)
+        });
         let rows = sqlx::query(
-            "SELECT a.set_id, v.nickname, a.score, a.correct, a.questions,
+            "SELECT a.id, a.set_id, v.nickname, a.score, a.correct, a.questions,
                     a.next_question AS answered, a.time_ms, a.started_at, a.finished_at
              FROM contest_attempts a JOIN contest_visitors v ON v.id = a.visitor_id
-             ORDER BY a.set_id, a.score DESC, a.time_ms, a.id",
+             WHERE a.set_id = ?1 AND a.score <= ?2
+               AND (a.score < ?2 OR a.time_ms > ?3 OR (a.time_ms = ?3 AND a.id > ?4))
+             ORDER BY a.score DESC, a.time_ms, a.id
+             LIMIT ?5",
         )
+        .bind(set_id)
+        .bind(score)
+        .bind(time_ms)
+        .bind(id)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
-                Ok(ResultRow {
+                let result = ResultRow {
                     set_id: row.try_get("set_id")?,
                     nickname: row.try_get("nickname")?,
                     score: row.try_get("score")?,
@@ -424,7 +461,13 @@ impl Store {
                     time_ms: row.try_get("time_ms")?,
                     started_at: row.try_get("started_at")?,
                     finished_at: row.try_get("finished_at")?,
-                })
+                };
+                let key = ResultKey {
+                    score: result.score,
+                    time_ms: result.time_ms,
+                    id: row.try_get("id")?,
+                };
+                Ok((key, result))
             })
             .collect()
     }
@@ -437,4 +480,77 @@ fn board_row(row: &sqlx::sqlite::SqliteRow) -> Result<BoardRow, Error> {
         correct: row.try_get("correct")?,
         time_ms: row.try_get("time_ms")?,
     })
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::*;
+
+    /// The export's pages, read one after another, give every attempt of every set exactly
+    /// once and in the board's order, ties in score and time included.
+    #[tokio::test]
+    async fn paged_results_are_every_attempt_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        for set in ["a-set", "b-set"] {
+            sqlx::query(
+                "INSERT INTO contest_sets (id, document, updated_at) VALUES (?, '{}', 'now')",
+            )
+            .bind(set)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        }
+        for visitor in 0..1_300_i64 {
+            sqlx::query(
+                "INSERT INTO contest_visitors (token_digest, nickname, nickname_key, created_at)
+                 VALUES (?1, ?2, ?2, 'now')",
+            )
+            .bind(format!("digest-{visitor}"))
+            .bind(format!("player{visitor}"))
+            .execute(&store.pool)
+            .await
+            .unwrap();
+            // Few distinct scores and times: many ties across page boundaries.
+            let set = if visitor % 3 == 0 { "b-set" } else { "a-set" };
+            sqlx::query(
+                "INSERT INTO contest_attempts (set_id, visitor_id, questions, next_question,
+                    score, correct, time_ms, started_at)
+                 VALUES (?, ?, 3, 3, ?, 0, ?, 'now')",
+            )
+            .bind(set)
+            .bind(visitor + 1)
+            .bind((visitor * 7) % 4 * 10)
+            .bind((visitor * 13) % 5 * 1000)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        }
+        let expected: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT set_id, id FROM contest_attempts ORDER BY set_id, score DESC, time_ms, id",
+        )
+        .fetch_all(&store.pool)
+        .await
+        .unwrap();
+
+        let mut paged = Vec::new();
+        let sets = store.contest_result_sets().await.unwrap();
+        assert_eq!(sets, ["a-set", "b-set"]);
+        for set in &sets {
+            let mut after = None;
+            loop {
+                let page = store.contest_results_page(set, after, 100).await.unwrap();
+                assert!(page.len() <= 100);
+                for (key, row) in &page {
+                    assert_eq!(&row.set_id, set);
+                    paged.push((row.set_id.clone(), key.id));
+                }
+                match page.last() {
+                    Some((key, _)) if page.len() == 100 => after = Some(*key),
+                    _ => break,
+                }
+            }
+        }
+        assert_eq!(paged, expected);
+    }
 }

@@ -30,7 +30,9 @@ pub use analytics::{BoothDay, Counts};
 pub use audit::{AuditEntry, FAILED_SIGN_IN, FailedSignIn, NewAudit};
 pub use backup::{BackupCounts, MediaItem};
 pub use content::{Draft, NewMediaRow, Submission, SubmissionStatus};
-pub use contest::{AnswerRecord, Attempt, BoardRow, ContestVisitor, ResultRow, StoredSet};
+pub use contest::{
+    AnswerRecord, Attempt, BoardRow, ContestVisitor, ResultKey, ResultRow, StoredSet,
+};
 pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };

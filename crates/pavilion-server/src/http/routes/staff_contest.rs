@@ -116,8 +116,8 @@ pub(crate) async fn results(
     State(state): State<AppState>,
     _staff: StaffSession,
 ) -> Result<Response, Error> {
-    let csv = export::results_csv(&state.store().contest_results().await?);
-    let mut response = csv.into_response();
+    let body = axum::body::Body::from_stream(export::results_stream(state.store().clone()));
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
