@@ -236,13 +236,7 @@ pub fn spawn_booth(
     });
 
     for (local_centre, local_size) in solids {
-        let world_centre = centre + rotation * local_centre;
-        let world_size = (rotation * local_size).abs();
-        floor.obstacles.push(Rect::centred(
-            [world_centre.x, world_centre.z],
-            world_size.x,
-            world_size.z,
-        ));
+        floor.block(centre, rotation, local_centre, local_size);
     }
 
     let front = placement.rotation.front_direction();

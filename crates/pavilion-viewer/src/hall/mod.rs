@@ -57,6 +57,18 @@ impl WalkableFloor {
         self.areas.iter().any(|area| area.contains_point(point))
             && !self.obstacles.iter().any(|solid| solid.overlaps(&body))
     }
+
+    /// Records a solid part as an obstacle: a box of `size` at `local` in the frame of an
+    /// object standing at `centre` turned by `rotation` (a booth's or a stage's parts).
+    pub fn block(&mut self, centre: Vec3, rotation: Quat, local: Vec3, size: Vec3) {
+        let world_centre = centre + rotation * local;
+        let world_size = (rotation * size).abs();
+        self.obstacles.push(Rect::centred(
+            [world_centre.x, world_centre.z],
+            world_size.x,
+            world_size.z,
+        ));
+    }
 }
 
 /// Where the visitor first stands, set when the hall is built.

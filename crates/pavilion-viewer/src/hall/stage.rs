@@ -9,7 +9,7 @@ use bevy::picking::Pickable;
 use bevy::picking::events::{Click, Pointer};
 use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
-use pavilion_model::{Hall, Rect, StageArea, StageAreaKind};
+use pavilion_model::{Hall, StageArea, StageAreaKind};
 
 use super::WalkableFloor;
 use super::kit::Kit;
@@ -137,12 +137,11 @@ pub fn spawn_stage(
                         let local = Vec3::new(x, BENCH_HEIGHT / 2.0, -depth / 2.0 - row);
                         let size = Vec3::new(bench_width, BENCH_HEIGHT, BENCH_DEPTH);
                         blocks.push((local, size, BENCH));
-                        push_obstacle(floor, centre, rotation, local, size);
+                        floor.block(centre, rotation, local, size);
                     }
                 }
             }
-            push_obstacle(
-                floor,
+            floor.block(
                 centre,
                 rotation,
                 Vec3::ZERO,
@@ -163,13 +162,7 @@ pub fn spawn_stage(
             let screen_width = (width - 0.6).min(4.0);
             screen_size = Vec2::new(screen_width, screen_width / 2.0);
             screen_centre = Vec3::new(0.0, 1.3 + screen_size.y / 2.0, depth / 2.0 - 0.32);
-            push_obstacle(
-                floor,
-                centre,
-                rotation,
-                Vec3::ZERO,
-                Vec3::new(width, 1.0, depth),
-            );
+            floor.block(centre, rotation, Vec3::ZERO, Vec3::new(width, 1.0, depth));
         }
     }
     for (local, size, colour) in blocks {
@@ -203,16 +196,6 @@ pub fn spawn_stage(
                 Pickable::default(),
             ));
         });
-}
-
-fn push_obstacle(floor: &mut WalkableFloor, centre: Vec3, rotation: Quat, local: Vec3, size: Vec3) {
-    let world_centre = centre + rotation * local;
-    let world_size = (rotation * size).abs();
-    floor.obstacles.push(Rect::centred(
-        [world_centre.x, world_centre.z],
-        world_size.x,
-        world_size.z,
-    ));
 }
 
 /// Counts down to the next fetch of the live stage screens.
