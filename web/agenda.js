@@ -6,7 +6,7 @@
 // Deep links: `#/day/<date>` shows one day, `#/session/<id>` shows and highlights a session.
 
 import { $, api, h } from '/lib.js';
-import { ProgrammeClock, sessionPlayer, stopSessionPlayers } from '/session-player.js';
+import { ProgrammeClock, programmeNow, sessionPlayer, stopSessionPlayers } from '/session-player.js';
 
 const state = { programme: null, day: '', forum: '', topic: '' };
 // The server's programme clock, from GET /api/v1/programme/now: premieres and countdowns follow it.
@@ -96,7 +96,7 @@ function renderMicroClasses() {
 async function renderNow() {
   let now;
   try {
-    now = await api('/api/v1/programme/now');
+    now = await programmeNow(state.programme);
   } catch {
     $('now-card').hidden = true;
     return;

@@ -3,14 +3,16 @@
 // them to the server (POST /api/v1/events) in batches every ten seconds and when the page is
 // hidden or left. Nothing identifies the visitor: no cookie, no storage, no id; the server
 // keeps counts per booth and day only. A browser set to "do not track" or Global Privacy
-// Control sends nothing at all.
+// Control sends nothing at all, and neither does a static export that names no API origin.
 
-const ENDPOINT = '/api/v1/events';
+import { apiUrl } from '/lib.js';
+
+const ENDPOINT = apiUrl('/api/v1/events', 'POST');
 const FLUSH_EVERY_MS = 10_000;
 // The server takes at most 100 events per batch.
 const MAX_BATCH = 100;
 
-export const tracking = !(navigator.doNotTrack === '1' || window.doNotTrack === '1'
+export const tracking = ENDPOINT !== null && !(navigator.doNotTrack === '1' || window.doNotTrack === '1'
   || navigator.globalPrivacyControl === true);
 
 const queue = [];

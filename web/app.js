@@ -4,7 +4,7 @@
 // (calls in: focus_booth, walk_to; CustomEvents out: pavilion:*).
 
 import { floorPlan, hallEntrance, zoneEntrance } from '/floorplan.js';
-import { $, api, h } from '/lib.js';
+import { $, api, apiUrl, h } from '/lib.js';
 import * as analytics from '/analytics.js';
 import { renderBoothMedia, stopBoothMedia } from '/panel-media.js';
 import * as visitorLists from '/saved-list.js';
@@ -33,9 +33,11 @@ function showFailure(message) {
 }
 
 // Only same-origin API paths may be given as ?hall=...; anything else falls back to the default.
+// In a static export the hall is its file.
 function hallUrl() {
   const asked = new URLSearchParams(location.search).get('hall');
-  return asked && asked.startsWith('/api/') ? asked : '/api/v1/hall';
+  const path = asked && asked.startsWith('/api/') ? asked : '/api/v1/hall';
+  return apiUrl(path) ?? path;
 }
 
 const VIEWER_WASM = '/pkg/pavilion_viewer_bg.wasm';

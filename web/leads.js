@@ -2,9 +2,10 @@
 // and a message for the open booth after ticking an explicit, unticked-by-default consent box
 // whose wording (what is sent, to whom, for how long) comes from the server's lead policy.
 // Nothing is sent without the tick. The form follows the panel: it resets whenever another
-// booth opens (the panel's data-slug).
+// booth opens (the panel's data-slug). In a static export that names no API origin the form
+// gives way to a note saying why it is not there.
 
-import { $, api, h } from '/lib.js';
+import { $, SERVER_ABSENT, api, apiUrl, h } from '/lib.js';
 
 const form = $('lead-form');
 let policy = null;
@@ -79,12 +80,20 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
-build();
+if (apiUrl('/api/v1/leads/policy') === null) {
+  form.replaceChildren(
+    h('h3', { textContent: 'Leave a message for this booth' }),
+    h('p', { className: 'lead-unavailable', textContent: `Messages to exhibitors are not available here: ${SERVER_ABSENT}. The exhibitor's website and contacts are above.` }),
+  );
+} else {
+  build();
+}
 // The policy is fetched when a booth first opens, not with the page.
 let shownFor = null;
 new MutationObserver(() => {
   if ($('booth-panel').dataset.slug === shownFor) return;
   shownFor = $('booth-panel').dataset.slug;
+  if (!form.querySelector('button')) return;
   reset();
   showPolicy();
 }).observe($('booth-panel'), { attributes: true, attributeFilter: ['data-slug'] });

@@ -27,6 +27,34 @@ export class ApiError extends Error {
 const UNREACHABLE = 'the server could not be reached; check the connection and try again';
 
 /**
+ * Where this page runs. `exported`: from a static export (`pavilion export`), marked by a
+ * `<meta name="pavilion-export">` tag; its API documents are files with a `.json` suffix, and
+ * what needs the server goes to `apiOrigin` (from `<meta name="pavilion-api-origin">`), or is
+ * not available when the export names none.
+ */
+export const site = (() => {
+  const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? null;
+  return { exported: meta('pavilion-export') === 'static', apiOrigin: meta('pavilion-api-origin') };
+})();
+
+/** What a page says when a feature needs the server and the export names none. */
+export const SERVER_ABSENT = 'this needs the Pavilion server, and this copy of the hall is a static export without one';
+
+// The API documents an export holds as files (`<path>.json`).
+const EXPORTED_DOCUMENT = /^\/api\/v1\/(hall|exhibitors|exhibitors\/[a-z0-9-]+|programme)$/;
+
+/**
+ * The URL to call for an API path: the path itself on the server; in an export, the document's
+ * file (a path already naming one stays), or the path at the API origin, or null when nothing
+ * can answer it.
+ */
+export function apiUrl(path, method = 'GET') {
+  if (!site.exported || !path.startsWith('/api/') || path.endsWith('.json')) return path;
+  if (method === 'GET' && EXPORTED_DOCUMENT.test(path)) return `${path}.json`;
+  return site.apiOrigin ? `${site.apiOrigin}${path}` : null;
+}
+
+/**
  * Calls the API and returns `{ data, status, headers }`: `data` is the parsed JSON answer
  * (null for an empty one), `headers` the response `Headers` (for ETag and the like; send it
  * back as `headers: { 'if-match': etag }` to save only over the version that was read).
@@ -40,6 +68,8 @@ const UNREACHABLE = 'the server could not be reached; check the connection and t
  */
 export async function request(path, options = {}) {
   const { method = 'GET', token, json, body, contentType, onUploadProgress } = options;
+  const url = apiUrl(path, method);
+  if (url === null) throw new ApiError(0, 'no_server', SERVER_ABSENT);
   const headers = { accept: 'application/json', ...options.headers };
   if (token) headers.authorization = `Bearer ${token}`;
   let payload;
@@ -51,8 +81,8 @@ export async function request(path, options = {}) {
     payload = body;
   }
   const answer = onUploadProgress
-    ? await sendWithProgress(method, path, headers, payload, onUploadProgress)
-    : await sendWithFetch(method, path, headers, payload);
+    ? await sendWithProgress(method, url, headers, payload, onUploadProgress)
+    : await sendWithFetch(method, url, headers, payload);
   return settle(path, answer);
 }
 

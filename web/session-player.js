@@ -4,7 +4,7 @@
 // is a premiere: it plays from the minute the session has reached, so a visitor who joins late
 // sees what everyone else sees; once the session is over it plays from the start on demand.
 
-import { h } from '/lib.js';
+import { api, h, site } from '/lib.js';
 
 /** The server's programme clock, as the page keeps it: `skew` is added to `Date.now()`. */
 export class ProgrammeClock {
@@ -31,6 +31,37 @@ export function sessionTimes(session, week) {
     return Date.UTC(year, month - 1, day, hours, minutes) - week.utc_offset_minutes * 60_000;
   };
   return { start: at(session.start), end: at(session.end) };
+}
+
+/**
+ * What is on each stage now and next, shaped like GET /api/v1/programme/now: by the browser's
+ * clock at `at` (milliseconds). A static export has no server to ask; the server's own answer
+ * follows the same rule (the earliest-starting session under way; the first to start later).
+ */
+export function nowAndNext(programme, at = Date.now()) {
+  const stages = programme.stages.map((stage) => ({ stage: stage.id, stage_name: stage.name, now: null, next: null }));
+  const index = new Map(stages.map((row, i) => [row.stage, i]));
+  const starts = stages.map(() => ({ now: Infinity, next: Infinity }));
+  for (const session of programme.sessions) {
+    const i = index.get(session.stage);
+    if (i === undefined) continue;
+    const { start, end } = sessionTimes(session, programme.week);
+    const slot = start <= at && at < end ? 'now' : start > at ? 'next' : null;
+    if (slot && start < starts[i][slot]) {
+      starts[i][slot] = start;
+      stages[i][slot] = session;
+    }
+  }
+  const day = programme.days.find((d) => {
+    const midnight = sessionTimes({ day: d.date, start: '00:00', end: '00:00' }, programme.week).start;
+    return midnight <= at && at < midnight + 86_400_000;
+  }) ?? null;
+  return { now: new Date(at).toISOString(), version: null, day, stages };
+}
+
+/** Now and next: from the server, or reckoned from `programme` in a static export. */
+export async function programmeNow(programme) {
+  return site.exported ? nowAndNext(programme) : api('/api/v1/programme/now');
 }
 
 /** `coming`, `on` or `over` at `now`. */

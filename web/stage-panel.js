@@ -4,7 +4,7 @@
 // knowledge contest. Reads GET /api/v1/programme (the week) and GET /api/v1/programme/now.
 
 import { $, api, h } from '/lib.js';
-import { ProgrammeClock, sessionPlayer, sessionTimes, stopSessionPlayers } from '/session-player.js';
+import { ProgrammeClock, programmeNow, sessionPlayer, sessionTimes, stopSessionPlayers } from '/session-player.js';
 
 const clock = new ProgrammeClock();
 const state = { programme: null, shown: null };
@@ -92,7 +92,7 @@ async function refresh() {
   let now;
   try {
     state.programme ??= await api('/api/v1/programme');
-    now = await api('/api/v1/programme/now');
+    now = await programmeNow(state.programme);
   } catch (error) {
     $('stage-panel-name').textContent = 'Stage unavailable';
     $('stage-panel-body').replaceChildren(h('p', { className: 'tagline', textContent: error.message }));

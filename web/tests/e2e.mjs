@@ -4,7 +4,9 @@
 // by clicking the 3D booth, checks the failure message, and saves screenshots. The pages run
 // under the Content-Security-Policy of support.mjs, and nothing may break it.
 //
-// Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output).
+// Env: PAVILION_URL (required), PAVILION_ARTIFACTS (where screenshots go; default ./e2e-output),
+// PAVILION_STATIC=1 when PAVILION_URL serves a static export (`pavilion export`), whose API
+// documents are files with a `.json` suffix.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,9 @@ import {
 const base = process.env.PAVILION_URL;
 if (!base) throw new Error('set PAVILION_URL, e.g. http://127.0.0.1:8080/');
 const artifacts = artifactsDir();
+const exported = process.env.PAVILION_STATIC === '1';
+/** Where the page's API document `path` is: the path on the server, its file in an export. */
+const documentPath = (path) => (exported ? `${path}.json` : path);
 
 const READY_TIMEOUT = 240_000;
 const browser = await launchChromium();
@@ -35,7 +40,7 @@ try {
   });
 
   // 1. The hall loads and says when its first frame is drawn.
-  const exhibitors = await (await fetch(new URL('/api/v1/exhibitors', base))).json();
+  const exhibitors = await (await fetch(new URL(documentPath('/api/v1/exhibitors'), base))).json();
   check(exhibitors.length > 0, `the API lists ${exhibitors.length} exhibitors`);
   await page.goto(base);
   check(await page.locator('#loading').isVisible(), 'a loading indicator shows while the hall loads');
@@ -83,7 +88,7 @@ try {
   check((await page.locator('#panel-products li').count()) >= 2, 'the panel lists the products');
 
   // The booth's media: a gallery of thumbnails that open larger, and the brochure link.
-  const detail = await (await fetch(new URL(`/api/v1/exhibitors/${target.slug}`, base))).json();
+  const detail = await (await fetch(new URL(documentPath(`/api/v1/exhibitors/${target.slug}`), base))).json();
   const pictures = (detail.media ?? []).filter((m) => m.kind === 'image').length;
   check(pictures > 0, `${target.name} has ${pictures} pictures in the catalogue`);
   check((await page.locator('#panel-media .gallery .thumb').count()) === pictures, 'the panel shows a gallery of the booth\'s pictures');

@@ -48,6 +48,8 @@ struct Inner {
     storage: StorageRules,
     uploads: UploadGate,
     guard: Guard,
+    /// Export origins whose pages may call the visitor API across origins.
+    cors_origins: Vec<crate::origin::WebOrigin>,
 }
 
 /// The bounds on callers: the limits, the proxies believed, and the state enforcing them.
@@ -178,6 +180,7 @@ impl AppState {
                 storage: config.storage_rules(),
                 uploads: UploadGate::default(),
                 guard: Guard::new(&config.limits, &config.trusted_proxies),
+                cors_origins: config.cors_origins.clone(),
             }),
         })
     }
@@ -227,6 +230,11 @@ impl AppState {
 
     pub fn media(&self) -> &MediaStore {
         &self.inner.media
+    }
+
+    /// The origins of static exports whose pages may call the visitor API (CORS).
+    pub fn cors_origins(&self) -> &[crate::origin::WebOrigin] {
+        &self.inner.cors_origins
     }
 
     pub fn web_dir(&self) -> &Path {

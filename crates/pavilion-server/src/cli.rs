@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::exhibitor::tokens;
 use crate::limits::{IpRange, Limits};
 use crate::media::CheckBudget;
+use crate::origin::WebOrigin;
 use crate::staff::accounts::{self, AccountAction};
 use crate::storage::StorageRules;
 
@@ -130,6 +131,16 @@ pub struct Config {
         global = true
     )]
     pub trusted_proxies: Vec<IpRange>,
+    /// The origin of a static export (`pavilion export --api-origin` naming this server) whose
+    /// pages may call this server's visitor API across origins: analytics, leads and the
+    /// contest (repeat the flag or separate with commas). By default none: no CORS.
+    #[arg(
+        long = "cors-origin",
+        env = "PAVILION_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<WebOrigin>,
     #[command(flatten)]
     pub limits: Limits,
     #[command(subcommand)]
@@ -166,6 +177,18 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Write the published hall as static files (pages, viewer, snapshot, exhibitors,
+    /// programme, media, with gzip and brotli forms, `_headers` and `nginx.conf`) that any
+    /// static host or CDN can serve. Safe beside a running server.
+    Export {
+        /// The folder to create (must not exist or be empty).
+        to: PathBuf,
+        /// The Pavilion server the export's pages call for analytics, leads and the contest
+        /// (start it with `--cors-origin <the export's origin>`). Without it those say they
+        /// are not available in this copy.
+        #[arg(long)]
+        api_origin: Option<WebOrigin>,
+    },
     /// Restore a backup into the data folder (refused while a server uses it). Every hash is
     /// checked before anything is replaced; the replaced data is kept in `.pre-restore-*`.
     Restore {
@@ -194,6 +217,7 @@ impl Config {
             orphan_grace_hours: 24,
             sweep_interval_minutes: 60,
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
             limits: Limits::default(),
             command: None,
         }

@@ -21,6 +21,7 @@ pub mod http;
 pub mod leads;
 pub mod limits;
 pub mod media;
+pub mod origin;
 pub mod programme;
 pub mod revision;
 pub mod secret;

@@ -1,5 +1,5 @@
 //! The `pavilion` binary: parses the configuration and serves the hall, re-imports the
-//! catalogue, manages accounts and tokens, checks the data folder, backs it up or restores it.
+//! catalogue, manages accounts and tokens, checks the data folder, backs it up or restores it, or exports the published hall as static files.
 
 use std::time::Duration;
 
@@ -79,6 +79,13 @@ async fn run() -> anyhow::Result<()> {
                         to.display()
                     )
                 })?;
+            println!("{report}");
+            Ok(())
+        }
+        Command::Export { to, api_origin } => {
+            let report = pavilion_server::http::export::export(&config, &to, api_origin)
+                .await
+                .with_context(|| format!("exporting the published hall into {}", to.display()))?;
             println!("{report}");
             Ok(())
         }

@@ -7,7 +7,9 @@
 //! (Playwright driving Debian's Chromium). Then web/tests/tour.mjs: hall and topic links, the
 //! minimap, the 2D plan, touch, and axe-core on every page. Last (it publishes, so nothing
 //! after it sees a changed hall), web/tests/booth-panel.mjs: the panel's video, gallery,
-//! brochure and model turntable, visited and saved booths.
+//! brochure and model turntable, visited and saved booths. Then the static exports
+//! (`pavilion export`) served by nginx: e2e.mjs and web/tests/export.mjs against one with no
+//! API origin, export.mjs against one naming the running server (CORS across origins).
 
 use std::fs;
 use std::io::{Read, Write};
@@ -98,7 +100,18 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
     let token = create_exhibitor_token(&binary, &data, root, "kestrel-ward")?;
     // The staff console test signs in as staff: make the account through the CLI.
     let (staff_name, staff_password) = create_staff_account(&binary, &data, root, &work)?;
-    let _server = start_server(&binary, &data, &address, root, log, &[])?;
+    // The static exports made below are served at `export_address`: the server lets their
+    // pages call it across origins.
+    let export_address = free_address()?;
+    let export_origin = format!("http://{export_address}");
+    let _server = start_server(
+        &binary,
+        &data,
+        &address,
+        root,
+        log,
+        &[("PAVILION_CORS_ORIGINS", export_origin.as_str())],
+    )?;
     wait_until_healthy(&address, Duration::from_secs(240))
         .with_context(|| format!("see {}", work.join("server.log").display()))?;
 
@@ -116,7 +129,70 @@ pub fn run_prebuilt(root: &Path) -> Result<()> {
     for test in BROWSER_TESTS {
         cmd::run_with_env(root, "node", &[test], &env)?;
     }
+    run_export_tests(root, &binary, &data, &work, &export_address, &address)?;
     run_stage_test(root, &binary, &work)
+}
+
+/// Exports the published hall twice and serves each export with nginx (not Pavilion) at
+/// `export_address`: with no API origin, the visitor test `e2e.mjs` and `export.mjs`; then
+/// naming the running server at `server_address`, `export.mjs` again (CORS, analytics, the
+/// contest across origins).
+fn run_export_tests(
+    root: &Path,
+    binary: &Path,
+    data: &Path,
+    work: &Path,
+    export_address: &str,
+    server_address: &str,
+) -> Result<()> {
+    let nginx = crate::nginx::binary()?;
+    let api_origin = format!("http://{server_address}");
+    for (mode, origin) in [("static", None), ("api", Some(api_origin.as_str()))] {
+        let site = work.join(format!("export-{mode}"));
+        if site.exists() {
+            fs::remove_dir_all(&site)?;
+        }
+        let mut command = Command::new(binary);
+        command
+            .args(["--data-dir", &data.to_string_lossy(), "export"])
+            .arg(&site)
+            .current_dir(root);
+        if let Some(origin) = origin {
+            command.args(["--api-origin", origin]);
+        }
+        let status = command
+            .status()
+            .with_context(|| format!("running {} export", binary.display()))?;
+        if !status.success() {
+            bail!("`pavilion export` failed with {status}");
+        }
+        let site = site.canonicalize()?;
+        let _nginx = crate::nginx::Nginx::start(
+            &nginx,
+            &work.join(format!("nginx-{mode}")),
+            export_address,
+            &format!(
+                "        root {0};\n        include {0}/nginx.conf;",
+                site.display()
+            ),
+        )?;
+        let url = format!("http://{export_address}/");
+        let artifacts = work.join(format!("export-{mode}-artifacts"));
+        let artifacts = artifacts.to_string_lossy();
+        let mut env = vec![
+            ("PAVILION_URL", url.as_str()),
+            ("PAVILION_EXPORT", mode),
+            ("PAVILION_ARTIFACTS", &artifacts),
+        ];
+        if let Some(origin) = origin {
+            env.push(("PAVILION_API_ORIGIN", origin));
+        } else {
+            env.push(("PAVILION_STATIC", "1"));
+            cmd::run_with_env(root, "node", &["web/tests/e2e.mjs"], &env)?;
+        }
+        cmd::run_with_env(root, "node", &["web/tests/export.mjs"], &env)?;
+    }
+    Ok(())
 }
 
 /// Where the stage test stands the programme clock when its server starts: five minutes into

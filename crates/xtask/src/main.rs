@@ -19,6 +19,7 @@ mod e2e;
 mod fuzz;
 mod http_client;
 mod load;
+mod nginx;
 mod serve;
 mod test;
 

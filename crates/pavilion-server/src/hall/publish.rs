@@ -195,13 +195,15 @@ impl PublishedHall {
     }
 }
 
-fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+/// `bytes` gzipped at the best level.
+pub(crate) fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?)
 }
 
-fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+/// `bytes` in brotli at quality 11.
+pub(crate) fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut output = Vec::new();
     let params = brotli::enc::BrotliEncoderParams {
         quality: 11,

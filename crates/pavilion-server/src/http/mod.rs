@@ -4,7 +4,9 @@
 
 pub mod cache;
 pub mod client_address;
+pub mod cors;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod headers;
 pub mod limits;
@@ -29,7 +31,6 @@ pub fn app(state: AppState) -> Router {
         .merge(hall::router())
         .merge(programme::router())
         .merge(staff_programme::router())
-        .merge(contest::router())
         .merge(staff_contest::router())
         .merge(exhibitors::router())
         .merge(staff_sessions::router())
@@ -37,8 +38,16 @@ pub fn app(state: AppState) -> Router {
         .merge(staff_publish::router())
         .merge(staff_import::router())
         .merge(me::router())
-        .merge(analytics::router())
-        .merge(leads::router())
+        // Their own 405 answer first, so the CORS layer wraps it and preflights (OPTIONS)
+        // reach the layer.
+        .merge(cors::allow_exports(
+            Router::new()
+                .merge(contest::router())
+                .merge(analytics::router())
+                .merge(leads::router())
+                .method_not_allowed_fallback(method_not_allowed),
+            state.cors_origins(),
+        ))
         .merge(staff_review::router())
         .merge(openapi::router())
         .route("/api", axum::routing::any(api_not_found))

@@ -13,7 +13,7 @@ pub(crate) mod catalogue;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,6 +25,7 @@ use serde_json::Value;
 use crate::benchmarks_md::{Section, command_line};
 use crate::e2e::start_healthy_server;
 use crate::http_client::Client;
+use crate::nginx::Nginx;
 use crate::{build_web, project_root};
 
 /// The seed of the synthetic catalogues.
@@ -185,6 +186,26 @@ fn without_flags(args: &[String], flags: &[&str]) -> Vec<String> {
     kept
 }
 
+/// The baseline's server: the files `prepare` wrote, types by extension, and the
+/// precompressed forms fetched under their own names with their coding.
+const BASELINE_SERVER: &str = r#"        root {prefix}/root;
+        types {
+            application/json json;
+            image/png png;
+            model/gltf-binary glb;
+            application/pdf pdf;
+        }
+        location ~ \.json\.gz$ {
+            types { }
+            default_type application/json;
+            add_header Content-Encoding gzip;
+        }
+        location ~ \.json\.br$ {
+            types { }
+            default_type application/json;
+            add_header Content-Encoding br;
+        }"#;
+
 /// The serving half: Pavilion against nginx.
 pub fn run(args: &[String]) -> Result<()> {
     let options = parse_args(args)?;
@@ -194,11 +215,7 @@ pub fn run(args: &[String]) -> Result<()> {
         Some(binary) => binary.clone(),
         None => crate::e2e::build_server(&root, true)?,
     };
-    let nginx_binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.is_file())
-        .context("nginx is not installed (apt-get install nginx-light): it is the baseline")?;
+    let nginx_binary = crate::nginx::binary()?;
     let work = target.join("bench");
     if work.exists() {
         fs::remove_dir_all(&work)?;
@@ -207,7 +224,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let nginx_root = work.join("nginx").join("root");
     fs::create_dir_all(&nginx_root)?;
     let nginx_address = crate::e2e::free_address()?;
-    let _nginx = Nginx::start(&nginx_binary, &work.join("nginx"), &nginx_address)?;
+    let _nginx = Nginx::start(
+        &nginx_binary,
+        &work.join("nginx"),
+        &nginx_address,
+        BASELINE_SERVER,
+    )?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -601,88 +623,4 @@ fn report(rows: &[Row], options: &Options) -> String {
         );
     }
     out
-}
-
-/// `text` with the generated section replaced (or appended under a "Serving" heading).
-/// nginx as our own process, with a generated configuration, stopped on drop.
-struct Nginx(Child);
-
-impl Nginx {
-    fn start(binary: &Path, dir: &Path, address: &str) -> Result<Nginx> {
-        let prefix = dir.canonicalize()?;
-        let p = prefix.display();
-        for folder in ["tmp", "logs"] {
-            fs::create_dir_all(prefix.join(folder))?;
-        }
-        let config = format!(
-            r#"worker_processes auto;
-pid {p}/nginx.pid;
-error_log {p}/logs/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    sendfile on;
-    tcp_nopush off;
-    tcp_nodelay on;
-    keepalive_requests 100000000;
-    keepalive_timeout 75s;
-    client_body_temp_path {p}/tmp/body;
-    proxy_temp_path {p}/tmp/proxy;
-    fastcgi_temp_path {p}/tmp/fastcgi;
-    uwsgi_temp_path {p}/tmp/uwsgi;
-    scgi_temp_path {p}/tmp/scgi;
-    types {{
-        application/json json;
-        image/png png;
-        model/gltf-binary glb;
-        application/pdf pdf;
-    }}
-    server {{
-        listen {address};
-        root {p}/root;
-        location ~ \.json\.gz$ {{
-            types {{ }}
-            default_type application/json;
-            add_header Content-Encoding gzip;
-        }}
-        location ~ \.json\.br$ {{
-            types {{ }}
-            default_type application/json;
-            add_header Content-Encoding br;
-        }}
-    }}
-}}
-"#
-        );
-        let path = prefix.join("nginx.conf");
-        fs::write(&path, config)?;
-        let child = Command::new(binary)
-            .args(["-p", &p.to_string(), "-c", &path.to_string_lossy()])
-            .args(["-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(fs::File::create(
-                prefix.join("logs").join("stderr.log"),
-            )?))
-            .spawn()
-            .with_context(|| format!("starting {}", binary.display()))?;
-        let nginx = Nginx(child);
-        let started = Instant::now();
-        while std::net::TcpStream::connect(address).is_err() {
-            if started.elapsed() > Duration::from_secs(10) {
-                bail!("nginx did not listen on {address}; see {p}/logs");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(nginx)
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        // SIGQUIT is nginx's graceful stop; the master then ends its workers.
-        let _ = Command::new("kill")
-            .args(["-QUIT", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
 }
