@@ -12,8 +12,9 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
+use pavilion_viewer::glb::GlbModel;
 use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, DRAW_DISTANCE, FarBlock, distance_to};
-use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
+use pavilion_viewer::hall::model::{BoothModel, ModelScene, ModelSource, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
 use pavilion_viewer::screen::Screen;
@@ -693,9 +694,9 @@ fn the_visitor_walks_forward_and_is_stopped_by_walls() {
 #[test]
 fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     let mut app = headless_app();
-    // Register the scene asset type so the model load is requested (natively it then fails
+    // Register the model asset type so the model load is requested (natively it then fails
     // to find the file, which is fine: the request is what is checked).
-    app.init_asset::<WorldAsset>();
+    app.init_asset::<GlbModel>();
     app.update();
     app.world()
         .resource::<Inbox>()
@@ -729,7 +730,7 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
         .collect();
     assert_eq!(models.len(), 1);
     let (holder, model, visibility) = &models[0];
-    assert_eq!(model.path, format!("{MODEL_SHA}.glb#Scene0"));
+    assert_eq!(model.path, format!("{MODEL_SHA}.glb"));
     assert_eq!(booth_of(&mut app, *holder), "beta-walls");
     assert!(!model.fitted);
     assert_eq!(
@@ -751,16 +752,16 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     // The scene under the holder was asked for through the asset server.
     let scene = app.world().get::<Children>(*holder).unwrap()[0];
     assert!(app.world().get::<ModelScene>(scene).is_some());
-    let root = app
+    let source = app
         .world()
-        .get::<WorldAssetRoot>(scene)
-        .expect("the GLB scene is requested");
-    let path = root
-        .0
+        .get::<ModelSource>(scene)
+        .expect("the GLB model is requested");
+    let path = source
+        .handle
         .path()
         .expect("a loaded asset has a path")
         .to_string();
-    assert_eq!(path, format!("{MODEL_SHA}.glb#Scene0"));
+    assert_eq!(path, format!("{MODEL_SHA}.glb"));
 
     // Visitors cannot walk through the plinth.
     let booth_root = app.world().get::<ChildOf>(plinths[0]).unwrap().parent();
