@@ -1,6 +1,7 @@
 //! Headless tests of the hall scene: a real Bevy `App` with the scene plugin, fed a snapshot
 //! through the same inbox the browser fetches deliver into, stepped with `app.update()`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bevy::asset::AssetPlugin;
@@ -1026,4 +1027,73 @@ fn booths_sharing_an_atlas_page_draw_from_it_merged_per_cell() {
         pages_served > 0 && pages_served * 6 < art_served,
         "{pages_served} pages fetched against {art_served} booth pictures"
     );
+}
+
+#[test]
+fn a_booth_model_is_loaded_spawned_and_fitted_onto_its_plinth() {
+    // The asset root holds the booth's model under its content name, as the server's media.
+    let root = std::env::temp_dir().join(format!("pavilion-hall-model-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let model_file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../exhibitors/plumbline-controls/media/model.glb");
+    std::fs::copy(model_file, root.join(format!("{MODEL_SHA}.glb"))).unwrap();
+
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            file_path: root.to_string_lossy().into_owned(),
+            ..default()
+        },
+        InputPlugin,
+        StatesPlugin,
+    ))
+    .init_asset::<Mesh>()
+    .init_asset::<StandardMaterial>()
+    .init_asset::<Image>()
+    .add_plugins(pavilion_viewer::glb::plugin)
+    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )))
+    .add_plugins(HallScenePlugin);
+    app.update();
+    app.world()
+        .resource::<Inbox>()
+        .deliver(Delivery::Snapshot(Ok(snapshot())));
+
+    let started = std::time::Instant::now();
+    let (holder, model) = loop {
+        app.update();
+        let models: Vec<(Entity, BoothModel)> = app
+            .world_mut()
+            .query::<(Entity, &BoothModel)>()
+            .iter(app.world())
+            .map(|(e, m)| (e, m.clone()))
+            .collect();
+        if let Some((holder, model)) = models.into_iter().find(|(_, m)| m.fitted) {
+            break (holder, model);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the model was never fitted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(model.path, format!("{MODEL_SHA}.glb"));
+    assert_eq!(
+        app.world().get::<Visibility>(holder),
+        Some(&Visibility::Inherited),
+        "shown once fitted"
+    );
+    let scene = app.world().get::<Children>(holder).unwrap()[0];
+    let parts = app
+        .world()
+        .get::<Children>(scene)
+        .expect("the model's parts");
+    assert_eq!(parts.len(), 1);
+    assert!(app.world().get::<Mesh3d>(parts[0]).is_some());
+    // Fitted: the largest side is MODEL_SIZE.
+    let scale = app.world().get::<Transform>(scene).unwrap().scale;
+    assert!(scale.x > 0.0 && scale.x.is_finite());
 }
