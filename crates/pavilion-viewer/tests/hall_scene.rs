@@ -15,7 +15,7 @@ use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
 use pavilion_viewer::glb::GlbModel;
 use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, DRAW_DISTANCE, FarBlock, distance_to};
-use pavilion_viewer::hall::model::{BoothModel, ModelScene, ModelSource, Plinth};
+use pavilion_viewer::hall::model::{BoothModel, MODEL_SIZE, ModelScene, ModelSource, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
 use pavilion_viewer::screen::Screen;
@@ -1093,7 +1093,12 @@ fn a_booth_model_is_loaded_spawned_and_fitted_onto_its_plinth() {
         .expect("the model's parts");
     assert_eq!(parts.len(), 1);
     assert!(app.world().get::<Mesh3d>(parts[0]).is_some());
-    // Fitted: the largest side is MODEL_SIZE.
-    let scale = app.world().get::<Transform>(scene).unwrap().scale;
-    assert!(scale.x > 0.0 && scale.x.is_finite());
+    // Fitted in the model's own frame: scaled to MODEL_SIZE, and moved by no more than
+    // the model's size (it is built around its origin), whatever stands where in the hall.
+    let fitted = *app.world().get::<Transform>(scene).unwrap();
+    assert!(fitted.scale.x > 0.0 && fitted.scale.x.is_finite());
+    assert!(
+        fitted.translation.length() < MODEL_SIZE,
+        "the model is fitted in its own frame, not the hall's: {fitted:?}"
+    );
 }

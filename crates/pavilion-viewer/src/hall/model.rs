@@ -150,12 +150,15 @@ fn spawn_models(
 }
 
 /// Scales each spawned model so its largest side is [`MODEL_SIZE`] and stands it, centred,
-/// on the plinth top (its holder's origin). Waits until the scene's meshes exist.
+/// on the plinth top (its holder's origin). Waits until the scene's meshes exist. Parts are
+/// placed in the scene by their own transforms (not their global ones, which are only
+/// propagated at the end of the frame they were spawned in).
 fn fit_models(
     mut holders: Query<(&mut BoothModel, &Children, &mut Visibility)>,
-    mut scenes: Query<(&GlobalTransform, &mut Transform), With<ModelScene>>,
+    mut scenes: Query<&mut Transform, With<ModelScene>>,
     children: Query<&Children>,
-    parts: Query<(&GlobalTransform, &Mesh3d, Option<&Aabb>)>,
+    parts: Query<(&Mesh3d, Option<&Aabb>)>,
+    placements: Query<(&Transform, &ChildOf), Without<ModelScene>>,
     meshes: Res<Assets<Mesh>>,
 ) {
     for (mut model, holder_children, mut visibility) in &mut holders {
@@ -163,14 +166,13 @@ fn fit_models(
             continue;
         }
         for scene in holder_children.iter() {
-            let Ok((scene_global, _)) = scenes.get(scene) else {
+            if !scenes.contains(scene) {
                 continue;
-            };
-            let to_scene = scene_global.affine().inverse();
+            }
             let mut bounds: Option<(Vec3, Vec3)> = None;
             let mut pending = false;
             for part in children.iter_descendants(scene) {
-                let Ok((global, mesh, aabb)) = parts.get(part) else {
+                let Ok((mesh, aabb)) = parts.get(part) else {
                     continue;
                 };
                 let local_box = match aabb {
@@ -184,7 +186,16 @@ fn fit_models(
                     pending = true;
                     continue;
                 };
-                let to_local = to_scene * global.affine();
+                // The part's placement in the scene: its transforms up to the scene.
+                let mut to_local = bevy::math::Affine3A::IDENTITY;
+                let mut current = part;
+                while current != scene {
+                    let Ok((transform, parent)) = placements.get(current) else {
+                        break;
+                    };
+                    to_local = transform.compute_affine() * to_local;
+                    current = parent.parent();
+                }
                 for corner in 0..8 {
                     let point = Vec3::new(
                         if corner & 1 == 0 { min.x } else { max.x },
@@ -206,7 +217,7 @@ fn fit_models(
             }
             let scale = MODEL_SIZE / largest;
             let bottom_centre = Vec3::new((min.x + max.x) / 2.0, min.y, (min.z + max.z) / 2.0);
-            if let Ok((_, mut transform)) = scenes.get_mut(scene) {
+            if let Ok(mut transform) = scenes.get_mut(scene) {
                 *transform = Transform::from_translation(-bottom_centre * scale)
                     .with_scale(Vec3::splat(scale));
             }
