@@ -21,7 +21,8 @@ pub const MAX_GLB_BYTES: u64 = 8 * 1024 * 1024;
 /// The most nodes a model may have (a booth model needs a few hundred at most).
 pub const MAX_GLB_NODES: usize = 65_536;
 
-/// Extensions a model may require: those the viewer's glTF loader implements.
+/// Extensions a model may require: those the viewer can draw a model with (its loader applies
+/// unlit and emissive strength; the others' effects are left out, the model still drawn).
 const SUPPORTED_REQUIRED_EXTENSIONS: [&str; 7] = [
     "KHR_materials_unlit",
     "KHR_texture_transform",

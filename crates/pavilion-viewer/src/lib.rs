@@ -8,6 +8,7 @@ use bevy::prelude::*;
 
 pub mod bare;
 pub mod bridge;
+pub mod glb;
 pub mod hall;
 pub mod quality;
 pub mod remote;
@@ -71,10 +72,11 @@ pub fn browser_app(canvas_selector: &str, scene: SceneKind) -> App {
             .set(AssetPlugin {
                 meta_check: AssetMetaCheck::Never,
                 // The page is served at `/`: asset paths resolve under `/media/`, so a booth
-                // model `/media/<sha>.glb` loads as `<sha>.glb#Scene0`.
+                // model `/media/<sha>.glb` loads as `<sha>.glb` (by the viewer's own loader).
                 file_path: "media".into(),
                 ..default()
             }),
+        glb::plugin,
         web::plugin,
         quality::plugin,
     ));

@@ -1,6 +1,7 @@
 //! Headless tests of the hall scene: a real Bevy `App` with the scene plugin, fed a snapshot
 //! through the same inbox the browser fetches deliver into, stepped with `app.update()`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use bevy::asset::AssetPlugin;
@@ -12,8 +13,9 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
+use pavilion_viewer::glb::GlbModel;
 use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, DRAW_DISTANCE, FarBlock, distance_to};
-use pavilion_viewer::hall::model::{BoothModel, ModelScene, Plinth};
+use pavilion_viewer::hall::model::{BoothModel, MODEL_SIZE, ModelScene, ModelSource, Plinth};
 use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
 use pavilion_viewer::screen::Screen;
@@ -693,9 +695,9 @@ fn the_visitor_walks_forward_and_is_stopped_by_walls() {
 #[test]
 fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     let mut app = headless_app();
-    // Register the scene asset type so the model load is requested (natively it then fails
+    // Register the model asset type so the model load is requested (natively it then fails
     // to find the file, which is fine: the request is what is checked).
-    app.init_asset::<WorldAsset>();
+    app.init_asset::<GlbModel>();
     app.update();
     app.world()
         .resource::<Inbox>()
@@ -729,7 +731,7 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
         .collect();
     assert_eq!(models.len(), 1);
     let (holder, model, visibility) = &models[0];
-    assert_eq!(model.path, format!("{MODEL_SHA}.glb#Scene0"));
+    assert_eq!(model.path, format!("{MODEL_SHA}.glb"));
     assert_eq!(booth_of(&mut app, *holder), "beta-walls");
     assert!(!model.fitted);
     assert_eq!(
@@ -751,16 +753,16 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     // The scene under the holder was asked for through the asset server.
     let scene = app.world().get::<Children>(*holder).unwrap()[0];
     assert!(app.world().get::<ModelScene>(scene).is_some());
-    let root = app
+    let source = app
         .world()
-        .get::<WorldAssetRoot>(scene)
-        .expect("the GLB scene is requested");
-    let path = root
-        .0
+        .get::<ModelSource>(scene)
+        .expect("the GLB model is requested");
+    let path = source
+        .handle
         .path()
         .expect("a loaded asset has a path")
         .to_string();
-    assert_eq!(path, format!("{MODEL_SHA}.glb#Scene0"));
+    assert_eq!(path, format!("{MODEL_SHA}.glb"));
 
     // Visitors cannot walk through the plinth.
     let booth_root = app.world().get::<ChildOf>(plinths[0]).unwrap().parent();
@@ -1024,5 +1026,79 @@ fn booths_sharing_an_atlas_page_draw_from_it_merged_per_cell() {
     assert!(
         pages_served > 0 && pages_served * 6 < art_served,
         "{pages_served} pages fetched against {art_served} booth pictures"
+    );
+}
+
+#[test]
+fn a_booth_model_is_loaded_spawned_and_fitted_onto_its_plinth() {
+    // The asset root holds the booth's model under its content name, as the server's media.
+    let root = std::env::temp_dir().join(format!("pavilion-hall-model-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let model_file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../exhibitors/plumbline-controls/media/model.glb");
+    std::fs::copy(model_file, root.join(format!("{MODEL_SHA}.glb"))).unwrap();
+
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            file_path: root.to_string_lossy().into_owned(),
+            ..default()
+        },
+        InputPlugin,
+        StatesPlugin,
+    ))
+    .init_asset::<Mesh>()
+    .init_asset::<StandardMaterial>()
+    .init_asset::<Image>()
+    .add_plugins(pavilion_viewer::glb::plugin)
+    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )))
+    .add_plugins(HallScenePlugin);
+    app.update();
+    app.world()
+        .resource::<Inbox>()
+        .deliver(Delivery::Snapshot(Ok(snapshot())));
+
+    let started = std::time::Instant::now();
+    let (holder, model) = loop {
+        app.update();
+        let models: Vec<(Entity, BoothModel)> = app
+            .world_mut()
+            .query::<(Entity, &BoothModel)>()
+            .iter(app.world())
+            .map(|(e, m)| (e, m.clone()))
+            .collect();
+        if let Some((holder, model)) = models.into_iter().find(|(_, m)| m.fitted) {
+            break (holder, model);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the model was never fitted"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(model.path, format!("{MODEL_SHA}.glb"));
+    assert_eq!(
+        app.world().get::<Visibility>(holder),
+        Some(&Visibility::Inherited),
+        "shown once fitted"
+    );
+    let scene = app.world().get::<Children>(holder).unwrap()[0];
+    let parts = app
+        .world()
+        .get::<Children>(scene)
+        .expect("the model's parts");
+    assert_eq!(parts.len(), 1);
+    assert!(app.world().get::<Mesh3d>(parts[0]).is_some());
+    // Fitted in the model's own frame: scaled to MODEL_SIZE, and moved by no more than
+    // the model's size (it is built around its origin), whatever stands where in the hall.
+    let fitted = *app.world().get::<Transform>(scene).unwrap();
+    assert!(fitted.scale.x > 0.0 && fitted.scale.x.is_finite());
+    assert!(
+        fitted.translation.length() < MODEL_SIZE,
+        "the model is fitted in its own frame, not the hall's: {fitted:?}"
     );
 }

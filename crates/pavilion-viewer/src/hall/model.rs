@@ -1,15 +1,16 @@
 //! Product models on plinths: a booth whose exhibitor has a `model_url` gets a white plinth
-//! near its open side, and once the visitor comes near, the GLB's first scene is loaded onto
-//! it through the asset server
-//! (`/media/<sha>.glb` is `<sha>.glb#Scene0` with the browser's asset root at `media/`).
-//! Once the scene has spawned, it is scaled to fit [`MODEL_SIZE`] and stood on the plinth,
-//! whatever units the model was made in, and turns slowly.
+//! near its open side, and once the visitor comes near, the GLB is loaded through the asset
+//! server by the viewer's own loader ([`crate::glb`]; `/media/<sha>.glb` is `<sha>.glb` with
+//! the browser's asset root at `media/`) and its parts are spawned onto the plinth. They are
+//! scaled to fit [`MODEL_SIZE`] and stood on the plinth, whatever units the model was made in,
+//! and turn slowly.
 
 use bevy::asset::LoadState;
 use bevy::camera::primitives::Aabb;
 use bevy::mesh::VertexAttributeValues;
 use bevy::prelude::*;
 
+use crate::glb::GlbModel;
 use crate::screen::Screen;
 use crate::walk::Visitor;
 
@@ -29,20 +30,28 @@ pub const MAX_MODELS_LOADING: usize = 2;
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plinth;
 
-/// The model standing on a plinth: `path` is the asset path requested (`<sha>.glb#Scene0`).
-/// The entity carrying it sits on the plinth's top and turns; its one child holds the scene.
+/// The model standing on a plinth: `path` is the asset path requested (`<sha>.glb`).
+/// The entity carrying it sits on the plinth's top and turns; its one child holds the parts.
 #[derive(Component, Debug, Clone, PartialEq, Eq)]
 pub struct BoothModel {
     pub path: String,
     pub fitted: bool,
 }
 
-/// The child of a [`BoothModel`] that the scene is spawned under and that is scaled to fit.
+/// The child of a [`BoothModel`] that the model's parts are spawned under and that is scaled
+/// to fit.
 #[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelScene;
 
+/// On a [`ModelScene`]: the model requested for it, and whether its parts have been spawned.
+#[derive(Component, Debug, Clone, PartialEq, Eq)]
+pub struct ModelSource {
+    pub handle: Handle<GlbModel>,
+    pub spawned: bool,
+}
+
 /// The asset path for a model URL from the snapshot: `/media/<name>.glb` becomes
-/// `<name>.glb#Scene0`. Other URLs are not models the viewer can load.
+/// `<name>.glb`. Other URLs are not models the viewer can load.
 pub fn model_asset_path(url: &str) -> Option<String> {
     let name = url.strip_prefix("/media/")?;
     let valid = name.ends_with(".glb")
@@ -50,30 +59,30 @@ pub fn model_asset_path(url: &str) -> Option<String> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_');
-    valid.then(|| format!("{name}#Scene0"))
+    valid.then(|| name.to_owned())
 }
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (load_near_models, fit_models, spin_models)
+        (load_near_models, spawn_models, fit_models, spin_models)
             .chain()
             .run_if(in_state(Screen::Hall)),
     );
 }
 
 /// Starts loading the models near the visitor, nearest first, a couple at a time: a model
-/// is only worth its download once the visitor is close enough to see it. Without the glTF
-/// loader (headless tests) the request is left as a path on the [`BoothModel`].
+/// is only worth its download once the visitor is close enough to see it. Without the model
+/// asset (headless tests) the request is left as a path on the [`BoothModel`].
 fn load_near_models(
     mut commands: Commands,
     visitor: Query<&Transform, With<Visitor>>,
     holders: Query<(&GlobalTransform, &BoothModel, &Children)>,
-    scenes: Query<Option<&WorldAssetRoot>, With<ModelScene>>,
+    scenes: Query<Option<&ModelSource>, With<ModelScene>>,
     asset_server: Option<Res<AssetServer>>,
-    world_assets: Option<Res<Assets<WorldAsset>>>,
+    models: Option<Res<Assets<GlbModel>>>,
 ) {
-    let (Some(asset_server), Some(_), Ok(visitor)) = (asset_server, world_assets, visitor.single())
+    let (Some(asset_server), Some(_), Ok(visitor)) = (asset_server, models, visitor.single())
     else {
         return;
     };
@@ -82,8 +91,8 @@ fn load_near_models(
     for (global, model, children) in &holders {
         for child in children.iter() {
             match scenes.get(child) {
-                Ok(Some(root)) => {
-                    if matches!(asset_server.load_state(&root.0), LoadState::Loading) {
+                Ok(Some(source)) => {
+                    if matches!(asset_server.load_state(&source.handle), LoadState::Loading) {
                         loading += 1;
                     }
                 }
@@ -102,18 +111,54 @@ fn load_near_models(
         .into_iter()
         .take(MAX_MODELS_LOADING.saturating_sub(loading))
     {
-        let handle: Handle<WorldAsset> = asset_server.load(path.to_owned());
-        commands.entity(scene).insert(WorldAssetRoot(handle));
+        let handle: Handle<GlbModel> = asset_server.load(path.to_owned());
+        commands.entity(scene).insert(ModelSource {
+            handle,
+            spawned: false,
+        });
+    }
+}
+
+/// Spawns the parts of each loaded model under its [`ModelScene`], placed as in the model.
+/// They are picked like the rest of the booth.
+fn spawn_models(
+    mut commands: Commands,
+    mut scenes: Query<(Entity, &mut ModelSource), With<ModelScene>>,
+    models: Option<Res<Assets<GlbModel>>>,
+) {
+    let Some(models) = models else {
+        return;
+    };
+    for (scene, mut source) in &mut scenes {
+        if source.spawned {
+            continue;
+        }
+        let Some(model) = models.get(&source.handle) else {
+            continue;
+        };
+        source.spawned = true;
+        commands.entity(scene).with_children(|parent| {
+            for part in &model.parts {
+                parent.spawn((
+                    Mesh3d(part.mesh.clone()),
+                    MeshMaterial3d(part.material.clone()),
+                    part.transform,
+                ));
+            }
+        });
     }
 }
 
 /// Scales each spawned model so its largest side is [`MODEL_SIZE`] and stands it, centred,
-/// on the plinth top (its holder's origin). Waits until the scene's meshes exist.
+/// on the plinth top (its holder's origin). Waits until the scene's meshes exist. Parts are
+/// placed in the scene by their own transforms (not their global ones, which are only
+/// propagated at the end of the frame they were spawned in).
 fn fit_models(
     mut holders: Query<(&mut BoothModel, &Children, &mut Visibility)>,
-    mut scenes: Query<(&GlobalTransform, &mut Transform), With<ModelScene>>,
+    mut scenes: Query<&mut Transform, With<ModelScene>>,
     children: Query<&Children>,
-    parts: Query<(&GlobalTransform, &Mesh3d, Option<&Aabb>)>,
+    parts: Query<(&Mesh3d, Option<&Aabb>)>,
+    placements: Query<(&Transform, &ChildOf), Without<ModelScene>>,
     meshes: Res<Assets<Mesh>>,
 ) {
     for (mut model, holder_children, mut visibility) in &mut holders {
@@ -121,14 +166,13 @@ fn fit_models(
             continue;
         }
         for scene in holder_children.iter() {
-            let Ok((scene_global, _)) = scenes.get(scene) else {
+            if !scenes.contains(scene) {
                 continue;
-            };
-            let to_scene = scene_global.affine().inverse();
+            }
             let mut bounds: Option<(Vec3, Vec3)> = None;
             let mut pending = false;
             for part in children.iter_descendants(scene) {
-                let Ok((global, mesh, aabb)) = parts.get(part) else {
+                let Ok((mesh, aabb)) = parts.get(part) else {
                     continue;
                 };
                 let local_box = match aabb {
@@ -142,7 +186,16 @@ fn fit_models(
                     pending = true;
                     continue;
                 };
-                let to_local = to_scene * global.affine();
+                // The part's placement in the scene: its transforms up to the scene.
+                let mut to_local = bevy::math::Affine3A::IDENTITY;
+                let mut current = part;
+                while current != scene {
+                    let Ok((transform, parent)) = placements.get(current) else {
+                        break;
+                    };
+                    to_local = transform.compute_affine() * to_local;
+                    current = parent.parent();
+                }
                 for corner in 0..8 {
                     let point = Vec3::new(
                         if corner & 1 == 0 { min.x } else { max.x },
@@ -164,7 +217,7 @@ fn fit_models(
             }
             let scale = MODEL_SIZE / largest;
             let bottom_centre = Vec3::new((min.x + max.x) / 2.0, min.y, (min.z + max.z) / 2.0);
-            if let Ok((_, mut transform)) = scenes.get_mut(scene) {
+            if let Ok(mut transform) = scenes.get_mut(scene) {
                 *transform = Transform::from_translation(-bottom_centre * scale)
                     .with_scale(Vec3::splat(scale));
             }
