@@ -501,7 +501,7 @@ async fn blocking_digest(path: PathBuf) -> Result<(u64, String), Error> {
 }
 
 /// `<parent>/.<name>.<suffix>-<pid>`: a folder beside `path` on the same file system.
-fn sibling(path: &Path, suffix: &str) -> Result<PathBuf, Error> {
+pub(crate) fn sibling(path: &Path, suffix: &str) -> Result<PathBuf, Error> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::BadRequest(format!("{} names no folder", path.display())))?;

@@ -135,7 +135,8 @@ fn write_export(
     to: &Path,
     api_origin: Option<&WebOrigin>,
 ) -> Result<ExportReport, Error> {
-    let staging = staging_beside(to)?;
+    // `<parent>/.<name>.exporting-<pid>`, on the same file system as `to`.
+    let staging = crate::storage::backup::sibling(to, "exporting")?;
     if staging.exists() {
         fs::remove_dir_all(&staging)?;
     }
@@ -386,22 +387,6 @@ fn plain(segment: &str) -> Result<&str, Error> {
             "{segment:?} cannot name an exported file"
         )))
     }
-}
-
-/// `<parent>/.<name>.exporting-<pid>`: the folder the export is written into first.
-fn staging_beside(to: &Path) -> Result<PathBuf, Error> {
-    let name = to
-        .file_name()
-        .ok_or_else(|| Error::BadRequest(format!("{} names no folder", to.display())))?;
-    let parent = match to.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    Ok(parent.join(format!(
-        ".{}.exporting-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    )))
 }
 
 /// The export being written: counts what it writes.
