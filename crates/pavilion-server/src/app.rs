@@ -117,7 +117,7 @@ impl AppState {
         renderer: Renderer,
     ) -> Result<AppState, Error> {
         let store = Store::open(&config.data_dir).await?;
-        let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
+        let media = config.media_store().await?;
 
         let budget = config.check_budget();
         let fresh = store.exhibitor_count().await? == 0;
@@ -398,7 +398,7 @@ async fn import_owned(
     _owner: crate::data_lock::DataLock,
 ) -> Result<ImportReport, Error> {
     let store = Store::open(&config.data_dir).await?;
-    let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
+    let media = config.media_store().await?;
     let outcome = import_and_publish(
         &store,
         &media,

@@ -12,10 +12,11 @@ use crate::db::{Role, StaffSession, Store};
 use crate::error::Error;
 use crate::exhibitor::tokens;
 use crate::limits::{IpRange, Limits};
-use crate::media::CheckBudget;
+use crate::media::s3::{S3Bucket, S3Config, S3Credentials};
+use crate::media::{CheckBudget, MediaStore};
 use crate::origin::WebOrigin;
 use crate::staff::accounts::{self, AccountAction};
-use crate::storage::StorageRules;
+use crate::storage::{MEDIA_FOLDER, StorageRules};
 
 /// Pavilion: a virtual exhibition hall server.
 #[derive(Debug, Clone, Parser)]
@@ -141,6 +142,14 @@ pub struct Config {
         global = true
     )]
     pub cors_origins: Vec<WebOrigin>,
+    /// Where media live: unset for the folder `<data-dir>/media` (the default), or an
+    /// S3-compatible bucket, `s3://<bucket>?endpoint=http://<host>:<port>&region=<region>`,
+    /// with the credentials in PAVILION_S3_ACCESS_KEY and PAVILION_S3_SECRET_KEY.
+    #[arg(long, env = "PAVILION_MEDIA_URL", global = true)]
+    pub media_url: Option<String>,
+    /// The bucket's credentials: from the environment unless set here (by tests).
+    #[arg(skip)]
+    pub s3_credentials: Option<S3Credentials>,
     #[command(flatten)]
     pub limits: Limits,
     #[command(subcommand)]
@@ -218,9 +227,33 @@ impl Config {
             sweep_interval_minutes: 60,
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            media_url: None,
+            s3_credentials: None,
             limits: Limits::default(),
             command: None,
         }
+    }
+
+    /// The media store: the folder `<data-dir>/media`, or the bucket of `--media-url` (whose
+    /// uploads still stream into `<data-dir>/media/.incoming` first), checked reachable.
+    pub async fn media_store(&self) -> Result<MediaStore, Error> {
+        let root = self.data_dir.join(MEDIA_FOLDER);
+        let Some(url) = self
+            .media_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
+        else {
+            return Ok(MediaStore::new(root));
+        };
+        let credentials = self
+            .s3_credentials
+            .clone()
+            .unwrap_or_else(S3Credentials::from_env);
+        let config = S3Config::parse(url.trim(), &credentials.access_key, &credentials.secret_key)
+            .map_err(|message| Error::BadRequest(format!("--media-url: {message}")))?;
+        let store = MediaStore::in_bucket(root, S3Bucket::new(config)).await?;
+        tracing::info!(media = %store.describe(), "media live in an S3-compatible bucket");
+        Ok(store)
     }
 
     /// The time and decoded data each media check may use.

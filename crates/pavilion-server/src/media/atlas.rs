@@ -90,7 +90,7 @@ pub fn make_pages(
     for request in requests {
         let key = request.key();
         if let Some(page) = cache.get(&key)
-            && media.path_of(&page.sha256, page.extension).is_file()
+            && media.contains(&page.sha256, page.extension)?
         {
             made.push(page);
             continue;
@@ -112,7 +112,7 @@ fn render_page(media: &MediaStore, request: &PageRequest) -> Result<Vec<u8>, Err
             (&sources.name_plate, slots.name_plate),
             (&sources.logo, slots.logo),
         ] {
-            let bytes = std::fs::read(media.path_of(sha256, "png"))?;
+            let bytes = media.read(sha256, "png")?;
             let source = decode(&bytes).map_err(|source| Error::Render {
                 what: format!("the atlas source {sha256}.png"),
                 source: source.into(),

@@ -6,10 +6,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use tokio::io::AsyncReadExt as _;
+
+use super::s3::S3Bucket;
 
 /// Default bound on the bytes kept.
 pub const DEFAULT_CAPACITY: u64 = 64 * 1024 * 1024;
@@ -23,13 +25,33 @@ pub enum MediaBytes {
     Memory(Bytes),
     /// A file too big for the cache, to stream, with its length.
     File(tokio::fs::File, u64),
+    /// An object in the bucket too big for the cache, to stream by range, with its length.
+    Remote(RemoteMedia, u64),
+}
+
+/// A stored object to stream from the bucket.
+#[derive(Debug, Clone)]
+pub struct RemoteMedia {
+    pub(super) bucket: Arc<S3Bucket>,
+    pub(super) key: String,
+}
+
+impl RemoteMedia {
+    /// Bytes `start..=end`, streamed from the bucket (a ranged GET).
+    pub async fn range(
+        &self,
+        start: u64,
+        end: u64,
+    ) -> io::Result<impl futures_util::Stream<Item = io::Result<Bytes>> + Send + use<>> {
+        self.bucket.get_range(&self.key, start, end).await
+    }
 }
 
 impl MediaBytes {
     pub fn len(&self) -> u64 {
         match self {
             MediaBytes::Memory(bytes) => bytes.len() as u64,
-            MediaBytes::File(_, length) => *length,
+            MediaBytes::File(_, length) | MediaBytes::Remote(_, length) => *length,
         }
     }
 
@@ -64,6 +86,11 @@ impl HotMedia {
             max_file: max_file.min(capacity),
             inner: Mutex::new(Lru::default()),
         }
+    }
+
+    /// The largest file kept.
+    pub fn max_file(&self) -> u64 {
+        self.max_file
     }
 
     /// The bytes kept now.

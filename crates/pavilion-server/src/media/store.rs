@@ -1,5 +1,9 @@
-//! Content-addressed media files: `<root>/<first two hex>/<sha256>.<ext>`, written through a
-//! temp file that is fsynced and renamed, so a crash never leaves a half file under its name.
+//! Content-addressed media behind one interface with two backends: the local folder (the
+//! default: `<root>/<first two hex>/<sha256>.<ext>`, written through a temp file that is
+//! fsynced and renamed, so a crash never leaves a half file under its name) and an
+//! S3-compatible bucket (objects `<sha256>.<ext>`, each written by one PUT, which S3 makes
+//! visible only once complete). Either way uploads stream into the local `.incoming` folder
+//! and are checked there before they are stored.
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -9,7 +13,8 @@ use std::time::SystemTime;
 
 use sha2::{Digest as _, Sha256};
 
-use super::hot::{self, HotMedia, MediaBytes};
+use super::hot::{self, HotMedia, MediaBytes, RemoteMedia};
+use super::s3::{self, S3Bucket};
 
 /// The media kinds the store accepts, by file extension. SVG is never among them: it is
 /// rasterised on the way in.
@@ -78,12 +83,26 @@ impl MediaName {
     }
 }
 
-/// The media folder on the local file system, with the hot files it serves kept in memory.
+/// The media store, with the hot files it serves kept in memory. `root` is the local media
+/// folder: the store itself for the local backend, only the `.incoming` uploads for S3.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
     root: PathBuf,
     hot: Arc<HotMedia>,
+    backend: Backend,
 }
+
+/// Where stored media live.
+#[derive(Debug, Clone)]
+enum Backend {
+    /// Files under the root folder.
+    Local,
+    /// Objects in an S3-compatible bucket.
+    S3(Arc<S3Bucket>),
+}
+
+/// How many objects one listing page asks for (S3's own maximum).
+const LIST_PAGE: u32 = 1000;
 
 impl MediaStore {
     pub fn new(root: PathBuf) -> MediaStore {
@@ -96,6 +115,48 @@ impl MediaStore {
         MediaStore {
             root,
             hot: Arc::new(HotMedia::new(capacity, max_file)),
+            backend: Backend::Local,
+        }
+    }
+
+    /// A store keeping media in an S3-compatible bucket, uploads streaming into
+    /// `<root>/.incoming` first. Checks the bucket is there and the credentials are
+    /// accepted.
+    pub async fn in_bucket(root: PathBuf, bucket: S3Bucket) -> io::Result<MediaStore> {
+        bucket.check().await?;
+        Ok(MediaStore {
+            backend: Backend::S3(Arc::new(bucket)),
+            ..MediaStore::new(root)
+        })
+    }
+
+    /// The bucket, when media live in one.
+    pub fn bucket(&self) -> Option<&S3Bucket> {
+        match &self.backend {
+            Backend::Local => None,
+            Backend::S3(bucket) => Some(bucket),
+        }
+    }
+
+    /// Where media live, for messages.
+    pub fn describe(&self) -> String {
+        match &self.backend {
+            Backend::Local => format!("the folder {}", self.root.display()),
+            Backend::S3(bucket) => format!("the bucket {}", bucket.describe()),
+        }
+    }
+
+    /// The refusal of a command that works on the local media folder only.
+    pub fn require_local(&self, what: &str) -> io::Result<()> {
+        match &self.backend {
+            Backend::Local => Ok(()),
+            Backend::S3(bucket) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!(
+                    "{what} works on the local media folder, but media live in {} (--media-url): use the object store's own tools for its objects (versioning, replication, a bucket copy)",
+                    bucket.describe()
+                ),
+            )),
         }
     }
 
@@ -109,15 +170,109 @@ impl MediaStore {
     /// whether the caller may see it.
     pub async fn open_for_serving(&self, name: &MediaName) -> io::Result<Option<MediaBytes>> {
         let key = format!("{}.{}", name.sha256, name.extension);
-        self.hot
-            .open(&key, &self.path_of(&name.sha256, name.extension))
-            .await
+        let bucket = match &self.backend {
+            Backend::Local => {
+                return self
+                    .hot
+                    .open(&key, &self.path_of(&name.sha256, name.extension))
+                    .await;
+            }
+            Backend::S3(bucket) => bucket,
+        };
+        if let Some(bytes) = self.hot.get(&key) {
+            return Ok(Some(MediaBytes::Memory(bytes)));
+        }
+        let Some(info) = bucket.head(&key).await? else {
+            return Ok(None);
+        };
+        if info.size > self.hot.max_file() {
+            let remote = RemoteMedia {
+                bucket: Arc::clone(bucket),
+                key,
+            };
+            return Ok(Some(MediaBytes::Remote(remote, info.size)));
+        }
+        let Some(bytes) = bucket.get(&key).await? else {
+            return Ok(None);
+        };
+        self.hot.insert(&key, bytes.clone());
+        Ok(Some(MediaBytes::Memory(bytes)))
     }
 
+    /// The local media folder (for S3, where uploads stream before they are stored).
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// Whether the store holds this file.
+    pub fn contains(&self, sha256: &str, extension: &str) -> io::Result<bool> {
+        match &self.backend {
+            Backend::Local => Ok(self.path_of(sha256, extension).is_file()),
+            Backend::S3(bucket) => {
+                let key = format!("{sha256}.{extension}");
+                Ok(s3::block_on(bucket.head(&key))??.is_some())
+            }
+        }
+    }
+
+    /// A stored file's bytes (blocking). A missing file is a `NotFound` error.
+    pub fn read(&self, sha256: &str, extension: &str) -> io::Result<Vec<u8>> {
+        match &self.backend {
+            Backend::Local => fs::read(self.path_of(sha256, extension)),
+            Backend::S3(bucket) => {
+                let key = format!("{sha256}.{extension}");
+                s3::block_on(bucket.get(&key))??
+                    .map(|bytes| bytes.to_vec())
+                    .ok_or_else(|| {
+                        io::Error::new(
+                            io::ErrorKind::NotFound,
+                            format!("{key} is not in {}", bucket.describe()),
+                        )
+                    })
+            }
+        }
+    }
+
+    /// Copies a stored file to `to` (blocking, streamed); returns its size.
+    pub fn copy_to(&self, sha256: &str, extension: &str, to: &Path) -> io::Result<u64> {
+        match &self.backend {
+            Backend::Local => fs::copy(self.path_of(sha256, extension), to),
+            Backend::S3(bucket) => {
+                let key = format!("{sha256}.{extension}");
+                s3::block_on(bucket.download(&key, to))?
+            }
+        }
+    }
+
+    /// Deletes a stored file; `None` when it was gone already, else its size.
+    pub fn remove(&self, file: &StoredFile) -> io::Result<Option<u64>> {
+        match &self.backend {
+            Backend::Local => remove_file(&self.path_of(&file.sha256, file.extension)),
+            Backend::S3(bucket) => {
+                let key = format!("{}.{}", file.sha256, file.extension);
+                s3::block_on(bucket.delete(&key))??;
+                Ok(Some(file.byte_size))
+            }
+        }
+    }
+
+    /// When the stored file was last written (or stored again), looked up afresh; `None`
+    /// when it is gone.
+    pub fn modified(&self, file: &StoredFile) -> io::Result<Option<SystemTime>> {
+        match &self.backend {
+            Backend::Local => match fs::metadata(self.path_of(&file.sha256, file.extension)) {
+                Ok(metadata) => Ok(Some(metadata.modified()?)),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(error) => Err(error),
+            },
+            Backend::S3(bucket) => {
+                let key = format!("{}.{}", file.sha256, file.extension);
+                Ok(s3::block_on(bucket.head(&key))??.map(|info| info.modified))
+            }
+        }
+    }
+
+    /// The local path of a file (the local backend's layout).
     pub fn path_of(&self, sha256: &str, extension: &str) -> PathBuf {
         self.root
             .join(&sha256[..2])
@@ -150,6 +305,14 @@ impl MediaStore {
             content_type,
             byte_size: upload.as_file().metadata()?.len(),
         };
+        if let Backend::S3(bucket) = &self.backend {
+            // Stored again even when present: the PUT refreshes the object's time, as `touch`
+            // does for a file, so a sweep deciding on old objects leaves it alone. The temp
+            // file is removed when `upload` drops.
+            let key = format!("{sha256}.{extension}");
+            s3::block_on(bucket.put_file(&key, upload.path(), sha256))??;
+            return Ok(stored);
+        }
         let path = self.path_of(sha256, extension);
         if path.is_file() {
             touch(&path);
@@ -174,6 +337,12 @@ impl MediaStore {
             extension,
             content_type,
         };
+        if let Backend::S3(bucket) = &self.backend {
+            let key = format!("{}.{extension}", stored.sha256);
+            let body = axum::body::Bytes::copy_from_slice(bytes);
+            s3::block_on(bucket.put_bytes(&key, body, &stored.sha256))??;
+            return Ok(stored);
+        }
         let path = self.path_of(&stored.sha256, extension);
         if path.is_file() {
             touch(&path);
@@ -199,7 +368,9 @@ impl MediaStore {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredFile {
     pub sha256: String,
-    pub path: PathBuf,
+    pub extension: &'static str,
+    /// Where it is, for messages: a path, or `s3://<bucket>/<key>`.
+    pub location: String,
     pub byte_size: u64,
     pub modified: SystemTime,
 }
@@ -230,8 +401,25 @@ impl MediaStore {
         Ok(found)
     }
 
-    /// Every stored file whose name is a media name (`<sha256>.<ext>`).
+    /// Every stored file whose name is a media name (`<sha256>.<ext>`) (blocking: a bucket
+    /// is listed page by page).
     pub fn stored_files(&self) -> io::Result<Vec<StoredFile>> {
+        if let Backend::S3(bucket) = &self.backend {
+            let objects = s3::block_on(bucket.list_all(LIST_PAGE))??;
+            return Ok(objects
+                .into_iter()
+                .filter_map(|object| {
+                    let name = MediaName::parse(&object.key)?;
+                    Some(StoredFile {
+                        sha256: name.sha256,
+                        extension: name.extension,
+                        location: format!("s3://{}/{}", bucket.config().bucket, object.key),
+                        byte_size: object.size,
+                        modified: object.modified,
+                    })
+                })
+                .collect());
+        }
         let mut found = Vec::new();
         for shard in self.shards()? {
             for entry in fs::read_dir(shard)? {
@@ -242,7 +430,8 @@ impl MediaStore {
                 let metadata = entry.metadata()?;
                 found.push(StoredFile {
                     sha256: name.sha256,
-                    path: entry.path(),
+                    extension: name.extension,
+                    location: entry.path().display().to_string(),
                     byte_size: metadata.len(),
                     modified: metadata.modified()?,
                 });
@@ -313,6 +502,20 @@ fn read_dir_if_any(dir: &Path) -> io::Result<Box<dyn Iterator<Item = io::Result<
     match fs::read_dir(dir) {
         Ok(entries) => Ok(Box::new(entries)),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Box::new(std::iter::empty())),
+        Err(error) => Err(error),
+    }
+}
+
+/// Removes a file; `None` when it was gone already, else its size.
+pub fn remove_file(path: &Path) -> io::Result<Option<u64>> {
+    let size = match fs::metadata(path) {
+        Ok(metadata) => metadata.len(),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    match fs::remove_file(path) {
+        Ok(()) => Ok(Some(size)),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
         Err(error) => Err(error),
     }
 }

@@ -95,9 +95,7 @@ async fn check_store(store: &Store, media: &MediaStore) -> Result<DataCheck, Err
             check.media_files += 1;
             check.media_bytes += file.byte_size;
             if !known.contains(file.sha256.as_str()) {
-                check
-                    .unreferenced_files
-                    .push(file.path.display().to_string());
+                check.unreferenced_files.push(file.location.clone());
             }
         }
         check.missing_rows = referenced

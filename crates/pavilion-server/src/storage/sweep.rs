@@ -9,12 +9,12 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::io;
-use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::db::Store;
 use crate::error::Error;
 use crate::media::MediaStore;
+use crate::media::store::remove_file;
 use crate::time::rfc3339_from_unix;
 
 /// What one sweep removed.
@@ -50,7 +50,7 @@ pub async fn sweep_temp_files(
             if cutoff.is_some_and(|cutoff| modified >= cutoff) {
                 continue;
             }
-            if let Some(bytes) = remove(&path)? {
+            if let Some(bytes) = remove_file(&path)? {
                 removed.0 += 1;
                 removed.1 += bytes;
             }
@@ -103,13 +103,13 @@ pub async fn sweep_orphans(
                 continue;
             }
             // Look again just before deleting: storing the same bytes refreshes the time.
-            let fresh = std::fs::metadata(&file.path)
-                .and_then(|m| m.modified())
-                .is_ok_and(|modified| modified >= cutoff);
+            let fresh = media
+                .modified(&file)
+                .is_ok_and(|modified| modified.is_none_or(|modified| modified >= cutoff));
             if fresh {
                 continue;
             }
-            if let Some(size) = remove(&file.path)? {
+            if let Some(size) = media.remove(&file)? {
                 removed.0 += 1;
                 removed.1 += size;
             }
@@ -120,18 +120,4 @@ pub async fn sweep_orphans(
     report.media_files = files;
     report.bytes_freed = bytes;
     Ok(report)
-}
-
-/// Removes a file; `None` when it was gone already.
-fn remove(path: &Path) -> io::Result<Option<u64>> {
-    let size = match std::fs::metadata(path) {
-        Ok(metadata) => metadata.len(),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(error),
-    };
-    match std::fs::remove_file(path) {
-        Ok(()) => Ok(Some(size)),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error),
-    }
 }

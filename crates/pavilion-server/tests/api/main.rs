@@ -18,6 +18,7 @@ mod me_support;
 mod media;
 mod openapi;
 mod programme;
+mod s3;
 mod security;
 mod seed_import;
 mod staff;

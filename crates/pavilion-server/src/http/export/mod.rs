@@ -30,8 +30,8 @@ use crate::hall::publish::{Encoding, PreparedDocument, PublishedHall, brotli, gz
 use crate::http::routes::web::{PAGE_EXTENSIONS, VIEWER_FOLDER, is_plain_segment};
 use crate::media::MediaStore;
 use crate::media::render::{Renderer, ScreenBlock, ScreenText};
+use crate::media::store::StoredFile;
 use crate::origin::WebOrigin;
-use crate::storage::MEDIA_FOLDER;
 
 /// Page files of the staff console, the exhibitor portal and the API reference: they need the
 /// server, so they stay out of an export (matched on the name up to its first `.` or `-`).
@@ -112,7 +112,7 @@ pub async fn export(
     let sources = Sources {
         web_dir: config.web_dir.clone(),
         assets_dir: config.assets_dir.clone(),
-        media: MediaStore::new(config.data_dir.join(MEDIA_FOLDER)),
+        media: config.media_store().await?,
     };
     let to = to.to_path_buf();
     tokio::task::spawn_blocking(move || {
@@ -362,12 +362,7 @@ fn copy_media(
         if !published.shows_media(&file.sha256) || !found.insert(file.sha256.clone()) {
             continue;
         }
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Error::Internal(format!("{} has no name", file.path.display())))?;
-        site.copy(&file.path, &format!("media/{name}"))?;
+        site.copy_media(media, &file)?;
         copied += 1;
     }
     if let Some(missing) = published.media.iter().find(|sha| !found.contains(*sha)) {
@@ -467,6 +462,19 @@ impl Site {
     fn copy_one(&mut self, from: &Path, relative: &str) -> Result<(), Error> {
         let target = self.target(relative)?;
         self.bytes += fs::copy(from, &target)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(&target, fs::Permissions::from_mode(0o644))?;
+        }
+        self.files += 1;
+        Ok(())
+    }
+
+    /// Copies a stored media file (from the folder or the bucket) as it is.
+    fn copy_media(&mut self, media: &MediaStore, file: &StoredFile) -> Result<(), Error> {
+        let target = self.target(&format!("media/{}.{}", file.sha256, file.extension))?;
+        self.bytes += media.copy_to(&file.sha256, file.extension, &target)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

@@ -1,7 +1,7 @@
 //! `GET /media/{sha256}.{ext}`: content-addressed, immutable media from the media store,
 //! with single byte-range support (video seeking); PDFs as attachments. Small files come
 //! from the store's memory cache of hot files (ranges sliced from it), big ones stream from
-//! disk.
+//! disk or, with S3 media, from the bucket (the range passed on as a ranged GET).
 //!
 //! Only files the published hall names are public (decided from memory, no database query);
 //! any other file is served, privately, to the exhibitor whose content names it and to staff,
@@ -123,6 +123,13 @@ pub(crate) async fn media(
                 MediaBytes::File(file, _) => {
                     Body::from_stream(ReaderStream::with_capacity(file, STREAM_CHUNK))
                 }
+                MediaBytes::Remote(remote, _) if length == 0 => {
+                    drop(remote);
+                    Body::empty()
+                }
+                MediaBytes::Remote(remote, _) => {
+                    Body::from_stream(remote.range(0, length - 1).await?)
+                }
             };
             Ok((
                 fixed_headers,
@@ -149,6 +156,8 @@ pub(crate) async fn media(
                     file.seek(std::io::SeekFrom::Start(start)).await?;
                     Body::from_stream(ReaderStream::with_capacity(file.take(count), STREAM_CHUNK))
                 }
+                // The range is passed on to the bucket.
+                MediaBytes::Remote(remote, _) => Body::from_stream(remote.range(start, end).await?),
             };
             Ok((
                 StatusCode::PARTIAL_CONTENT,
