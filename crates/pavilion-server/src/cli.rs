@@ -256,6 +256,18 @@ impl Config {
         Ok(store)
     }
 
+    /// Refuses a command that reads or writes the local media folder (`check-data`, `backup`,
+    /// `restore`) when media live in a bucket, saying what to do instead.
+    pub fn require_local_media(&self, what: &str) -> Result<(), Error> {
+        match self.media_url.as_deref().map(str::trim) {
+            Some(url) if !url.is_empty() => Err(Error::BadRequest(format!(
+                "{what} works on the local media folder, but --media-url / PAVILION_MEDIA_URL keeps media in {}: back up and check the bucket with the object store's own tools (versioning, replication, a bucket copy)",
+                url.split('?').next().unwrap_or(url)
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// The time and decoded data each media check may use.
     pub fn check_budget(&self) -> CheckBudget {
         CheckBudget {
@@ -519,5 +531,23 @@ mod tests {
         assert_eq!(config.command, Some(Command::Restore { from: "/b".into() }));
         let config = Config::try_parse_from(["pavilion", "check-data"]).unwrap();
         assert_eq!(config.command, Some(Command::CheckData));
+        assert!(config.require_local_media("`pavilion check-data`").is_ok());
+        let config = Config::try_parse_from([
+            "pavilion",
+            "backup",
+            "--to",
+            "/b",
+            "--media-url",
+            "s3://media?endpoint=http://127.0.0.1:9000",
+        ])
+        .unwrap();
+        let refused = config
+            .require_local_media("`pavilion backup`")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("s3://media:") && refused.contains("bucket"),
+            "{refused}"
+        );
     }
 }

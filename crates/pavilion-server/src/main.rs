@@ -60,7 +60,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::CheckData => {
-            local_media_only(&config, "`pavilion check-data`")?;
+            config.require_local_media("`pavilion check-data`")?;
             let check = pavilion_server::storage::check::check_data(&config.data_dir)
                 .await
                 .with_context(|| format!("checking {}", config.data_dir.display()))?;
@@ -71,7 +71,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { to } => {
-            local_media_only(&config, "`pavilion backup`")?;
+            config.require_local_media("`pavilion backup`")?;
             let report = pavilion_server::storage::backup::backup(&config.data_dir, &to)
                 .await
                 .with_context(|| {
@@ -92,7 +92,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore { from } => {
-            local_media_only(&config, "`pavilion restore`")?;
+            config.require_local_media("`pavilion restore`")?;
             let report = pavilion_server::storage::backup::restore(&from, &config.data_dir)
                 .await
                 .with_context(|| {
@@ -106,18 +106,4 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// Refuses a command that reads or writes the local media folder when media live in a bucket.
-fn local_media_only(config: &Config, what: &str) -> anyhow::Result<()> {
-    if let Some(url) = config
-        .media_url
-        .as_deref()
-        .filter(|url| !url.trim().is_empty())
-    {
-        anyhow::bail!(
-            "{what} works on the local media folder, but --media-url / PAVILION_MEDIA_URL puts media in {url}: back up the database with the server stopped or with `sqlite3 .backup`, and the bucket with the object store's own tools (versioning, replication, a bucket copy)"
-        );
-    }
-    Ok(())
 }

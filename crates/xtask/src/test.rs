@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
 //! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short`, `load --short`
 //! and `api-fuzz --short`, `bench --short --only serving`; the viewer's web build), then the
-//! browser tests in headless Chromium and `bench --short --only viewer`.
+//! browser tests in headless Chromium and `bench --short --only viewer`. The S3 media tests'
+//! server (s3rver, npm) is installed first and required.
 
 use std::time::Instant;
 
@@ -16,6 +17,12 @@ pub fn run(args: &[String]) -> Result<()> {
     let cargo = cmd::cargo();
 
     cmd::run(&root, &cargo, &["fmt", "--all", "--", "--check"])?;
+    // The S3 media tests run against s3rver, an npm package in web/: installed here, before
+    // the two lines start, and required (PAVILION_TEST_S3) so a missing server fails them.
+    let web = root.join("web");
+    if !web.join("node_modules/.bin/s3rver").exists() {
+        cmd::run(&web, "npm", &["ci", "--no-audit", "--no-fund"])?;
+    }
     let native = || -> Result<()> {
         cmd::run(
             &root,
@@ -30,7 +37,12 @@ pub fn run(args: &[String]) -> Result<()> {
             ],
         )?;
         build_web::clippy()?;
-        cmd::run(&root, &cargo, &["test", "--workspace"])?;
+        cmd::run_with_env(
+            &root,
+            &cargo,
+            &["test", "--workspace"],
+            &[("PAVILION_TEST_S3", "1")],
+        )?;
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200), two 5 s load phases (`cargo xtask load`) and
         // schemathesis with 10 examples per operation (`cargo xtask api-fuzz` runs 100), and

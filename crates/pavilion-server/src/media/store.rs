@@ -146,20 +146,6 @@ impl MediaStore {
         }
     }
 
-    /// The refusal of a command that works on the local media folder only.
-    pub fn require_local(&self, what: &str) -> io::Result<()> {
-        match &self.backend {
-            Backend::Local => Ok(()),
-            Backend::S3(bucket) => Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                format!(
-                    "{what} works on the local media folder, but media live in {} (--media-url): use the object store's own tools for its objects (versioning, replication, a bucket copy)",
-                    bucket.describe()
-                ),
-            )),
-        }
-    }
-
     /// The memory cache of served files.
     pub fn hot(&self) -> &HotMedia {
         &self.hot

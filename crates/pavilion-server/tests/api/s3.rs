@@ -402,3 +402,32 @@ fn hex_sha256(bytes: &[u8]) -> String {
     use sha2::Digest as _;
     hex::encode(sha2::Sha256::digest(bytes))
 }
+
+#[tokio::test]
+async fn the_export_copies_media_from_the_bucket() {
+    let Some(server) = start() else { return };
+    let app = server.app().await;
+    let hall = app.get("/api/v1/hall").await.json();
+    let logo = hall["exhibitors"][0]["logo_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let served = app.get(&logo).await;
+    std::fs::write(
+        app.config.web_dir.join("index.html"),
+        "<!doctype html><html><head><title>Pavilion</title></head><body></body></html>",
+    )
+    .unwrap();
+    let to = tempfile::tempdir().unwrap();
+    let folder = to.path().join("site");
+    let report = pavilion_server::http::export::export(&app.config, &folder, None)
+        .await
+        .unwrap();
+    assert!(report.media > 0, "{report:?}");
+    let copied = std::fs::read(folder.join(logo.trim_start_matches('/'))).unwrap();
+    assert!(
+        copied == served.body.as_ref(),
+        "the logo is copied as served"
+    );
+    assert!(local_files(&app).is_empty(), "{:?}", local_files(&app));
+}
