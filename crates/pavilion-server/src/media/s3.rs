@@ -526,7 +526,7 @@ impl S3Bucket {
             ),
         };
         let mut request = Request::builder()
-            .method(method.clone())
+            .method(method)
             .uri(target)
             .header(header::HOST, &config.authority)
             .header("x-amz-date", &amz_date)
@@ -564,20 +564,20 @@ impl S3Bucket {
                 tracing::debug!(%error, "object store connection ended");
             }
         });
-        // A streamed upload may take long; its body's own progress bounds it.
-        let exchange = sender.send_request(request);
-        let response = if matches!(method, Method::PUT) {
-            exchange.await
-        } else {
-            tokio::time::timeout(REQUEST_TIMEOUT, exchange)
-                .await
-                .map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::TimedOut,
-                        "the object store did not answer in 60 s",
-                    )
-                })?
-        };
+        // An upload gets a second more for each MiB it sends (at least 1 MiB/s).
+        let limit = REQUEST_TIMEOUT + Duration::from_secs(length.unwrap_or(0) / (1024 * 1024));
+        let response = tokio::time::timeout(limit, sender.send_request(request))
+            .await
+            .map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "the object store at http://{} did not answer in {} s",
+                        config.authority,
+                        limit.as_secs()
+                    ),
+                )
+            })?;
         response.map_err(|error| {
             io::Error::other(format!(
                 "the object store at http://{} failed the request: {error}",
