@@ -85,6 +85,10 @@ impl MediaName {
 
 /// The media store, with the hot files it serves kept in memory. `root` is the local media
 /// folder: the store itself for the local backend, only the `.incoming` uploads for S3.
+///
+/// Every method but `open_for_serving` and `in_bucket` blocks (file IO, or a request to the
+/// bucket run through [`s3::block_on`]): call them off the runtime, in `spawn_blocking`, as
+/// every caller does.
 #[derive(Debug, Clone)]
 pub struct MediaStore {
     root: PathBuf,
