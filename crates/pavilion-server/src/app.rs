@@ -116,7 +116,7 @@ impl AppState {
         config: &Config,
         renderer: Renderer,
     ) -> Result<AppState, Error> {
-        let store = Store::open(&config.data_dir).await?;
+        let store = Store::connect(&config.database()).await?;
         let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
 
         let budget = config.check_budget();
@@ -397,7 +397,7 @@ async fn import_owned(
     renderer: Renderer,
     _owner: crate::data_lock::DataLock,
 ) -> Result<ImportReport, Error> {
-    let store = Store::open(&config.data_dir).await?;
+    let store = Store::connect(&config.database()).await?;
     let media = MediaStore::new(config.data_dir.join(MEDIA_FOLDER));
     let outcome = import_and_publish(
         &store,
