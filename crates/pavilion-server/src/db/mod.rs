@@ -8,10 +8,12 @@ mod backup;
 mod content;
 mod contest;
 mod exhibitors;
+mod instances;
 mod layout;
 mod leads;
 mod media;
 mod programme;
+mod rates;
 mod snapshots;
 mod staff;
 mod tokens;
@@ -35,6 +37,7 @@ pub use contest::{
 pub use exhibitors::{
     ApprovedSignage, CatalogueSeed, ContentOrigin, ExhibitorRecord, SeedState, SeededExhibitor,
 };
+pub use instances::{PUBLISHED_CHANNEL, SharedLock};
 pub use layout::LayoutDraft;
 pub use leads::{LeadRow, NewLeadRow};
 pub use media::MediaRow;
@@ -83,6 +86,8 @@ impl<'a> Database<'a> {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The PostgreSQL URL, for the connection that listens for other servers' publishes.
+    url: Option<std::sync::Arc<str>>,
 }
 
 /// Row counts of every table, for checks that a step changed nothing.
@@ -202,6 +207,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Postgres,
+            url: Some(url.into()),
         })
     }
 
@@ -216,6 +222,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
+            url: None,
         })
     }
 
@@ -233,6 +240,7 @@ impl Store {
         Ok(Store {
             pool,
             backend: Backend::Sqlite,
+            url: None,
         })
     }
 

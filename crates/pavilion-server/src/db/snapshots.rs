@@ -140,6 +140,7 @@ impl Store {
         .bind(version)
         .execute(&mut *tx)
         .await?;
+        self.notify_published(&mut tx, version).await?;
         if let Some(entry) = audit {
             super::audit::insert(&mut *tx, entry).await?;
         }
@@ -222,6 +223,8 @@ impl Store {
         sqlx::query("UPDATE published SET version = $1 WHERE id = 1")
             .bind(version_param(version))
             .execute(&mut *tx)
+            .await?;
+        self.notify_published(&mut tx, version_param(version))
             .await?;
         super::audit::insert(&mut *tx, audit).await?;
         tx.commit().await?;

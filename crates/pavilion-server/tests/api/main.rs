@@ -12,6 +12,7 @@ mod database;
 mod exhibitors;
 mod guard;
 mod hall;
+mod instances;
 mod leads;
 mod limits;
 mod me;
