@@ -98,7 +98,7 @@ impl Guard {
                 limits.failure_keys,
                 shared.map(|store| (store, "leads")),
             ),
-            contest: ContestThrottle::new(limits),
+            contest: ContestThrottle::new(limits, shared),
         }
     }
 }
