@@ -71,11 +71,17 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(limits: &Limits, trusted_proxies: &[crate::limits::IpRange]) -> Guard {
+    /// `shared`: the store, when several servers share it (PostgreSQL), so that the
+    /// per-caller limits count across them.
+    pub fn new(
+        limits: &Limits,
+        trusted_proxies: &[crate::limits::IpRange],
+        shared: Option<&Store>,
+    ) -> Guard {
         Guard {
             limits: limits.clone(),
             trusted_proxies: TrustedProxies(trusted_proxies.to_vec()),
-            sign_in: SignInGuard::new(limits),
+            sign_in: SignInGuard::new(limits, shared),
             sign_ins: Gate::new(limits.max_sign_ins, limits.sign_in_wait, "sign-ins"),
             uploads: Gate::new(limits.max_uploads, std::time::Duration::ZERO, "uploads"),
             events: AddressRate::new(
@@ -83,14 +89,16 @@ impl Guard {
                 limits.event_batches_per_minute,
                 std::time::Duration::from_secs(60),
                 limits.failure_keys,
+                shared.map(|store| (store, "analytics_batches")),
             ),
             leads: AddressRate::new(
                 "messages for booths",
                 limits.leads_per_hour,
                 std::time::Duration::from_secs(3600),
                 limits.failure_keys,
+                shared.map(|store| (store, "leads")),
             ),
-            contest: ContestThrottle::new(limits),
+            contest: ContestThrottle::new(limits, shared),
         }
     }
 }
@@ -116,10 +124,13 @@ impl AppState {
         config: &Config,
         renderer: Renderer,
     ) -> Result<AppState, Error> {
-        let store = Store::open(&config.data_dir).await?;
+        let store = Store::connect(&config.database()).await?;
         let media = config.media_store().await?;
 
         let budget = config.check_budget();
+        // Servers starting together on one PostgreSQL database take turns: the first imports
+        // and publishes, the others find it done.
+        let startup_lock = store.lock_curation().await?;
         let fresh = store.exhibitor_count().await? == 0;
         if fresh {
             // A catalogue that will not import fails the first start before anything (the
@@ -163,8 +174,12 @@ impl AppState {
         tracing::info!(version = published.version, "serving published hall");
         // Leads past their retention go before anyone can read them again.
         crate::leads::sweep_expired(&store, crate::time::unix_now()).await?;
+        drop(startup_lock);
 
-        Ok(AppState {
+        let shared = (store.backend() == crate::db::Backend::Postgres).then_some(&store);
+        let guard = Guard::new(&config.limits, &config.trusted_proxies, shared);
+        let live_store = store.clone();
+        let state = AppState {
             inner: Arc::new(Inner {
                 store,
                 media,
@@ -175,14 +190,21 @@ impl AppState {
                 clock: config.clock.map_or(Clock::system(), Clock::starting_at),
                 contest_clock: ContestClock::default(),
                 screens: Default::default(),
-                live: LiveHall::new(published),
+                live: LiveHall::new(published, live_store),
                 budget,
                 storage: config.storage_rules(),
                 uploads: UploadGate::default(),
-                guard: Guard::new(&config.limits, &config.trusted_proxies),
+                guard,
                 cors_origins: config.cors_origins.clone(),
             }),
-        })
+        };
+        if state.store().backend() == crate::db::Backend::Postgres {
+            tokio::spawn(crate::hall::live::follow_published(
+                Arc::downgrade(&state.inner),
+                |inner: &Inner| &inner.live,
+            ));
+        }
+        Ok(state)
     }
 
     /// Re-imports the catalogue as a seed under the curation lock (so no layout write,
@@ -193,7 +215,7 @@ impl AppState {
         catalogue: &Path,
         actor: ImportActor<'_>,
     ) -> Result<ImportReport, Error> {
-        let _curation = self.live().curation_lock().await;
+        let _curation = self.live().curation_lock().await?;
         let (report, published) = import_and_publish(
             self.store(),
             self.media(),
@@ -397,7 +419,7 @@ async fn import_owned(
     renderer: Renderer,
     _owner: crate::data_lock::DataLock,
 ) -> Result<ImportReport, Error> {
-    let store = Store::open(&config.data_dir).await?;
+    let store = Store::connect(&config.database()).await?;
     let media = config.media_store().await?;
     let outcome = import_and_publish(
         &store,

@@ -1,6 +1,8 @@
 //! Leaky buckets per key with bounded memory, the one mechanism behind every per-caller
 //! limit: failed credentials (`staff::throttle`) and anonymous writes such as visitor
-//! analytics and leads ([`AddressRate`]). Each count decays evenly over its window, so a
+//! analytics and leads ([`AddressRate`]). On a PostgreSQL store shared by several servers
+//! the same buckets are also kept in the database ([`SharedBuckets`]), so a caller spreading
+//! requests over the servers is counted once. Each count decays evenly over its window, so a
 //! limit of 10 per 15 minutes lets one more through every 90 seconds once the bucket is full.
 //!
 //! At most `capacity` keys are tracked; when a new one arrives at the cap, the one updated
@@ -13,6 +15,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::db::Store;
 use crate::error::Error;
 use crate::limits::canonical;
 
@@ -127,36 +130,193 @@ pub fn locked<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Leaky buckets of one `scope` kept in the store, counted by every server on it: the same
+/// arithmetic as [`LeakyBuckets`], one atomic statement per count. Buckets idle for twice
+/// their window (drained empty long since) are swept as counts arrive.
+#[derive(Debug)]
+pub struct SharedBuckets {
+    store: Store,
+    scope: &'static str,
+    limit: u32,
+    window: Duration,
+    counted: std::sync::atomic::AtomicU32,
+    /// The store's bucket secret, read once.
+    secret: tokio::sync::OnceCell<String>,
+}
+
+/// How many counts a server adds between two sweeps of a scope's idle buckets.
+const SWEEP_EVERY: u32 = 256;
+
+fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+impl SharedBuckets {
+    pub fn new(store: Store, scope: &'static str, limit: u32, window: Duration) -> SharedBuckets {
+        SharedBuckets {
+            store,
+            scope,
+            limit: limit.max(1),
+            window: window.max(Duration::from_millis(1)),
+            counted: std::sync::atomic::AtomicU32::new(0),
+            secret: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The row key of `key`: a digest keyed with the store's secret, so the table never holds
+    /// an address or a name (and rows are swept once drained).
+    async fn row_key(&self, key: &str) -> Result<String, Error> {
+        use sha2::{Digest as _, Sha256};
+        let secret = self
+            .secret
+            .get_or_try_init(|| async {
+                let fresh = hex::encode(crate::secret::random_bytes::<32>()?);
+                self.store.rate_bucket_secret(&fresh).await
+            })
+            .await?;
+        let mut digest = Sha256::new();
+        digest.update(secret.as_bytes());
+        digest.update([0]);
+        digest.update(key.as_bytes());
+        Ok(hex::encode(&digest.finalize()[..16]))
+    }
+
+    fn drain_per_ms(&self) -> f64 {
+        f64::from(self.limit) / (self.window.as_secs_f64() * 1000.0)
+    }
+
+    /// `None` when `key` may try again now, otherwise how long it must wait.
+    pub async fn wait(&self, key: &str) -> Result<Option<Duration>, Error> {
+        let key = self.row_key(key).await?;
+        let Some((level, updated_ms)) = self.store.rate_bucket(self.scope, &key).await? else {
+            return Ok(None);
+        };
+        let elapsed = (unix_ms() - updated_ms).max(0) as f64;
+        let level = (level - elapsed * self.drain_per_ms()).max(0.0);
+        let allowed = f64::from(self.limit) - 1.0;
+        Ok((level > allowed)
+            .then(|| Duration::from_secs_f64((level - allowed) / (self.drain_per_ms() * 1000.0))))
+    }
+
+    /// Counts one more for `key`.
+    pub async fn add(&self, key: &str) -> Result<(), Error> {
+        let key = self.row_key(key).await?;
+        let now = unix_ms();
+        self.store
+            .add_to_rate_bucket(self.scope, &key, self.drain_per_ms(), now)
+            .await?;
+        let counted = self
+            .counted
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if counted % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            let idle = i64::try_from(self.window.as_millis() * 2).unwrap_or(i64::MAX);
+            self.store
+                .sweep_rate_buckets(self.scope, now.saturating_sub(idle))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Forgets `key`.
+    pub async fn forget(&self, key: &str) -> Result<(), Error> {
+        let key = self.row_key(key).await?;
+        self.store.forget_rate_bucket(self.scope, &key).await
+    }
+}
+
+/// A limit's buckets: this server's own and, on a shared store, the store's as well. A key
+/// must wait as long as the longer of the two says.
+#[derive(Debug)]
+pub struct Rate<K> {
+    local: Mutex<LeakyBuckets<K>>,
+    shared: Option<SharedBuckets>,
+}
+
+impl<K: Clone + Eq + Hash + std::fmt::Display> Rate<K> {
+    /// `limit` per `window` per key, at most `capacity` keys in memory; `shared` names the
+    /// store and scope when several servers share a PostgreSQL store.
+    pub fn new(
+        limit: u32,
+        window: Duration,
+        capacity: usize,
+        shared: Option<(&Store, &'static str)>,
+    ) -> Rate<K> {
+        Rate {
+            local: Mutex::new(LeakyBuckets::new(limit, window, capacity)),
+            shared: shared
+                .map(|(store, scope)| SharedBuckets::new(store.clone(), scope, limit, window)),
+        }
+    }
+
+    pub async fn wait(&self, key: &K) -> Result<Option<Duration>, Error> {
+        let local = locked(&self.local).wait(key, Instant::now());
+        let shared = match &self.shared {
+            Some(shared) => shared.wait(&key.to_string()).await?,
+            None => None,
+        };
+        Ok(local.max(shared))
+    }
+
+    pub async fn add(&self, key: K) -> Result<(), Error> {
+        let text = self.shared.as_ref().map(|_| key.to_string());
+        locked(&self.local).add(key, Instant::now());
+        if let (Some(shared), Some(text)) = (&self.shared, text) {
+            shared.add(&text).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn forget(&self, key: &K) -> Result<(), Error> {
+        locked(&self.local).forget(key);
+        if let Some(shared) = &self.shared {
+            shared.forget(&key.to_string()).await?;
+        }
+        Ok(())
+    }
+
+    /// How many keys this server tracks in memory.
+    pub fn tracked(&self) -> usize {
+        locked(&self.local).len()
+    }
+}
+
 /// A rate limit on one kind of anonymous request per client address: `limit` requests per
 /// `window`, then 429 with the wait, naming `what` was limited.
 #[derive(Debug)]
 pub struct AddressRate {
     what: &'static str,
-    buckets: Mutex<LeakyBuckets<IpAddr>>,
+    buckets: Rate<IpAddr>,
 }
 
 impl AddressRate {
-    pub fn new(what: &'static str, limit: u32, window: Duration, capacity: usize) -> AddressRate {
+    /// `shared`: the store and scope under which servers sharing a PostgreSQL store count
+    /// together (none: this server alone).
+    pub fn new(
+        what: &'static str,
+        limit: u32,
+        window: Duration,
+        capacity: usize,
+        shared: Option<(&Store, &'static str)>,
+    ) -> AddressRate {
         AddressRate {
             what,
-            buckets: Mutex::new(LeakyBuckets::new(limit, window, capacity)),
+            buckets: Rate::new(limit, window, capacity, shared),
         }
     }
 
     /// Counts one request from `address`, or refuses it with 429 when the address is over
     /// its limit (a refused request is not counted). An unknown address (no `ConnectInfo`)
     /// is not limited.
-    pub fn admit(&self, address: Option<IpAddr>) -> Result<(), Error> {
-        self.admit_at(address, Instant::now())
-    }
-
-    fn admit_at(&self, address: Option<IpAddr>, now: Instant) -> Result<(), Error> {
+    pub async fn admit(&self, address: Option<IpAddr>) -> Result<(), Error> {
         let Some(address) = address else {
             return Ok(());
         };
         let key = address_key(address);
-        let mut buckets = locked(&self.buckets);
-        if let Some(wait) = buckets.wait(&key, now) {
+        if let Some(wait) = self.buckets.wait(&key).await? {
             return Err(Error::TooManyRequests {
                 message: format!(
                     "too many {} from your address; try again in {} s",
@@ -166,13 +326,12 @@ impl AddressRate {
                 retry_after: wait,
             });
         }
-        buckets.add(key, now);
-        Ok(())
+        self.buckets.add(key).await
     }
 
     /// How many addresses are tracked now.
     pub fn tracked(&self) -> usize {
-        locked(&self.buckets).len()
+        self.buckets.tracked()
     }
 }
 
@@ -240,31 +399,63 @@ mod tests {
         assert_eq!(address_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
     }
 
-    #[test]
-    fn an_address_rate_admits_up_to_its_limit_and_stays_bounded() {
-        let rate = AddressRate::new("event batches", 3, Duration::from_secs(60), 100);
-        let start = Instant::now();
+    #[tokio::test]
+    async fn an_address_rate_admits_up_to_its_limit_and_stays_bounded() {
+        // 3 per 300 ms: one more drains every 100 ms.
+        let rate = AddressRate::new("event batches", 3, Duration::from_millis(300), 100, None);
         let here: IpAddr = "192.0.2.1".parse().unwrap();
         for _ in 0..3 {
-            rate.admit_at(Some(here), start).unwrap();
+            rate.admit(Some(here)).await.unwrap();
         }
-        let refused = rate.admit_at(Some(here), start).unwrap_err();
+        let refused = rate.admit(Some(here)).await.unwrap_err();
         assert_eq!(refused.code(), "too_many_requests");
         assert!(refused.to_string().contains("event batches"), "{refused}");
-        assert!(
-            rate.admit_at(Some("192.0.2.2".parse().unwrap()), start)
-                .is_ok()
-        );
-        assert!(rate.admit_at(None, start).is_ok());
-        // One request drains every 20 s.
-        assert!(
-            rate.admit_at(Some(here), start + Duration::from_secs(21))
-                .is_ok()
-        );
+        assert!(rate.admit(Some("192.0.2.2".parse().unwrap())).await.is_ok());
+        assert!(rate.admit(None).await.is_ok());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(rate.admit(Some(here)).await.is_ok());
         for i in 0..1000u32 {
             let address = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
-            rate.admit_at(Some(address), start).unwrap();
+            rate.admit(Some(address)).await.unwrap();
         }
         assert_eq!(rate.tracked(), 100);
+    }
+
+    /// Two servers' rates over one store count a caller together: what one admitted, the
+    /// other counts, and the limit holds across both.
+    #[tokio::test]
+    async fn servers_sharing_a_store_count_an_address_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        let window = Duration::from_secs(3600);
+        let one = AddressRate::new("leads", 4, window, 100, Some((&store, "leads")));
+        let two = AddressRate::new("leads", 4, window, 100, Some((&store, "leads")));
+        let caller: IpAddr = "2001:db8:1:2::7".parse().unwrap();
+        let neighbour: IpAddr = "2001:db8:1:2::8".parse().unwrap();
+        one.admit(Some(caller)).await.unwrap();
+        two.admit(Some(neighbour)).await.unwrap(); // the same /64
+        one.admit(Some(caller)).await.unwrap();
+        two.admit(Some(caller)).await.unwrap();
+        let refused = one.admit(Some(caller)).await.unwrap_err();
+        assert_eq!(refused.code(), "too_many_requests");
+        assert!(
+            refused
+                .retry_after()
+                .is_some_and(|wait| wait > Duration::from_secs(800))
+        );
+        assert!(two.admit(Some(caller)).await.is_err());
+        // Another scope is another count.
+        let other = AddressRate::new("events", 4, window, 100, Some((&store, "events")));
+        assert!(other.admit(Some(caller)).await.is_ok());
+        // The table holds keyed digests, not the address.
+        let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM rate_buckets")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(keys.len(), 2);
+        for key in keys {
+            assert_eq!(key.len(), 32);
+            assert!(!key.contains("2001"), "{key}");
+        }
     }
 }

@@ -30,6 +30,17 @@ pub struct Config {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database for the store instead of the data folder's SQLite file
+    /// (`postgres://user:password@host:5432/name`; several servers may share it). Media stay
+    /// in the data folder. Create the database with the C collation so text sorts as in
+    /// SQLite (`createdb --locale=C --template=template0 pavilion`).
+    #[arg(
+        long,
+        env = "PAVILION_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
     /// Address to listen on.
     #[arg(
         long,
@@ -208,6 +219,12 @@ pub enum Command {
 }
 
 impl Config {
+    /// The store this configuration names: PostgreSQL when a database URL is set, else the
+    /// data folder's SQLite file.
+    pub fn database(&self) -> crate::db::Database<'_> {
+        crate::db::Database::chosen(self.database_url.as_deref(), &self.data_dir)
+    }
+
     /// A configuration with every path under one folder; handy for tests and tools.
     pub fn for_data_dir(data_dir: PathBuf, catalogue_dir: PathBuf) -> Config {
         Config {
@@ -217,6 +234,7 @@ impl Config {
             programme_file: data_dir.join("programme.toml"),
             contest_file: data_dir.join("contest.toml"),
             clock: None,
+            database_url: None,
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             catalogue_dir,

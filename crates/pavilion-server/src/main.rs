@@ -42,7 +42,7 @@ async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Staff { command } => {
-            let store = pavilion_server::db::Store::open(&config.data_dir)
+            let store = pavilion_server::db::Store::connect(&config.database())
                 .await
                 .with_context(|| format!("opening {}", config.data_dir.display()))?;
             let outcome = pavilion_server::cli::run_staff_command(&store, &command).await;
@@ -58,6 +58,15 @@ async fn run() -> anyhow::Result<()> {
             state.store().close().await;
             println!("{}", outcome.context("token command failed")?);
             Ok(())
+        }
+        Command::CheckData | Command::Backup { .. } | Command::Restore { .. }
+            if config.database_url.is_some() =>
+        {
+            anyhow::bail!(
+                "check-data, backup and restore work on the data folder's SQLite store; with \
+                 --database-url, back up PostgreSQL with pg_dump and the media folder with any \
+                 file copy"
+            )
         }
         Command::CheckData => {
             config.require_local_media("`pavilion check-data`")?;

@@ -20,6 +20,7 @@ mod fuzz;
 mod http_client;
 mod load;
 mod nginx;
+mod postgres;
 mod serve;
 mod test;
 
@@ -61,6 +62,8 @@ commands:
               10 s slices), --visitors N (64), --binary PATH, --short (debug build, 5 s
               phases, only errors fail)
   e2e         only the browser tests, against the viewer last built into web/pkg
+  test-postgres  the API tests against a throwaway PostgreSQL server from Debian (initdb on a
+              free loopback port, each test app in its own schema); `-- <filter>` narrows them
   chaos       crash consistency: rounds of concurrent uploads, deletes, profile edits,
               approvals and publishes against a release server killed with SIGKILL at a random
               moment, then restarted and checked (acknowledged writes present, check-data clean);
@@ -97,6 +100,7 @@ fn main() -> Result<()> {
         Some("chaos") => chaos::run(&args[1..]),
         Some("load") => load::run(&args[1..]),
         Some("e2e") => e2e::run(&project_root()),
+        Some("test-postgres") => postgres::run_api_tests(&project_root(), &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             Ok(())

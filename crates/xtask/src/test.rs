@@ -1,14 +1,15 @@
 //! `cargo xtask test`: every check and test: formatting, then two lines of work side by side
-//! (clippy native and wasm32, unit/API/headless Bevy tests, `chaos --short`, `load --short`
-//! and `api-fuzz --short`, `bench --short --only serving`; the viewer's web build), then the
-//! browser tests in headless Chromium and `bench --short --only viewer`. The S3 media tests'
-//! server (s3rver, npm) is installed first and required.
+//! (clippy native and wasm32, unit/API/headless Bevy tests, the API tests again on
+//! PostgreSQL, `chaos --short`, `load --short` and `api-fuzz --short`, `bench --short --only
+//! serving`; the viewer's web build), then the browser tests in headless Chromium and
+//! `bench --short --only viewer`. The S3 media tests' server (s3rver, npm) is installed first
+//! and required.
 
 use std::time::Instant;
 
 use anyhow::Result;
 
-use crate::{api_fuzz, bench, build_web, chaos, cmd, e2e, load, project_root};
+use crate::{api_fuzz, bench, build_web, chaos, cmd, e2e, load, postgres, project_root};
 
 pub fn run(args: &[String]) -> Result<()> {
     let root = project_root();
@@ -43,6 +44,8 @@ pub fn run(args: &[String]) -> Result<()> {
             &["test", "--workspace"],
             &[("PAVILION_TEST_S3", "1")],
         )?;
+        // The API tests again, on PostgreSQL (a throwaway cluster from Debian's package).
+        postgres::run_api_tests(&root, &[])?;
         // The short forms of the long harnesses, against the debug server: three kill -9
         // rounds (`cargo xtask chaos` runs 200), two 5 s load phases (`cargo xtask load`) and
         // schemathesis with 10 examples per operation (`cargo xtask api-fuzz` runs 100), and

@@ -48,7 +48,7 @@ pub struct BoothDay {
 
 const COUNT_COLUMNS: &str = "visits, dwell_seconds, media_plays, brochure_downloads, model_views";
 
-fn counts_of(row: &sqlx::sqlite::SqliteRow) -> Counts {
+fn counts_of(row: &sqlx::any::AnyRow) -> Counts {
     Counts {
         visits: row.get("visits"),
         dwell_seconds: row.get("dwell_seconds"),
@@ -69,13 +69,13 @@ impl Store {
         for (exhibitor, add) in counts {
             sqlx::query(&format!(
                 "INSERT INTO booth_daily_stats (exhibitor, day, {COUNT_COLUMNS})
-                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (exhibitor, day) DO UPDATE SET
-                    visits = visits + excluded.visits,
-                    dwell_seconds = dwell_seconds + excluded.dwell_seconds,
-                    media_plays = media_plays + excluded.media_plays,
-                    brochure_downloads = brochure_downloads + excluded.brochure_downloads,
-                    model_views = model_views + excluded.model_views"
+                    visits = booth_daily_stats.visits + excluded.visits,
+                    dwell_seconds = booth_daily_stats.dwell_seconds + excluded.dwell_seconds,
+                    media_plays = booth_daily_stats.media_plays + excluded.media_plays,
+                    brochure_downloads = booth_daily_stats.brochure_downloads + excluded.brochure_downloads,
+                    model_views = booth_daily_stats.model_views + excluded.model_views"
             ))
             .bind(exhibitor)
             .bind(day)
@@ -101,7 +101,7 @@ impl Store {
     ) -> Result<Vec<BoothDay>, Error> {
         let rows = sqlx::query(&format!(
             "SELECT exhibitor, day, {COUNT_COLUMNS} FROM booth_daily_stats
-             WHERE (?1 IS NULL OR exhibitor = ?1) AND day >= ?2 AND day <= ?3
+             WHERE ($1 IS NULL OR exhibitor = $1) AND day >= $2 AND day <= $3
              ORDER BY day, exhibitor"
         ))
         .bind(exhibitor)
@@ -127,15 +127,15 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<(String, Counts)>, Error> {
         let rows = sqlx::query(
-            "SELECT exhibitor, sum(visits) AS visits, sum(dwell_seconds) AS dwell_seconds,
-                    sum(media_plays) AS media_plays, sum(brochure_downloads) AS brochure_downloads,
-                    sum(model_views) AS model_views
-             FROM booth_daily_stats WHERE day >= ? AND day <= ?
-             GROUP BY exhibitor ORDER BY visits DESC, dwell_seconds DESC, exhibitor LIMIT ?",
+            "SELECT exhibitor, CAST(sum(visits) AS BIGINT) AS visits, CAST(sum(dwell_seconds) AS BIGINT) AS dwell_seconds,
+                    CAST(sum(media_plays) AS BIGINT) AS media_plays, CAST(sum(brochure_downloads) AS BIGINT) AS brochure_downloads,
+                    CAST(sum(model_views) AS BIGINT) AS model_views
+             FROM booth_daily_stats WHERE day >= $1 AND day <= $2
+             GROUP BY exhibitor ORDER BY visits DESC, dwell_seconds DESC, exhibitor LIMIT $3",
         )
         .bind(first)
         .bind(last)
-        .bind(limit)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -2,7 +2,7 @@
 //! the change it describes (callers pass a [`NewAudit`] to the write).
 
 use serde::Serialize;
-use sqlx::{Row as _, SqliteExecutor};
+use sqlx::{Any, Executor, Row as _};
 
 use super::{StaffSession, Store};
 use crate::error::Error;
@@ -48,12 +48,12 @@ impl<'a> NewAudit<'a> {
 
 /// Inserts the entry through `executor` (a transaction, or the pool for a lone entry).
 pub(super) async fn insert<'e>(
-    executor: impl SqliteExecutor<'e>,
+    executor: impl Executor<'e, Database = Any>,
     entry: &NewAudit<'_>,
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now_rfc3339())
     .bind(entry.who.id)
@@ -86,7 +86,7 @@ impl Store {
         let address = attempt.address.map(|a| a.to_string());
         sqlx::query(
             "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(now_rfc3339())
         .bind(attempt.staff_id)
@@ -110,7 +110,7 @@ impl Store {
     ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO audit_log (at, staff_id, staff_name, action, target, detail)
-             VALUES (?, NULL, ?, ?, ?, ?)",
+             VALUES ($1, NULL, $2, $3, $4, $5)",
         )
         .bind(now_rfc3339())
         .bind(actor)
@@ -135,7 +135,7 @@ impl Store {
     ) -> Result<Vec<AuditEntry>, Error> {
         let rows = sqlx::query(
             "SELECT id, at, staff_name, action, target, detail FROM audit_log
-             WHERE id < ? ORDER BY id DESC LIMIT ?",
+             WHERE id < $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(before.unwrap_or(i64::MAX))
         .bind(i64::from(limit))

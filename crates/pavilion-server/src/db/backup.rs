@@ -41,7 +41,8 @@ impl Store {
         let target = target.to_str().ok_or_else(|| {
             Error::BadRequest(format!("{} is not a UTF-8 path", target.display()))
         })?;
-        sqlx::query("VACUUM INTO ?")
+        self.require_sqlite("a backup")?;
+        sqlx::query("VACUUM INTO $1")
             .bind(target)
             .execute(&self.pool)
             .await?;
@@ -95,7 +96,7 @@ impl Store {
     }
 }
 
-async fn count_published(pool: &sqlx::SqlitePool) -> Result<i64, Error> {
+async fn count_published(pool: &sqlx::AnyPool) -> Result<i64, Error> {
     let version: Option<i64> = sqlx::query_scalar("SELECT version FROM published LIMIT 1")
         .fetch_optional(pool)
         .await?;

@@ -4,7 +4,7 @@
 
 use pavilion_model::{BoothMedia, ExhibitorProfile, MediaKind, ValidProfile};
 use serde::{Deserialize, Serialize};
-use sqlx::{Row as _, Sqlite, Transaction};
+use sqlx::{Any, Row as _, Transaction};
 use utoipa::ToSchema;
 
 use super::{ApprovedSignage, NewAudit, Store};
@@ -84,7 +84,7 @@ pub struct NewMediaRow<'a> {
 const SUBMISSION_COLUMNS: &str =
     "id, exhibitor, status, submitted_at, decided_at, decided_by, reason, profile, media";
 
-fn media_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<BoothMedia, Error> {
+fn media_from_row(row: &sqlx::any::AnyRow) -> Result<BoothMedia, Error> {
     let sha256: String = row.get("sha256");
     let extension: String = row.get("extension");
     let kind: String = row.get("kind");
@@ -109,7 +109,7 @@ fn media_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<BoothMedia, Error> {
     })
 }
 
-fn submission_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Submission, Error> {
+fn submission_from_row(row: &sqlx::any::AnyRow) -> Result<Submission, Error> {
     Ok(Submission {
         id: row.get("id"),
         exhibitor: row.get("exhibitor"),
@@ -126,15 +126,15 @@ fn submission_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Submission, Erro
 /// Records the staff decision on a submission that is still pending, inside the caller's
 /// transaction; a submission another reviewer decided first is a conflict.
 async fn decide(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     id: i64,
     status: SubmissionStatus,
     reason: Option<&str>,
     audit: &NewAudit<'_>,
 ) -> Result<(), Error> {
     let updated = sqlx::query(
-        "UPDATE submissions SET status = ?, decided_at = ?, decided_by = ?, reason = ?
-         WHERE id = ? AND status = 'pending'",
+        "UPDATE submissions SET status = $1, decided_at = $2, decided_by = $3, reason = $4
+         WHERE id = $5 AND status = 'pending'",
     )
     .bind(status.as_str())
     .bind(now_rfc3339())
@@ -155,7 +155,7 @@ impl Store {
     /// The exhibitor's saved draft, when it was saved and its revision, if it has one.
     pub async fn draft(&self, slug: &str) -> Result<Option<Draft>, Error> {
         let row = sqlx::query(
-            "SELECT profile, updated_at, revision FROM exhibitor_drafts WHERE exhibitor = ?",
+            "SELECT profile, updated_at, revision FROM exhibitor_drafts WHERE exhibitor = $1",
         )
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -185,7 +185,7 @@ impl Store {
         let saved: Option<i64> = if base == Revision::UNSAVED {
             sqlx::query_scalar(
                 "INSERT INTO exhibitor_drafts (exhibitor, profile, updated_at, revision)
-                 VALUES (?, ?, ?, 1)
+                 VALUES ($1, $2, $3, 1)
                  ON CONFLICT (exhibitor) DO NOTHING
                  RETURNING revision",
             )
@@ -196,8 +196,8 @@ impl Store {
             .await?
         } else {
             sqlx::query_scalar(
-                "UPDATE exhibitor_drafts SET profile = ?, updated_at = ?, revision = revision + 1
-                 WHERE exhibitor = ? AND revision = ?
+                "UPDATE exhibitor_drafts SET profile = $1, updated_at = $2, revision = revision + 1
+                 WHERE exhibitor = $3 AND revision = $4
                  RETURNING revision",
             )
             .bind(&profile)
@@ -214,7 +214,7 @@ impl Store {
     pub async fn draft_media(&self, slug: &str) -> Result<Vec<BoothMedia>, Error> {
         let rows = sqlx::query(
             "SELECT sha256, kind, extension, title, byte_size, width, height FROM exhibitor_media
-             WHERE exhibitor = ? ORDER BY created_at, sha256",
+             WHERE exhibitor = $1 ORDER BY created_at, sha256",
         )
         .bind(slug)
         .fetch_all(&self.pool)
@@ -224,7 +224,7 @@ impl Store {
 
     pub async fn draft_media_count(&self, slug: &str) -> Result<i64, Error> {
         Ok(
-            sqlx::query_scalar("SELECT count(*) FROM exhibitor_media WHERE exhibitor = ?")
+            sqlx::query_scalar("SELECT count(*) FROM exhibitor_media WHERE exhibitor = $1")
                 .bind(slug)
                 .fetch_one(&self.pool)
                 .await?,
@@ -245,7 +245,7 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO exhibitor_media
                 (exhibitor, sha256, kind, extension, title, byte_size, width, height, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (exhibitor, sha256) DO NOTHING",
         )
         .bind(slug)
@@ -261,7 +261,7 @@ impl Store {
         .await?;
         let row = sqlx::query(
             "SELECT sha256, kind, extension, title, byte_size, width, height FROM exhibitor_media
-             WHERE exhibitor = ? AND sha256 = ?",
+             WHERE exhibitor = $1 AND sha256 = $2",
         )
         .bind(slug)
         .bind(&stored.sha256)
@@ -273,11 +273,12 @@ impl Store {
 
     /// Removes a media item from a draft; false when the draft has no such item.
     pub async fn delete_draft_media(&self, slug: &str, sha256: &str) -> Result<bool, Error> {
-        let deleted = sqlx::query("DELETE FROM exhibitor_media WHERE exhibitor = ? AND sha256 = ?")
-            .bind(slug)
-            .bind(sha256)
-            .execute(&self.pool)
-            .await?;
+        let deleted =
+            sqlx::query("DELETE FROM exhibitor_media WHERE exhibitor = $1 AND sha256 = $2")
+                .bind(slug)
+                .bind(sha256)
+                .execute(&self.pool)
+                .await?;
         Ok(deleted.rows_affected() > 0)
     }
 
@@ -291,30 +292,30 @@ impl Store {
         let now = now_rfc3339();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "UPDATE submissions SET status = 'superseded', decided_at = ?
-             WHERE exhibitor = ? AND status = 'pending'",
+            "UPDATE submissions SET status = 'superseded', decided_at = $1
+             WHERE exhibitor = $2 AND status = 'pending'",
         )
         .bind(&now)
         .bind(slug)
         .execute(&mut *tx)
         .await?;
-        let inserted = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO submissions (exhibitor, profile, media, status, submitted_at)
-             VALUES (?, ?, ?, 'pending', ?)",
+             VALUES ($1, $2, $3, 'pending', $4) RETURNING id",
         )
         .bind(slug)
         .bind(serde_json::to_string(profile)?)
         .bind(serde_json::to_string(media)?)
         .bind(&now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(inserted.last_insert_rowid())
+        Ok(id)
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<Submission>, Error> {
         let row = sqlx::query(&format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = ?"
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -325,7 +326,7 @@ impl Store {
     /// The exhibitor's newest submission, if it ever sent one.
     pub async fn latest_submission(&self, slug: &str) -> Result<Option<Submission>, Error> {
         let row = sqlx::query(&format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE exhibitor = ? ORDER BY id DESC LIMIT 1"
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE exhibitor = $1 ORDER BY id DESC LIMIT 1"
         ))
         .bind(slug)
         .fetch_optional(&self.pool)
@@ -339,7 +340,7 @@ impl Store {
         status: SubmissionStatus,
     ) -> Result<Vec<Submission>, Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = ? ORDER BY submitted_at, id"
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions WHERE status = $1 ORDER BY submitted_at, id"
         ))
         .bind(status.as_str())
         .fetch_all(&self.pool)
@@ -377,8 +378,8 @@ impl Store {
         if let Some(signage) = signage {
             super::media::insert(&mut tx, &signage.stored, &now).await?;
             sqlx::query(
-                "UPDATE exhibitors SET name_plate_sha256 = ?,
-                    fascia_sha256 = coalesce(?, fascia_sha256) WHERE slug = ?",
+                "UPDATE exhibitors SET name_plate_sha256 = $1,
+                    fascia_sha256 = coalesce($2, fascia_sha256) WHERE slug = $3",
             )
             .bind(&signage.name_plate)
             .bind(&signage.fascia)
@@ -388,9 +389,9 @@ impl Store {
         }
         // The content is the approval's from now on: a catalogue re-import keeps it.
         sqlx::query(
-            "UPDATE exhibitors SET profile = ?, media = ?, content_origin = 'approval',
-                content_changed_by = ?, content_changed_at = ?
-             WHERE slug = ?",
+            "UPDATE exhibitors SET profile = $1, media = $2, content_origin = 'approval',
+                content_changed_by = $3, content_changed_at = $4
+             WHERE slug = $5",
         )
         .bind(serde_json::to_string(profile)?)
         .bind(serde_json::to_string(&submission.media)?)

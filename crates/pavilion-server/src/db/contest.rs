@@ -3,8 +3,8 @@
 //! set and visitor, advanced by compare-and-set) and `contest_answers`.
 
 use pavilion_model::QuestionSet;
+use sqlx::AnyConnection;
 use sqlx::Row as _;
-use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
@@ -83,9 +83,9 @@ pub struct ResultKey {
     pub id: i64,
 }
 
-const ATTEMPT_COLUMNS: &str = "id, set_id, questions, next_question, asked_at_ms, score, correct, time_ms, finished_at IS NOT NULL AS finished";
+const ATTEMPT_COLUMNS: &str = "id, set_id, questions, next_question, asked_at_ms, score, correct, time_ms, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END AS finished";
 
-fn attempt_of(row: &sqlx::sqlite::SqliteRow) -> Result<Attempt, sqlx::Error> {
+fn attempt_of(row: &sqlx::any::AnyRow) -> Result<Attempt, sqlx::Error> {
     Ok(Attempt {
         id: row.try_get("id")?,
         set_id: row.try_get("set_id")?,
@@ -95,13 +95,13 @@ fn attempt_of(row: &sqlx::sqlite::SqliteRow) -> Result<Attempt, sqlx::Error> {
         score: row.try_get("score")?,
         correct: row.try_get("correct")?,
         time_ms: row.try_get("time_ms")?,
-        finished: row.try_get("finished")?,
+        finished: row.try_get::<i64, _>("finished")? != 0,
     })
 }
 
 /// Every saved question set, by id, read on `conn` (so it can be part of a wider read
 /// transaction, such as a publish's).
-pub(super) async fn read_sets(conn: &mut SqliteConnection) -> Result<Vec<QuestionSet>, Error> {
+pub(super) async fn read_sets(conn: &mut AnyConnection) -> Result<Vec<QuestionSet>, Error> {
     let documents: Vec<String> =
         sqlx::query_scalar("SELECT document FROM contest_sets ORDER BY id")
             .fetch_all(&mut *conn)
@@ -114,7 +114,7 @@ pub(super) async fn read_sets(conn: &mut SqliteConnection) -> Result<Vec<Questio
 
 /// The ids of the sets somebody has played, read on `conn`.
 pub(super) async fn read_played_sets(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
 ) -> Result<std::collections::HashSet<String>, Error> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT DISTINCT set_id FROM contest_attempts")
         .fetch_all(&mut *conn)
@@ -148,7 +148,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.document, s.updated_at,
                     (SELECT count(*) FROM contest_attempts a WHERE a.set_id = s.id) AS attempts
-             FROM contest_sets s WHERE s.id = ?",
+             FROM contest_sets s WHERE s.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -181,7 +181,7 @@ impl Store {
         let document = serde_json::to_string(set)?;
         let mut tx = self.pool.begin().await?;
         let played: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM contest_attempts WHERE set_id = ?")
+            sqlx::query_scalar("SELECT count(*) FROM contest_attempts WHERE set_id = $1")
                 .bind(&set.id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -190,7 +190,7 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO contest_sets (id, document, updated_at) VALUES (?, ?, ?)
+            "INSERT INTO contest_sets (id, document, updated_at) VALUES ($1, $2, $3)
              ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
         )
         .bind(&set.id)
@@ -210,8 +210,8 @@ impl Store {
     pub async fn delete_contest_set(&self, id: &str, audit: &NewAudit<'_>) -> Result<bool, Error> {
         let mut tx = self.pool.begin().await?;
         let deleted = sqlx::query(
-            "DELETE FROM contest_sets WHERE id = ?
-             AND NOT EXISTS (SELECT 1 FROM contest_attempts WHERE set_id = ?)",
+            "DELETE FROM contest_sets WHERE id = $1
+             AND NOT EXISTS (SELECT 1 FROM contest_attempts WHERE set_id = $2)",
         )
         .bind(id)
         .bind(id)
@@ -236,7 +236,7 @@ impl Store {
     ) -> Result<Option<ContestVisitor>, Error> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO contest_visitors (token_digest, nickname, nickname_key, created_at)
-             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(token_digest)
         .bind(nickname)
@@ -256,7 +256,7 @@ impl Store {
         digest: &str,
     ) -> Result<Option<(ContestVisitor, String)>, Error> {
         let row = sqlx::query(
-            "SELECT id, nickname, token_digest FROM contest_visitors WHERE token_digest = ?",
+            "SELECT id, nickname, token_digest FROM contest_visitors WHERE token_digest = $1",
         )
         .bind(digest)
         .fetch_optional(&self.pool)
@@ -284,7 +284,7 @@ impl Store {
     ) -> Result<Option<Attempt>, Error> {
         let row = sqlx::query(&format!(
             "INSERT INTO contest_attempts (set_id, visitor_id, questions, next_question, asked_at_ms, started_at)
-             VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT (set_id, visitor_id) DO NOTHING
+             VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT (set_id, visitor_id) DO NOTHING
              RETURNING {ATTEMPT_COLUMNS}"
         ))
         .bind(set_id)
@@ -300,7 +300,7 @@ impl Store {
     /// The visitor's attempt at a set, if any.
     pub async fn attempt(&self, set_id: &str, visitor_id: i64) -> Result<Option<Attempt>, Error> {
         let row = sqlx::query(&format!(
-            "SELECT {ATTEMPT_COLUMNS} FROM contest_attempts WHERE set_id = ? AND visitor_id = ?"
+            "SELECT {ATTEMPT_COLUMNS} FROM contest_attempts WHERE set_id = $1 AND visitor_id = $2"
         ))
         .bind(set_id)
         .bind(visitor_id)
@@ -313,15 +313,15 @@ impl Store {
     /// attempt is over. Returns the attempt after it.
     pub async fn serve_question(&self, attempt_id: i64, now_ms: i64) -> Result<Attempt, Error> {
         sqlx::query(
-            "UPDATE contest_attempts SET asked_at_ms = ?
-             WHERE id = ? AND asked_at_ms IS NULL AND finished_at IS NULL",
+            "UPDATE contest_attempts SET asked_at_ms = $1
+             WHERE id = $2 AND asked_at_ms IS NULL AND finished_at IS NULL",
         )
         .bind(now_ms)
         .bind(attempt_id)
         .execute(&self.pool)
         .await?;
         let row = sqlx::query(&format!(
-            "SELECT {ATTEMPT_COLUMNS} FROM contest_attempts WHERE id = ?"
+            "SELECT {ATTEMPT_COLUMNS} FROM contest_attempts WHERE id = $1"
         ))
         .bind(attempt_id)
         .fetch_one(&self.pool)
@@ -343,11 +343,11 @@ impl Store {
             "UPDATE contest_attempts SET
                  next_question = next_question + 1,
                  asked_at_ms = NULL,
-                 score = score + ?,
-                 correct = correct + ?,
-                 time_ms = time_ms + ?,
-                 finished_at = CASE WHEN next_question + 1 = questions THEN ? ELSE NULL END
-             WHERE id = ? AND next_question = ? AND asked_at_ms IS NOT NULL
+                 score = score + $1,
+                 correct = correct + $2,
+                 time_ms = time_ms + $3,
+                 finished_at = CASE WHEN next_question + 1 = questions THEN $4 ELSE NULL END
+             WHERE id = $5 AND next_question = $6 AND asked_at_ms IS NOT NULL
                    AND finished_at IS NULL
              RETURNING {ATTEMPT_COLUMNS}"
         ))
@@ -365,13 +365,13 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO contest_answers (attempt_id, question, choice, correct, late, time_ms)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(attempt_id)
         .bind(answer.question)
         .bind(answer.choice)
-        .bind(answer.correct)
-        .bind(answer.late)
+        .bind(i64::from(answer.correct))
+        .bind(i64::from(answer.late))
         .bind(answer.time_ms)
         .execute(&mut *tx)
         .await?;
@@ -384,8 +384,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT v.nickname, a.score, a.correct, a.time_ms
              FROM contest_attempts a JOIN contest_visitors v ON v.id = a.visitor_id
-             WHERE a.set_id = ? AND a.finished_at IS NOT NULL
-             ORDER BY a.score DESC, a.time_ms, a.finished_at, v.nickname_key LIMIT ?",
+             WHERE a.set_id = $1 AND a.finished_at IS NOT NULL
+             ORDER BY a.score DESC, a.time_ms, a.finished_at, v.nickname_key LIMIT $2",
         )
         .bind(set_id)
         .bind(limit)
@@ -397,12 +397,13 @@ impl Store {
     /// The week's best: each visitor's finished attempts summed.
     pub async fn week_board(&self, limit: i64) -> Result<Vec<BoardRow>, Error> {
         let rows = sqlx::query(
-            "SELECT v.nickname, sum(a.score) AS score, sum(a.correct) AS correct,
-                    sum(a.time_ms) AS time_ms
+            "SELECT v.nickname, CAST(sum(a.score) AS BIGINT) AS score,
+                    CAST(sum(a.correct) AS BIGINT) AS correct,
+                    CAST(sum(a.time_ms) AS BIGINT) AS time_ms
              FROM contest_attempts a JOIN contest_visitors v ON v.id = a.visitor_id
              WHERE a.finished_at IS NOT NULL
              GROUP BY v.id
-             ORDER BY score DESC, time_ms, v.nickname_key LIMIT ?",
+             ORDER BY score DESC, time_ms, v.nickname_key LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -437,10 +438,10 @@ impl Store {
             "SELECT a.id, a.set_id, v.nickname, a.score, a.correct, a.questions,
                     a.next_question AS answered, a.time_ms, a.started_at, a.finished_at
              FROM contest_attempts a JOIN contest_visitors v ON v.id = a.visitor_id
-             WHERE a.set_id = ?1 AND a.score <= ?2
-               AND (a.score < ?2 OR a.time_ms > ?3 OR (a.time_ms = ?3 AND a.id > ?4))
+             WHERE a.set_id = $1 AND a.score <= $2
+               AND (a.score < $2 OR a.time_ms > $3 OR (a.time_ms = $3 AND a.id > $4))
              ORDER BY a.score DESC, a.time_ms, a.id
-             LIMIT ?5",
+             LIMIT $5",
         )
         .bind(set_id)
         .bind(score)
@@ -473,7 +474,7 @@ impl Store {
     }
 }
 
-fn board_row(row: &sqlx::sqlite::SqliteRow) -> Result<BoardRow, Error> {
+fn board_row(row: &sqlx::any::AnyRow) -> Result<BoardRow, Error> {
     Ok(BoardRow {
         nickname: row.try_get("nickname")?,
         score: row.try_get("score")?,
@@ -494,7 +495,7 @@ mod export_tests {
         let store = Store::open(dir.path()).await.unwrap();
         for set in ["a-set", "b-set"] {
             sqlx::query(
-                "INSERT INTO contest_sets (id, document, updated_at) VALUES (?, '{}', 'now')",
+                "INSERT INTO contest_sets (id, document, updated_at) VALUES ($1, '{}', 'now')",
             )
             .bind(set)
             .execute(&store.pool)
@@ -504,7 +505,7 @@ mod export_tests {
         for visitor in 0..1_300_i64 {
             sqlx::query(
                 "INSERT INTO contest_visitors (token_digest, nickname, nickname_key, created_at)
-                 VALUES (?1, ?2, ?2, 'now')",
+                 VALUES ($1, $2, $2, 'now')",
             )
             .bind(format!("digest-{visitor}"))
             .bind(format!("player{visitor}"))
@@ -516,7 +517,7 @@ mod export_tests {
             sqlx::query(
                 "INSERT INTO contest_attempts (set_id, visitor_id, questions, next_question,
                     score, correct, time_ms, started_at)
-                 VALUES (?, ?, 3, 3, ?, 0, ?, 'now')",
+                 VALUES ($1, $2, 3, 3, $3, 0, $4, 'now')",
             )
             .bind(set)
             .bind(visitor + 1)

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use pavilion_model::{BoothMedia, ExhibitorProfile, ValidProfile};
+use sqlx::AnyConnection;
 use sqlx::Row as _;
-use sqlx::SqliteConnection;
 
 use super::Store;
 use crate::error::Error;
@@ -119,7 +119,7 @@ impl Store {
 
     pub async fn exhibitor_exists(&self, slug: &str) -> Result<bool, Error> {
         let found: Option<String> =
-            sqlx::query_scalar("SELECT slug FROM exhibitors WHERE slug = ?")
+            sqlx::query_scalar("SELECT slug FROM exhibitors WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -162,7 +162,7 @@ impl Store {
     /// The approved profile of one exhibitor, if there is such an exhibitor.
     pub async fn approved_profile(&self, slug: &str) -> Result<Option<ValidProfile>, Error> {
         let profile: Option<String> =
-            sqlx::query_scalar("SELECT profile FROM exhibitors WHERE slug = ?")
+            sqlx::query_scalar("SELECT profile FROM exhibitors WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -195,7 +195,7 @@ impl Store {
                     (slug, profile, logo_sha256, fascia_sha256, name_plate_sha256, media,
                      source_hash, imported_at, seed_profile, seed_logo, seed_media,
                      content_origin)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'catalogue')
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'catalogue')
                  ON CONFLICT (slug) DO UPDATE SET
                     profile = excluded.profile,
                     logo_sha256 = excluded.logo_sha256,
@@ -236,9 +236,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for seed in seeds {
             sqlx::query(
-                "UPDATE exhibitors SET source_hash = ?, seed_profile = ?, seed_logo = ?,
-                    seed_media = ?
-                 WHERE slug = ?",
+                "UPDATE exhibitors SET source_hash = $1, seed_profile = $2, seed_logo = $3,
+                    seed_media = $4
+                 WHERE slug = $5",
             )
             .bind(&seed.source_hash)
             .bind(serde_json::to_string(&seed.profile)?)
@@ -254,7 +254,7 @@ impl Store {
 }
 
 /// Every exhibitor, read on `conn` (so it can be part of a wider read transaction).
-pub(super) async fn read_all(conn: &mut SqliteConnection) -> Result<Vec<ExhibitorRecord>, Error> {
+pub(super) async fn read_all(conn: &mut AnyConnection) -> Result<Vec<ExhibitorRecord>, Error> {
     let rows = sqlx::query(
         "SELECT profile, logo_sha256, fascia_sha256, name_plate_sha256, source_hash
          FROM exhibitors ORDER BY slug",
@@ -276,7 +276,7 @@ pub(super) async fn read_all(conn: &mut SqliteConnection) -> Result<Vec<Exhibito
 
 /// Each exhibitor's approved booth media, read on `conn`.
 pub(super) async fn read_approved_media(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
 ) -> Result<HashMap<String, Vec<BoothMedia>>, Error> {
     let rows = sqlx::query("SELECT slug, media FROM exhibitors")
         .fetch_all(&mut *conn)

@@ -2,8 +2,8 @@
 //! revision (raised by one at every save; a save can be made conditional on it).
 
 use pavilion_model::Hall;
+use sqlx::AnyConnection;
 use sqlx::Row as _;
-use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
@@ -50,7 +50,7 @@ impl Store {
         let saved: Option<i64> = match base {
             None => Some(
                 sqlx::query_scalar(
-                    "INSERT INTO layout_draft (id, halls, updated_at, revision) VALUES (1, ?, ?, 1)
+                    "INSERT INTO layout_draft (id, halls, updated_at, revision) VALUES (1, $1, $2, 1)
                      ON CONFLICT (id) DO UPDATE SET halls = excluded.halls,
                         updated_at = excluded.updated_at, revision = layout_draft.revision + 1
                      RETURNING revision",
@@ -62,7 +62,7 @@ impl Store {
             ),
             Some(Revision::UNSAVED) => {
                 sqlx::query_scalar(
-                    "INSERT INTO layout_draft (id, halls, updated_at, revision) VALUES (1, ?, ?, 1)
+                    "INSERT INTO layout_draft (id, halls, updated_at, revision) VALUES (1, $1, $2, 1)
                      ON CONFLICT (id) DO NOTHING
                      RETURNING revision",
                 )
@@ -73,8 +73,8 @@ impl Store {
             }
             Some(base) => {
                 sqlx::query_scalar(
-                    "UPDATE layout_draft SET halls = ?, updated_at = ?, revision = revision + 1
-                     WHERE id = 1 AND revision = ?
+                    "UPDATE layout_draft SET halls = $1, updated_at = $2, revision = revision + 1
+                     WHERE id = 1 AND revision = $3
                      RETURNING revision",
                 )
                 .bind(&halls)
@@ -97,7 +97,7 @@ impl Store {
 }
 
 /// The draft, read on `conn` (so it can be part of a wider read transaction).
-pub(super) async fn read_draft(conn: &mut SqliteConnection) -> Result<Option<LayoutDraft>, Error> {
+pub(super) async fn read_draft(conn: &mut AnyConnection) -> Result<Option<LayoutDraft>, Error> {
     let row = sqlx::query("SELECT halls, updated_at, revision FROM layout_draft WHERE id = 1")
         .fetch_optional(&mut *conn)
         .await?;

@@ -33,10 +33,11 @@ pub struct NewLeadRow<'a> {
 impl Store {
     /// Stores a lead unless its booth already holds `cap`; returns its id, or `None` at the cap.
     pub async fn insert_lead(&self, lead: NewLeadRow<'_>, cap: i64) -> Result<Option<i64>, Error> {
-        let inserted = sqlx::query(
+        let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO leads (exhibitor, name, email, message, consent_statement, received_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6
-             WHERE (SELECT count(*) FROM leads WHERE exhibitor = ?1) < ?7",
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE (SELECT count(*) FROM leads WHERE exhibitor = $1) < $7
+             RETURNING id",
         )
         .bind(lead.exhibitor)
         .bind(lead.name)
@@ -45,16 +46,16 @@ impl Store {
         .bind(lead.consent_statement)
         .bind(lead.received_at)
         .bind(cap)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok((inserted.rows_affected() == 1).then(|| inserted.last_insert_rowid()))
+        Ok(id)
     }
 
     /// One booth's leads, newest first.
     pub async fn leads(&self, exhibitor: &str) -> Result<Vec<LeadRow>, Error> {
         let rows = sqlx::query(
             "SELECT id, exhibitor, name, email, message, consent_statement, received_at
-             FROM leads WHERE exhibitor = ? ORDER BY id DESC",
+             FROM leads WHERE exhibitor = $1 ORDER BY id DESC",
         )
         .bind(exhibitor)
         .fetch_all(&self.pool)
@@ -75,7 +76,7 @@ impl Store {
 
     /// Deletes lead `id` if it belongs to `exhibitor`; false when there is no such lead.
     pub async fn delete_lead(&self, exhibitor: &str, id: i64) -> Result<bool, Error> {
-        let deleted = sqlx::query("DELETE FROM leads WHERE id = ? AND exhibitor = ?")
+        let deleted = sqlx::query("DELETE FROM leads WHERE id = $1 AND exhibitor = $2")
             .bind(id)
             .bind(exhibitor)
             .execute(&self.pool)
@@ -86,7 +87,7 @@ impl Store {
     /// Deletes every lead received before `cutoff` (seconds since the Unix epoch); returns
     /// how many.
     pub async fn delete_leads_before(&self, cutoff: i64) -> Result<u64, Error> {
-        let deleted = sqlx::query("DELETE FROM leads WHERE received_at < ?")
+        let deleted = sqlx::query("DELETE FROM leads WHERE received_at < $1")
             .bind(cutoff)
             .execute(&self.pool)
             .await?;
@@ -96,7 +97,7 @@ impl Store {
     /// The value of a setting, if it was ever set.
     pub async fn setting(&self, key: &str) -> Result<Option<String>, Error> {
         Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -112,7 +113,7 @@ impl Store {
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?)
+            "INSERT INTO settings (key, value) VALUES ($1, $2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         )
         .bind(key)

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use sqlx::{Row as _, Sqlite, Transaction};
+use sqlx::{Any, Row as _, Transaction};
 
 use super::Store;
 use crate::error::Error;
@@ -12,13 +12,13 @@ use crate::media::store::media_hashes_in;
 
 /// Records stored files inside the caller's transaction; a file recorded already is kept.
 pub(super) async fn insert(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     media: &[StoredMedia],
     now: &str,
 ) -> Result<(), Error> {
     for item in media {
         sqlx::query(
-            "INSERT INTO media (sha256, content_type, byte_size, created_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO media (sha256, content_type, byte_size, created_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (sha256) DO NOTHING",
         )
         .bind(&item.sha256)
@@ -42,14 +42,14 @@ pub struct MediaRow {
 /// (hall or programme), not an exhibitor's signage or approved media, not a draft, not a
 /// submission, not the programme draft (its sessions' recordings). Checked in
 /// the statement itself, so an upload or publish racing the sweep keeps its file.
-const DELETE_IF_UNREFERENCED: &str = "DELETE FROM media WHERE sha256 = ?1 AND created_at < ?2
-    AND NOT EXISTS (SELECT 1 FROM exhibitor_media WHERE sha256 = ?1)
-    AND NOT EXISTS (SELECT 1 FROM exhibitors WHERE logo_sha256 = ?1 OR fascia_sha256 = ?1
-        OR name_plate_sha256 = ?1 OR instr(media, ?1) > 0)
-    AND NOT EXISTS (SELECT 1 FROM submissions WHERE instr(media, ?1) > 0)
-    AND NOT EXISTS (SELECT 1 FROM snapshots WHERE instr(document, ?1) > 0 OR instr(details, ?1) > 0
-        OR instr(programme, ?1) > 0)
-    AND NOT EXISTS (SELECT 1 FROM programme_draft WHERE instr(document, ?1) > 0)";
+const DELETE_IF_UNREFERENCED: &str = "DELETE FROM media WHERE sha256 = $1 AND created_at < $2
+    AND NOT EXISTS (SELECT 1 FROM exhibitor_media WHERE sha256 = $1)
+    AND NOT EXISTS (SELECT 1 FROM exhibitors WHERE logo_sha256 = $1 OR fascia_sha256 = $1
+        OR name_plate_sha256 = $1 OR instr(media, $1) > 0)
+    AND NOT EXISTS (SELECT 1 FROM submissions WHERE instr(media, $1) > 0)
+    AND NOT EXISTS (SELECT 1 FROM snapshots WHERE instr(document, $1) > 0 OR instr(details, $1) > 0
+        OR instr(programme, $1) > 0)
+    AND NOT EXISTS (SELECT 1 FROM programme_draft WHERE instr(document, $1) > 0)";
 
 impl Store {
     /// Every media hash something refers to: each snapshot (published or not, so a rollback
@@ -84,11 +84,12 @@ impl Store {
             .fetch_all(&mut *conn)
             .await?;
         for version in versions {
-            let row =
-                sqlx::query("SELECT document, details, programme FROM snapshots WHERE version = ?")
-                    .bind(version)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            let row = sqlx::query(
+                "SELECT document, details, programme FROM snapshots WHERE version = $1",
+            )
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?;
             if let Some(row) = row {
                 referenced.extend(media_hashes_in(row.get("document")).map(str::to_owned));
                 referenced.extend(media_hashes_in(row.get("details")).map(str::to_owned));
@@ -143,10 +144,10 @@ impl Store {
     /// True when the exhibitor's draft, approved media or signage names the file.
     pub async fn exhibitor_refers_to_media(&self, slug: &str, sha256: &str) -> Result<bool, Error> {
         let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM exhibitor_media WHERE exhibitor = ?1 AND sha256 = ?2
+            "SELECT 1 FROM exhibitor_media WHERE exhibitor = $1 AND sha256 = $2
              UNION ALL
-             SELECT 1 FROM exhibitors WHERE slug = ?1 AND (logo_sha256 = ?2 OR fascia_sha256 = ?2
-                OR name_plate_sha256 = ?2 OR instr(media, ?2) > 0)
+             SELECT 1 FROM exhibitors WHERE slug = $1 AND (logo_sha256 = $2 OR fascia_sha256 = $2
+                OR name_plate_sha256 = $2 OR instr(media, $2) > 0)
              LIMIT 1",
         )
         .bind(slug)

@@ -3,8 +3,8 @@
 //! on it), like the layout draft.
 
 use pavilion_model::Programme;
+use sqlx::AnyConnection;
 use sqlx::Row as _;
-use sqlx::SqliteConnection;
 
 use super::{NewAudit, Store};
 use crate::error::Error;
@@ -44,7 +44,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let saved: Option<i64> = if base == Revision::UNSAVED {
             sqlx::query_scalar(
-                "INSERT INTO programme_draft (id, document, updated_at, revision) VALUES (1, ?, ?, 1)
+                "INSERT INTO programme_draft (id, document, updated_at, revision) VALUES (1, $1, $2, 1)
                  ON CONFLICT (id) DO NOTHING
                  RETURNING revision",
             )
@@ -54,8 +54,8 @@ impl Store {
             .await?
         } else {
             sqlx::query_scalar(
-                "UPDATE programme_draft SET document = ?, updated_at = ?, revision = revision + 1
-                 WHERE id = 1 AND revision = ?
+                "UPDATE programme_draft SET document = $1, updated_at = $2, revision = revision + 1
+                 WHERE id = 1 AND revision = $3
                  RETURNING revision",
             )
             .bind(&document)
@@ -79,9 +79,7 @@ impl Store {
 
 /// The draft, read on `conn` (so it can be part of a wider read transaction). A stored
 /// document that no longer parses is an internal error.
-pub(super) async fn read_draft(
-    conn: &mut SqliteConnection,
-) -> Result<Option<ProgrammeDraft>, Error> {
+pub(super) async fn read_draft(conn: &mut AnyConnection) -> Result<Option<ProgrammeDraft>, Error> {
     let row =
         sqlx::query("SELECT document, updated_at, revision FROM programme_draft WHERE id = 1")
             .fetch_optional(&mut *conn)

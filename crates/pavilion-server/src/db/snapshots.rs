@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use pavilion_model::BoothMedia;
 use serde::Serialize;
+use sqlx::AnyConnection;
 use sqlx::Row as _;
-use sqlx::SqliteConnection;
 
 use super::{ExhibitorRecord, LayoutDraft, NewAudit, Store};
 use crate::error::Error;
@@ -58,7 +58,7 @@ pub struct PublishInputs {
     pub live_contest: Option<String>,
 }
 
-async fn read_latest_version(conn: &mut SqliteConnection) -> Result<u64, Error> {
+async fn read_latest_version(conn: &mut AnyConnection) -> Result<u64, Error> {
     let version: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM snapshots")
         .fetch_one(&mut *conn)
         .await?;
@@ -79,7 +79,7 @@ impl Store {
     /// and the last version number) from one read transaction: one consistent state of the
     /// store, even while approvals or edits commit meanwhile.
     pub async fn publish_inputs(&self) -> Result<PublishInputs, Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_read_snapshot().await?;
         let draft = super::layout::read_draft(&mut tx).await?;
         let programme = super::programme::read_draft(&mut tx).await?;
         let exhibitors = super::exhibitors::read_all(&mut tx).await?;
@@ -123,7 +123,7 @@ impl Store {
         super::media::insert(&mut tx, media, published_at).await?;
         sqlx::query(
             "INSERT INTO snapshots (version, published_at, document, details, programme, contest)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(version)
         .bind(published_at)
@@ -134,12 +134,13 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO published (id, version) VALUES (1, ?)
+            "INSERT INTO published (id, version) VALUES (1, $1)
              ON CONFLICT (id) DO UPDATE SET version = excluded.version",
         )
         .bind(version)
         .execute(&mut *tx)
         .await?;
+        self.notify_published(&mut tx, version).await?;
         if let Some(entry) = audit {
             super::audit::insert(&mut *tx, entry).await?;
         }
@@ -168,7 +169,7 @@ impl Store {
     /// One stored snapshot, byte for byte.
     pub async fn snapshot(&self, version: u64) -> Result<Option<StoredSnapshot>, Error> {
         let row = sqlx::query(
-            "SELECT document, details, programme, contest FROM snapshots WHERE version = ?",
+            "SELECT document, details, programme, contest FROM snapshots WHERE version = $1",
         )
         .bind(version_param(version))
         .fetch_optional(&self.pool)
@@ -186,10 +187,11 @@ impl Store {
     pub async fn versions(&self) -> Result<Vec<VersionInfo>, Error> {
         let rows = sqlx::query(
             "SELECT s.version, s.published_at,
-                    s.version = (SELECT version FROM published WHERE id = 1) AS live,
+                    CASE WHEN s.version = (SELECT version FROM published WHERE id = 1)
+                         THEN 1 ELSE 0 END AS live,
                     json_array_length(s.document, '$.halls') AS halls,
                     json_array_length(s.document, '$.exhibitors') AS booths,
-                    length(CAST(s.document AS BLOB)) AS bytes,
+                    octet_length(s.document) AS bytes,
                     (SELECT staff_name FROM audit_log a
                      WHERE a.action = 'publish' AND a.target = 'version ' || s.version
                      ORDER BY a.id LIMIT 1) AS published_by
@@ -202,7 +204,7 @@ impl Store {
             .map(|row| VersionInfo {
                 version: row.get::<i64, _>("version").try_into().unwrap_or(0),
                 published_at: row.get("published_at"),
-                live: row.get::<Option<bool>, _>("live").unwrap_or(false),
+                live: row.get::<i64, _>("live") != 0,
                 halls: row.get::<Option<i64>, _>("halls").unwrap_or(0),
                 booths: row.get::<Option<i64>, _>("booths").unwrap_or(0),
                 bytes: row.get("bytes"),
@@ -218,9 +220,11 @@ impl Store {
         audit: &NewAudit<'_>,
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE published SET version = ? WHERE id = 1")
+        sqlx::query("UPDATE published SET version = $1 WHERE id = 1")
             .bind(version_param(version))
             .execute(&mut *tx)
+            .await?;
+        self.notify_published(&mut tx, version_param(version))
             .await?;
         super::audit::insert(&mut *tx, audit).await?;
         tx.commit().await?;

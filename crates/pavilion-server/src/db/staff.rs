@@ -58,7 +58,7 @@ pub struct StaffAccount {
 const ACCOUNT_COLUMNS: &str = "id, name, role, created_at, disabled_at,
     (SELECT count(*) FROM staff_sessions s WHERE s.staff_id = staff.id) AS sessions";
 
-fn account_from(row: &sqlx::sqlite::SqliteRow) -> Option<StaffAccount> {
+fn account_from(row: &sqlx::any::AnyRow) -> Option<StaffAccount> {
     Some(StaffAccount {
         id: row.get("id"),
         name: row.get("name"),
@@ -98,7 +98,7 @@ pub struct SessionRow {
     pub staff: StaffSession,
 }
 
-fn staff_from(row: &sqlx::sqlite::SqliteRow) -> Option<StaffSession> {
+fn staff_from(row: &sqlx::any::AnyRow) -> Option<StaffSession> {
     Some(StaffSession {
         id: row.get("id"),
         name: row.get("name"),
@@ -115,18 +115,18 @@ impl Store {
         password_hash: &str,
     ) -> Result<Option<StaffAccount>, Error> {
         let created_at = now_rfc3339();
-        let inserted = sqlx::query(
-            "INSERT INTO staff (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (name) DO NOTHING",
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO staff (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name) DO NOTHING RETURNING id",
         )
         .bind(name)
         .bind(role.as_str())
         .bind(password_hash)
         .bind(&created_at)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok((inserted.rows_affected() == 1).then(|| StaffAccount {
-            id: inserted.last_insert_rowid(),
+        Ok(id.map(|id| StaffAccount {
+            id,
             name: name.to_owned(),
             role,
             created_at,
@@ -146,7 +146,7 @@ impl Store {
 
     pub async fn staff_account(&self, name: &str) -> Result<Option<StaffAccount>, Error> {
         let row = sqlx::query(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM staff WHERE name = ?"
+            "SELECT {ACCOUNT_COLUMNS} FROM staff WHERE name = $1"
         ))
         .bind(name)
         .fetch_optional(&self.pool)
@@ -174,21 +174,21 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         match change {
             StaffChange::Role(role) => {
-                sqlx::query("UPDATE staff SET role = ? WHERE id = ?")
+                sqlx::query("UPDATE staff SET role = $1 WHERE id = $2")
                     .bind(role.as_str())
                     .bind(account_id)
                     .execute(&mut *tx)
                     .await?;
             }
             StaffChange::Disabled(disabled) => {
-                sqlx::query("UPDATE staff SET disabled_at = ? WHERE id = ?")
+                sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2")
                     .bind(disabled.then(now_rfc3339))
                     .bind(account_id)
                     .execute(&mut *tx)
                     .await?;
             }
             StaffChange::PasswordHash(hash) => {
-                sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
+                sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
                     .bind(hash)
                     .bind(account_id)
                     .execute(&mut *tx)
@@ -196,7 +196,7 @@ impl Store {
             }
             StaffChange::EndSessions => {}
             StaffChange::Delete => {
-                sqlx::query("DELETE FROM staff WHERE id = ?")
+                sqlx::query("DELETE FROM staff WHERE id = $1")
                     .bind(account_id)
                     .execute(&mut *tx)
                     .await?;
@@ -204,7 +204,7 @@ impl Store {
         }
         let ends_sessions = !matches!(change, StaffChange::Role(_) | StaffChange::Disabled(false));
         if ends_sessions {
-            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = ?")
+            sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1")
                 .bind(account_id)
                 .execute(&mut *tx)
                 .await?;
@@ -217,7 +217,7 @@ impl Store {
     pub async fn staff_credentials(&self, name: &str) -> Result<Option<StaffCredentials>, Error> {
         let row = sqlx::query(
             "SELECT id, name, role, password_hash FROM staff
-             WHERE name = ? AND disabled_at IS NULL",
+             WHERE name = $1 AND disabled_at IS NULL",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -239,13 +239,13 @@ impl Store {
         expires_at: i64,
     ) -> Result<(), Error> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM staff_sessions WHERE expires_at <= $1")
             .bind(now_unix)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO staff_sessions (token_sha256, staff_id, created_at, expires_at)
-             VALUES (?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(token_sha256)
         .bind(staff_id)
@@ -261,7 +261,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT s.token_sha256, s.expires_at, st.id, st.name, st.role
              FROM staff_sessions s JOIN staff st ON st.id = s.staff_id
-             WHERE s.token_sha256 = ? AND st.disabled_at IS NULL",
+             WHERE s.token_sha256 = $1 AND st.disabled_at IS NULL",
         )
         .bind(token_sha256)
         .fetch_optional(&self.pool)
@@ -276,7 +276,7 @@ impl Store {
     }
 
     pub async fn delete_staff_session(&self, token_sha256: &str) -> Result<(), Error> {
-        sqlx::query("DELETE FROM staff_sessions WHERE token_sha256 = ?")
+        sqlx::query("DELETE FROM staff_sessions WHERE token_sha256 = $1")
             .bind(token_sha256)
             .execute(&self.pool)
             .await?;

@@ -36,8 +36,8 @@ impl Store {
     pub async fn live_token(&self, token_sha256: &str) -> Result<Option<TokenOwner>, Error> {
         let row = sqlx::query(
             "SELECT id, exhibitor, token_sha256 FROM exhibitor_tokens
-             WHERE token_sha256 = ? AND revoked_at IS NULL
-               AND (expires_at IS NULL OR expires_at > ?)",
+             WHERE token_sha256 = $1 AND revoked_at IS NULL
+               AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(token_sha256)
         .bind(unix_now())
@@ -56,8 +56,8 @@ impl Store {
         let now = now_rfc3339();
         let a_minute_ago = rfc3339_from_unix(u64::try_from(unix_now() - 60).unwrap_or(0));
         sqlx::query(
-            "UPDATE exhibitor_tokens SET last_used_at = ?
-             WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+            "UPDATE exhibitor_tokens SET last_used_at = $1
+             WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $3)",
         )
         .bind(now)
         .bind(id)
@@ -77,10 +77,10 @@ impl Store {
         expires_at: Option<i64>,
     ) -> Result<(i64, String), Error> {
         let created_at = now_rfc3339();
-        let inserted = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO exhibitor_tokens
                 (exhibitor, token_sha256, label, created_at, created_by, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(exhibitor)
         .bind(token_sha256)
@@ -88,15 +88,15 @@ impl Store {
         .bind(&created_at)
         .bind(created_by)
         .bind(expires_at)
-        .execute(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok((inserted.last_insert_rowid(), created_at))
+        Ok((id, created_at))
     }
 
     /// Marks a token revoked (revoking twice keeps the first time).
     pub async fn revoke_token(&self, id: i64) -> Result<(), Error> {
         sqlx::query(
-            "UPDATE exhibitor_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            "UPDATE exhibitor_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
         )
         .bind(now_rfc3339())
         .bind(id)
@@ -122,7 +122,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, exhibitor, label, created_at, created_by, revoked_at, expires_at,
                     last_used_at FROM exhibitor_tokens
-             WHERE (?1 IS NULL OR exhibitor = ?1) AND (?2 IS NULL OR id = ?2) ORDER BY id DESC",
+             WHERE ($1 IS NULL OR exhibitor = $1) AND ($2 IS NULL OR id = $2) ORDER BY id DESC",
         )
         .bind(exhibitor)
         .bind(id)

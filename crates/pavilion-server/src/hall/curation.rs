@@ -113,7 +113,7 @@ pub async fn publish_draft(
     who: &StaffSession,
     precondition: Option<&IfMatch>,
 ) -> Result<u64, Error> {
-    let _curation = live.curation_lock().await;
+    let _curation = live.curation_lock().await?;
     if precondition.is_some() {
         draft_to_edit(store, precondition).await?;
     }
@@ -144,7 +144,7 @@ pub async fn rollback(
     who: &StaffSession,
     version: u64,
 ) -> Result<u64, Error> {
-    let _curation = live.curation_lock().await;
+    let _curation = live.curation_lock().await?;
     let stored = snapshot(store, version).await?;
     let previous = live.published().version;
     let prepared = tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await??;

@@ -53,10 +53,10 @@ async fn throttled<T>(
 ) -> Result<T, Error> {
     let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, state).await;
     let throttle = &state.guard().sign_in.throttle;
-    throttle.check_address(address)?;
+    throttle.check_address(address).await?;
     let outcome = check.await;
     if let Err(Error::Unauthorized(_)) = &outcome {
-        throttle.failed(None, address);
+        throttle.failed(None, address).await?;
         tracing::warn!(?address, kind, path = parts.uri.path(), "bad bearer token");
     }
     outcome

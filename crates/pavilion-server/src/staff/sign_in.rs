@@ -20,9 +20,9 @@ pub struct SignInGuard {
 }
 
 impl SignInGuard {
-    pub fn new(limits: &Limits) -> SignInGuard {
+    pub fn new(limits: &Limits, shared: Option<&Store>) -> SignInGuard {
         SignInGuard {
-            throttle: Throttle::new(limits),
+            throttle: Throttle::new(limits, shared),
             hashes: Gate::new(limits.max_password_hashes, limits.sign_in_wait, "sign-ins"),
         }
     }
@@ -40,7 +40,7 @@ pub async fn sign_in(
     // counted by name, so a flood of long junk names cannot fill the counts with big keys.
     let well_formed = check_name(name).is_ok();
     let counted = well_formed.then_some(name);
-    if let Err(refusal) = guard.throttle.check_sign_in(counted, address) {
+    if let Err(refusal) = guard.throttle.check_sign_in(counted, address).await {
         tracing::debug!(name = ?shortened(name), ?address, "staff sign-in throttled");
         return Err(refusal);
     }
@@ -56,7 +56,7 @@ pub async fn sign_in(
     }
     match accounts::check_credentials(store, &guard.hashes, name, password).await? {
         Verdict::Match(staff) => {
-            guard.throttle.succeeded(name);
+            guard.throttle.succeeded(name).await?;
             accounts::open_session(store, staff).await
         }
         Verdict::WrongPassword(staff) => {
@@ -94,7 +94,9 @@ async fn failed(
     reason: &str,
 ) {
     let counted = check_name(name).is_ok().then_some(name);
-    guard.throttle.failed(counted, address);
+    if let Err(error) = guard.throttle.failed(counted, address).await {
+        tracing::error!(%error, "could not count a failed sign-in in the store");
+    }
     let name = shortened(name);
     tracing::warn!(name = ?name, ?address, reason, "staff sign-in failed");
     let attempt = FailedSignIn {

@@ -355,11 +355,17 @@ async fn batches_are_limited_per_address_and_no_address_is_stored() {
     );
 
     // The counts table has counts and nothing else...
-    let columns: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_table_info('booth_daily_stats')")
-            .fetch_all(app.state.store().pool())
-            .await
-            .unwrap();
+    let columns_sql = if crate::on_postgres() {
+        "SELECT CAST(column_name AS TEXT) FROM information_schema.columns
+         WHERE table_name = 'booth_daily_stats' AND table_schema = current_schema()
+         ORDER BY ordinal_position"
+    } else {
+        "SELECT name FROM pragma_table_info('booth_daily_stats')"
+    };
+    let columns: Vec<String> = sqlx::query_scalar(columns_sql)
+        .fetch_all(app.state.store().pool())
+        .await
+        .unwrap();
     assert_eq!(
         columns,
         [
@@ -379,10 +385,30 @@ async fn batches_are_limited_per_address_and_no_address_is_stored() {
     assert_eq!(visits, 4);
     // ...and neither the address nor the browser appears anywhere in the database's files.
     let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(&app.config.data_dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            bytes.extend(std::fs::read(&path).unwrap());
+    if crate::on_postgres() {
+        // The database lives in PostgreSQL's files: read every row of every table instead.
+        let pool = app.state.store().pool();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
+             WHERE table_schema = current_schema()",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        for table in tables {
+            let rows: Vec<String> =
+                sqlx::query_scalar(&format!("SELECT CAST(t AS TEXT) FROM {table} t"))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+            bytes.extend(rows.concat().into_bytes());
+        }
+    } else {
+        for entry in std::fs::read_dir(&app.config.data_dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                bytes.extend(std::fs::read(&path).unwrap());
+            }
         }
     }
     assert!(bytes.len() > 4096);

@@ -8,9 +8,11 @@ mod backup;
 mod calendar;
 mod catalogue;
 mod contest;
+mod database;
 mod exhibitors;
 mod guard;
 mod hall;
+mod instances;
 mod leads;
 mod limits;
 mod me;
@@ -245,6 +247,41 @@ impl TestApp {
     }
 }
 
+/// The environment variable naming a PostgreSQL server (`cargo xtask test` starts one) on
+/// which the API tests run instead of SQLite: each app gets a schema of its own there.
+pub const TEST_DATABASE_VARIABLE: &str = "PAVILION_TEST_DATABASE_URL";
+
+/// A fresh, empty PostgreSQL schema for one app when the tests run against PostgreSQL
+/// (`PAVILION_TEST_DATABASE_URL`), as a database URL whose connections use it; `None` for
+/// the default SQLite store in the app's data folder.
+pub async fn test_database() -> Option<String> {
+    use sqlx::Connection as _;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let server = std::env::var(TEST_DATABASE_VARIABLE).ok()?;
+    let schema = format!(
+        "t{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(&server)
+        .await
+        .expect("the test PostgreSQL server accepts connections");
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut admin)
+        .await
+        .expect("a test schema is created");
+    admin.close().await.ok();
+    let separator = if server.contains('?') { '&' } else { '?' };
+    Some(format!("{server}{separator}options[search_path]={schema}"))
+}
+
+/// True when the API tests run against PostgreSQL; tests of SQLite-only tools (backup,
+/// restore, the data check) return early then.
+pub fn on_postgres() -> bool {
+    std::env::var_os(TEST_DATABASE_VARIABLE).is_some()
+}
+
 pub async fn open(config: &Config) -> Result<AppState, Error> {
     AppState::open_with_renderer(config, renderer()).await
 }
@@ -276,6 +313,7 @@ async fn spawn_app_with_config(
     let mut config =
         Config::for_data_dir(data.path().to_path_buf(), catalogue.path().to_path_buf());
     config.programme_file = seed_programme();
+    config.database_url = test_database().await;
     edit(&mut config);
     let pkg = config.web_dir.join("pkg");
     fs::create_dir_all(&pkg).unwrap();

@@ -26,7 +26,7 @@ pub async fn staff_token(app: &TestApp, name: &str, role: &str) -> String {
     let pool = app.state.store().pool();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO staff (name, role, password_hash, created_at)
-         VALUES (?, ?, 'not-a-hash', '2026-01-01T00:00:00Z') RETURNING id",
+         VALUES ($1, $2, 'not-a-hash', '2026-01-01T00:00:00Z') RETURNING id",
     )
     .bind(name)
     .bind(role)
@@ -36,7 +36,7 @@ pub async fn staff_token(app: &TestApp, name: &str, role: &str) -> String {
     let token = format!("pst_{}", hex_of(name.as_bytes(), 32));
     sqlx::query(
         "INSERT INTO staff_sessions (token_sha256, staff_id, created_at, expires_at)
-         VALUES (?, ?, '2026-01-01T00:00:00Z', ?)",
+         VALUES ($1, $2, '2026-01-01T00:00:00Z', $3)",
     )
     .bind(token_digest(&token))
     .bind(id)

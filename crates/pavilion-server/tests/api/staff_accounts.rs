@@ -262,7 +262,7 @@ async fn exhibitor_tokens_expire_and_record_their_last_use() {
     assert!(listed[0]["last_used_at"].is_string(), "{listed}");
 
     // Once its time is up, the token is refused like a revoked one.
-    sqlx::query("UPDATE exhibitor_tokens SET expires_at = 1 WHERE id = ?")
+    sqlx::query("UPDATE exhibitor_tokens SET expires_at = 1 WHERE id = $1")
         .bind(issued["id"].as_i64().unwrap())
         .execute(app.state.store().pool())
         .await

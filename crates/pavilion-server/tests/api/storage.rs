@@ -323,7 +323,9 @@ async fn unreferenced_media_are_swept_after_the_grace_period() {
     let sign = hall["halls"][0]["sign_url"].as_str().unwrap().to_owned();
     assert_eq!(app.get(&sign).await.status, StatusCode::OK);
     // A file stored again later is fresh, and not swept.
-    assert_eq!(app.state.store().integrity_check().await.unwrap(), "ok");
+    if !crate::on_postgres() {
+        assert_eq!(app.state.store().integrity_check().await.unwrap(), "ok");
+    }
 }
 
 #[tokio::test]

@@ -103,7 +103,7 @@ pub async fn export(
             to.display()
         )));
     }
-    let store = Store::open_read_only(&config.data_dir).await?;
+    let store = Store::open_for_reading(&config.database()).await?;
     let stored = store.published().await;
     store.close().await;
     let stored = stored?.ok_or_else(|| {

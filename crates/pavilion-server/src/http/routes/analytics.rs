@@ -59,7 +59,7 @@ pub(crate) async fn events(
     if asks_not_to_be_tracked(&headers) {
         return Ok((StatusCode::ACCEPTED, Json(Recorded { recorded: 0 })));
     }
-    state.guard().events.admit(address)?;
+    state.guard().events.admit(address).await?;
     let batch: EventBatch = read_small_json(&headers, body, MAX_BATCH_BYTES).await?;
     let recorded = record_events(state.store(), &state.published(), &batch, unix_now()).await?;
     Ok((StatusCode::ACCEPTED, Json(Recorded { recorded })))

@@ -50,7 +50,7 @@ impl FromRequestParts<AppState> for Player {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
         let Ok(ClientAddress(address)) = ClientAddress::from_request_parts(parts, state).await;
-        state.guard().contest.play(address)?;
+        state.guard().contest.play(address).await?;
         let token = parts
             .headers
             .get(VISITOR_HEADER)
@@ -109,7 +109,7 @@ pub(crate) async fn register(
 ) -> Result<Response, Error> {
     // Checked before counting, so a typo does not use up the hour's registrations.
     play::parse_nickname(&sent.nickname)?;
-    state.guard().contest.register(address)?;
+    state.guard().contest.register(address).await?;
     let visitor = play::register(state.store(), &sent.nickname).await?;
     Ok((StatusCode::CREATED, Json(visitor)).into_response())
 }

@@ -64,7 +64,7 @@ pub(crate) async fn leave(
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<LeadReceipt>), Error> {
-    state.guard().leads.admit(address)?;
+    state.guard().leads.admit(address).await?;
     let lead: NewLead = read_small_json(&headers, body, MAX_LEAD_BYTES).await?;
     let receipt = leave_lead(state.store(), &state.published(), &slug, &lead, unix_now()).await?;
     Ok((StatusCode::CREATED, Json(receipt)))

@@ -195,7 +195,7 @@ pub(crate) async fn replace(
     precondition: Precondition,
     JsonBody(LayoutBody { halls }): JsonBody<LayoutBody>,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let base = curation::draft_to_edit(state.store(), precondition.as_ref())
         .await?
         .revision;
@@ -248,7 +248,7 @@ pub(crate) async fn auto_arrange(
     staff: StaffSession,
     precondition: Precondition,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
     let base = draft.revision;
     let exhibitors = exhibitors_by_slug(state.store()).await?;
@@ -300,7 +300,7 @@ pub(crate) async fn place_booth(
     precondition: Precondition,
     JsonBody(change): JsonBody<BoothChange>,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
     let (base, mut halls) = (draft.revision, draft.halls);
     let exhibitors = exhibitors_by_slug(state.store()).await?;
@@ -377,7 +377,7 @@ pub(crate) async fn remove_booth(
     PathParams(slug): PathParams<String>,
     precondition: Precondition,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
     let (base, mut halls) = (draft.revision, draft.halls);
     let mut removed_from = None;
@@ -436,7 +436,7 @@ pub(crate) async fn add_hall(
             "a hall name has 1 to 80 characters".into(),
         ));
     }
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
     let (base, mut halls) = (draft.revision, draft.halls);
     let number = (1..)
@@ -488,7 +488,7 @@ pub(crate) async fn remove_hall(
     PathParams(id): PathParams<String>,
     precondition: Precondition,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let draft = curation::draft_to_edit(state.store(), precondition.as_ref()).await?;
     let (base, mut halls) = (draft.revision, draft.halls);
     let index = halls

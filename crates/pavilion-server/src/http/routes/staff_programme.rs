@@ -94,7 +94,7 @@ pub(crate) async fn replace(
     precondition: Precondition,
     JsonBody(programme): JsonBody<Programme>,
 ) -> Result<Response, Error> {
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     let base = programme::revision_to_edit(state.store(), precondition.as_ref()).await?;
     programme::save_draft(state.store(), &staff, base, &programme).await?;
     Ok(versioned(view(&state).await?))

@@ -88,7 +88,7 @@ pub(crate) async fn approve(
 ) -> Result<Json<Submission>, Error> {
     // Approval changes what publish reads: hold the curation lock so a publish sees the
     // exhibitor's content wholly before or wholly after it.
-    let _curation = state.live().curation_lock().await;
+    let _curation = state.live().curation_lock().await?;
     Ok(Json(
         review::approve(state.store(), state.signage_sources(), id, &staff).await?,
     ))
