@@ -277,6 +277,17 @@ pub(crate) fn create_staff_account(
     root: &Path,
     work: &Path,
 ) -> Result<(String, String)> {
+    create_staff_account_with(binary, data, root, work, &[])
+}
+
+/// [`create_staff_account`] with extra environment for the command (a database URL, say).
+pub(crate) fn create_staff_account_with(
+    binary: &Path,
+    data: &Path,
+    root: &Path,
+    work: &Path,
+    env: &[(&str, &str)],
+) -> Result<(String, String)> {
     let name = "e2e-curator".to_owned();
     let nonce = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -285,6 +296,7 @@ pub(crate) fn create_staff_account(
     let file = work.join("staff-password.txt");
     fs::write(&file, format!("{password}\n"))?;
     let status = Command::new(binary)
+        .envs(env.iter().copied())
         .args([
             "--data-dir",
             &data.to_string_lossy(),

@@ -21,6 +21,7 @@ mod http_client;
 mod load;
 mod nginx;
 mod postgres;
+mod s3rver;
 mod serve;
 mod test;
 

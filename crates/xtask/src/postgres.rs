@@ -187,8 +187,9 @@ impl Drop for Postgres {
 }
 
 /// `cargo xtask test-postgres`: the API test suite (`crates/pavilion-server/tests/api`)
-/// against a throwaway PostgreSQL server, each test app in a schema of its own. Extra
-/// arguments go to the test binary (a name filter, say).
+/// against a throwaway PostgreSQL server, each test app in a schema of its own, then (with no
+/// arguments) two server processes on one database of it ([`run_two_servers`]). Extra
+/// arguments go to the test binary (a name filter, say) and skip the two servers.
 pub fn run_api_tests(root: &Path, args: &[String]) -> Result<()> {
     let server = Postgres::start()?;
     let url = server.url();
@@ -198,6 +199,168 @@ pub fn run_api_tests(root: &Path, args: &[String]) -> Result<()> {
         root,
         &crate::cmd::cargo(),
         &cargo_args,
-        &[("PAVILION_TEST_DATABASE_URL", &url)],
-    )
+        &[
+            ("PAVILION_TEST_DATABASE_URL", &url),
+            ("PAVILION_TEST_S3", "1"),
+        ],
+    )?;
+    if args.is_empty() {
+        let binary = crate::e2e::build_server(root, false)?;
+        run_two_servers(root, &binary, &server, 6)?;
+    }
+    Ok(())
+}
+
+/// Runs `psql` as the test role on `server`'s `postgres` database with one statement.
+fn psql(server: &Postgres, statement: &str) -> Result<()> {
+    let bin = bin_dir()?;
+    let psql = ["/usr/bin/psql", &bin.join("psql").to_string_lossy()]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|path| path.is_file())
+        .context("psql is not installed (apt-get install postgresql-client)")?;
+    let output = command(&psql, server.dir.path())
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &server.port.to_string(),
+            "-U",
+            ROLE,
+        ])
+        .args([
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-q",
+            "-c",
+            statement,
+        ])
+        .output()?;
+    if !output.status.success() {
+        bail!("psql: {}", String::from_utf8_lossy(&output.stderr).trim());
+    }
+    Ok(())
+}
+
+/// Two `pavilion serve` processes (the debug `binary`) on one new database of `server` and
+/// one bucket (s3rver), each with a data folder of its own, started together: both come up serving version 1 (one
+/// imported, the other waited for it); a staff session made on one is good on the other; then
+/// `publishes` publishes alternate between them and the other must serve each new version,
+/// and each serves the signage the other rendered.
+/// Prints how long each took to reach the other server, and fails past 7 s (the poll
+/// interval plus margin).
+pub fn run_two_servers(
+    root: &Path,
+    binary: &Path,
+    server: &Postgres,
+    publishes: usize,
+) -> Result<()> {
+    use crate::e2e::{create_staff_account_with, start_server, wait_until_healthy};
+    psql(server, "CREATE DATABASE two_servers")?;
+    let url = format!("postgres://{ROLE}@127.0.0.1:{}/two_servers", server.port);
+    let work = tempfile::Builder::new().prefix("pavilion-two-").tempdir()?;
+    // The servers share the media too: one bucket.
+    let bucket = crate::s3rver::S3rver::start(root)?;
+    let media_url = bucket.media_url();
+    let env = [
+        ("PAVILION_DATABASE_URL", url.as_str()),
+        ("PAVILION_MEDIA_URL", media_url.as_str()),
+        ("PAVILION_S3_ACCESS_KEY", crate::s3rver::KEY),
+        ("PAVILION_S3_SECRET_KEY", crate::s3rver::KEY),
+    ];
+    let mut servers = Vec::new();
+    for name in ["a", "b"] {
+        let data = work.path().join(name);
+        fs::create_dir_all(&data)?;
+        let address = crate::e2e::free_address()?;
+        let log = fs::File::create(work.path().join(format!("{name}.log")))?;
+        servers.push((
+            start_server(binary, &data, &address, root, log, &env)?,
+            address,
+        ));
+    }
+    for (index, (_, address)) in servers.iter().enumerate() {
+        wait_until_healthy(address, Duration::from_secs(180)).with_context(|| {
+            format!(
+                "server {index}: see {}",
+                work.path().join(["a.log", "b.log"][index]).display()
+            )
+        })?;
+    }
+    // The account is made through the first server's data folder (the database is shared).
+    let data_a = work.path().join("a");
+    let (name, password) = create_staff_account_with(binary, &data_a, root, work.path(), &env)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let addresses = [servers[0].1.clone(), servers[1].1.clone()];
+        let mut clients = addresses.clone().map(|address| crate::http_client::Client::plain(&address));
+        for client in &mut clients {
+            anyhow::ensure!(served_version(client).await? == 1, "a server does not serve version 1");
+        }
+        let body = serde_json::json!({ "name": name, "password": password }).to_string();
+        let json = (hyper::header::CONTENT_TYPE, "application/json");
+        let session = clients[1]
+            .send(hyper::Method::POST, "/api/v1/staff/sessions", &[json], body.into())
+            .await?;
+        anyhow::ensure!(session.status == 201, "sign-in on b: {}", session.describe());
+        let token: serde_json::Value = serde_json::from_slice(&session.body)?;
+        let bearer = format!("Bearer {}", token["token"].as_str().unwrap_or_default());
+        let mut took = Vec::new();
+        for round in 0..publishes {
+            let (from, to) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+            let auth = (hyper::header::AUTHORIZATION, bearer.as_str());
+            let published = clients[from]
+                .send(hyper::Method::POST, "/api/v1/staff/publish", &[auth], Default::default())
+                .await?;
+            anyhow::ensure!(published.status.is_success(), "publish: {}", published.describe());
+            let version = served_version(&mut clients[from]).await?;
+            let started = Instant::now();
+            while served_version(&mut clients[to]).await? != version {
+                anyhow::ensure!(
+                    started.elapsed() < Duration::from_secs(7),
+                    "version {version} published on one server was not served by the other within 7 s"
+                );
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            took.push(started.elapsed());
+        }
+        // The newest signage was rendered and stored by whichever server published last;
+        // both serve it from the bucket.
+        for client in &mut clients {
+            let hall = client.get("/api/v1/hall", &[]).await?;
+            let hall: serde_json::Value = serde_json::from_slice(&hall.body)?;
+            let sign = hall["halls"][0]["sign_url"].as_str().context("a hall sign")?;
+            let answer = client.get(sign, &[]).await?;
+            anyhow::ensure!(answer.status == 200, "{sign}: {}", answer.describe());
+        }
+        took.sort();
+        if let (Some(first), Some(last)) = (took.first(), took.last()) {
+            eprintln!(
+                "two servers on one PostgreSQL database: {} publishes, each served by the other \
+                 server after {:.0} ms (median), {:.0} to {:.0} ms",
+                took.len(),
+                took[took.len() / 2].as_secs_f64() * 1000.0,
+                first.as_secs_f64() * 1000.0,
+                last.as_secs_f64() * 1000.0
+            );
+        }
+        Ok(())
+    })?;
+    drop(servers);
+    Ok(())
+}
+
+async fn served_version(client: &mut crate::http_client::Client) -> Result<u64> {
+    let answer = client.get("/api/v1/hall", &[]).await?;
+    anyhow::ensure!(
+        answer.status == 200,
+        "GET /api/v1/hall: {}",
+        answer.describe()
+    );
+    let hall: serde_json::Value = serde_json::from_slice(&answer.body)?;
+    hall["version"].as_u64().context("the hall has no version")
 }
