@@ -101,6 +101,10 @@ struct Outcome {
     log: PathBuf,
 }
 
+/// How long schemathesis waits for one answer (its default, 10 s, is shorter than a publish
+/// in the debug server under CI load).
+const REQUEST_TIMEOUT_SECONDS: &str = "60";
+
 pub fn run(args: &[String]) -> Result<()> {
     let Args {
         budget,
@@ -310,6 +314,11 @@ fn run_pass(
         &max_examples,
         "--workers",
         "1",
+        // A publish re-renders the signage atlas pages the fuzzer's edits touched: seconds in
+        // the debug server on a machine whose other core builds the viewer. The checks are
+        // about answers, not latency (`cargo xtask bench` and `load` measure that).
+        "--request-timeout",
+        REQUEST_TIMEOUT_SECONDS,
         "--no-color",
         "--report",
         "junit",

@@ -224,6 +224,7 @@ pub async fn publish(
     renderer: &Renderer,
     who: Option<&crate::db::StaffSession>,
 ) -> Result<PublishedHall, Error> {
+    let started = std::time::Instant::now();
     // One read transaction: the draft, the exhibitors and their media as of one moment.
     let inputs = store.publish_inputs().await?;
     let halls = inputs
@@ -334,7 +335,12 @@ pub async fn publish(
     store
         .publish(&sign_media, &stored, &snapshot.published_at, audit.as_ref())
         .await?;
-    tracing::info!(version, booths = snapshot.booth_count(), "hall published");
+    tracing::info!(
+        version,
+        booths = snapshot.booth_count(),
+        ms = started.elapsed().as_millis() as u64,
+        "hall published"
+    );
     tokio::task::spawn_blocking(move || PublishedHall::prepare(&stored)).await?
 }
 
