@@ -193,7 +193,10 @@ impl Drop for Postgres {
 pub fn run_api_tests(root: &Path, args: &[String]) -> Result<()> {
     let server = Postgres::start()?;
     let url = server.url();
-    let mut cargo_args = vec!["test", "-p", "pavilion-server", "--test", "api", "--"];
+    // `--workspace`, as in `cargo xtask test`'s `cargo test --workspace`: the same features,
+    // so the same test binary and server (`-p pavilion-server` resolves features without the
+    // other members and compiled both again, 80 s in CI).
+    let mut cargo_args = vec!["test", "--workspace", "--test", "api", "--"];
     cargo_args.extend(args.iter().map(String::as_str));
     crate::cmd::run_with_env(
         root,
@@ -205,7 +208,9 @@ pub fn run_api_tests(root: &Path, args: &[String]) -> Result<()> {
         ],
     )?;
     if args.is_empty() {
-        let binary = crate::e2e::build_server(root, false)?;
+        // Built by the `cargo test` above (cargo builds a package's binaries for its
+        // integration tests).
+        let binary = crate::e2e::server_binary(root, false)?;
         run_two_servers(root, &binary, &server, 6)?;
     }
     Ok(())

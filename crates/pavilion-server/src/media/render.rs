@@ -499,15 +499,14 @@ fn draw_logo(pixmap: &mut Pixmap, logo: &Logo, area: Area) {
 /// and the default level costs several times the render itself for ~20% smaller files.
 fn encode(pixmap: &Pixmap) -> Result<Vec<u8>, RenderError> {
     let png_error = |error: png::EncodingError| RenderError::Png(error.to_string());
-    let mut straight_alpha = Vec::with_capacity(pixmap.data().len());
-    for pixel in pixmap.pixels() {
-        let pixel = pixel.demultiply();
-        straight_alpha.extend_from_slice(&[
-            pixel.red(),
-            pixel.green(),
-            pixel.blue(),
-            pixel.alpha(),
-        ]);
+    // Opaque and fully transparent pixels (nearly all of a sign) are the same premultiplied
+    // or not: only the edges need dividing by alpha.
+    let mut straight_alpha = pixmap.data().to_vec();
+    for (pixel, premultiplied) in straight_alpha.chunks_exact_mut(4).zip(pixmap.pixels()) {
+        if pixel[3] != u8::MAX && pixel[3] != 0 {
+            let colour = premultiplied.demultiply();
+            pixel.copy_from_slice(&[colour.red(), colour.green(), colour.blue(), colour.alpha()]);
+        }
     }
     let mut output = Vec::new();
     let mut encoder = png::Encoder::new(&mut output, pixmap.width(), pixmap.height());
