@@ -51,8 +51,12 @@ pub fn run(root: &Path) -> Result<()> {
 
 /// A loopback address with a port that was free a moment ago, for a server to bind.
 pub(crate) fn free_address() -> Result<String> {
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    Ok(format!("127.0.0.1:{port}"))
+    Ok(format!("127.0.0.1:{}", free_port()?))
+}
+
+/// A loopback port that was free a moment ago, for a helper server (PostgreSQL, s3rver).
+pub(crate) fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 /// Builds the `pavilion` binary (release or debug) and returns its path.

@@ -108,9 +108,7 @@ impl Postgres {
                 String::from_utf8_lossy(&output.stderr).trim()
             );
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = crate::e2e::free_port()?;
         let log = fs::File::create(dir.path().join("server.log"))?;
         if is_root() {
             let _ = Command::new("chown")
@@ -250,12 +248,11 @@ fn psql(server: &Postgres, statement: &str) -> Result<()> {
 }
 
 /// Two `pavilion serve` processes (the debug `binary`) on one new database of `server` and
-/// one bucket (s3rver), each with a data folder of its own, started together: both come up serving version 1 (one
-/// imported, the other waited for it); a staff session made on one is good on the other; then
-/// `publishes` publishes alternate between them and the other must serve each new version,
-/// and each serves the signage the other rendered.
-/// Prints how long each took to reach the other server, and fails past 7 s (the poll
-/// interval plus margin).
+/// one bucket (s3rver), each with a data folder of its own, started together. Both come up
+/// serving version 1 (one imported, the other waited for it); a staff session made on one is
+/// good on the other; then `publishes` publishes alternate between them, the other must serve
+/// each new version, and each serves the signage the other rendered. Prints how long each
+/// took to reach the other server, and fails past 7 s (the poll interval plus margin).
 pub fn run_two_servers(
     root: &Path,
     binary: &Path,
@@ -275,8 +272,9 @@ pub fn run_two_servers(
         ("PAVILION_S3_ACCESS_KEY", crate::s3rver::KEY),
         ("PAVILION_S3_SECRET_KEY", crate::s3rver::KEY),
     ];
+    let names = ["a", "b"];
     let mut servers = Vec::new();
-    for name in ["a", "b"] {
+    for name in names {
         let data = work.path().join(name);
         fs::create_dir_all(&data)?;
         let address = crate::e2e::free_address()?;
@@ -286,13 +284,9 @@ pub fn run_two_servers(
             address,
         ));
     }
-    for (index, (_, address)) in servers.iter().enumerate() {
-        wait_until_healthy(address, Duration::from_secs(180)).with_context(|| {
-            format!(
-                "server {index}: see {}",
-                work.path().join(["a.log", "b.log"][index]).display()
-            )
-        })?;
+    for (name, (_, address)) in names.iter().zip(&servers) {
+        wait_until_healthy(address, Duration::from_secs(180))
+            .with_context(|| format!("server {name}: see {}/{name}.log", work.path().display()))?;
     }
     // The account is made through the first server's data folder (the database is shared).
     let data_a = work.path().join("a");
@@ -301,33 +295,53 @@ pub fn run_two_servers(
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let addresses = [servers[0].1.clone(), servers[1].1.clone()];
-        let mut clients = addresses.clone().map(|address| crate::http_client::Client::plain(&address));
+        let mut clients = [&servers[0].1, &servers[1].1]
+            .map(|address| crate::http_client::Client::plain(address));
         for client in &mut clients {
-            anyhow::ensure!(served_version(client).await? == 1, "a server does not serve version 1");
+            let version = served_version(client).await?;
+            anyhow::ensure!(version == 1, "a server serves version {version}, not 1");
         }
         let body = serde_json::json!({ "name": name, "password": password }).to_string();
         let json = (hyper::header::CONTENT_TYPE, "application/json");
         let session = clients[1]
-            .send(hyper::Method::POST, "/api/v1/staff/sessions", &[json], body.into())
+            .send(
+                hyper::Method::POST,
+                "/api/v1/staff/sessions",
+                &[json],
+                body.into(),
+            )
             .await?;
-        anyhow::ensure!(session.status == 201, "sign-in on b: {}", session.describe());
+        anyhow::ensure!(
+            session.status == 201,
+            "sign-in on b: {}",
+            session.describe()
+        );
         let token: serde_json::Value = serde_json::from_slice(&session.body)?;
         let bearer = format!("Bearer {}", token["token"].as_str().unwrap_or_default());
         let mut took = Vec::new();
         for round in 0..publishes {
             let (from, to) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
             let auth = (hyper::header::AUTHORIZATION, bearer.as_str());
+            let publish = "/api/v1/staff/publish";
             let published = clients[from]
-                .send(hyper::Method::POST, "/api/v1/staff/publish", &[auth], Default::default())
+                .send(hyper::Method::POST, publish, &[auth], Default::default())
                 .await?;
-            anyhow::ensure!(published.status.is_success(), "publish: {}", published.describe());
-            let version = served_version(&mut clients[from]).await?;
             let started = Instant::now();
+            anyhow::ensure!(
+                published.status.is_success(),
+                "publish: {}",
+                published.describe()
+            );
+            // The publish answers with the version it made live.
+            let answer: serde_json::Value = serde_json::from_slice(&published.body)?;
+            let version = answer["version"]
+                .as_u64()
+                .context("the publish names no version")?;
             while served_version(&mut clients[to]).await? != version {
                 anyhow::ensure!(
                     started.elapsed() < Duration::from_secs(7),
-                    "version {version} published on one server was not served by the other within 7 s"
+                    "version {version}, published on one server, was not served by the other \
+                     within 7 s"
                 );
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
@@ -338,7 +352,9 @@ pub fn run_two_servers(
         for client in &mut clients {
             let hall = client.get("/api/v1/hall", &[]).await?;
             let hall: serde_json::Value = serde_json::from_slice(&hall.body)?;
-            let sign = hall["halls"][0]["sign_url"].as_str().context("a hall sign")?;
+            let sign = hall["halls"][0]["sign_url"]
+                .as_str()
+                .context("a hall sign")?;
             let answer = client.get(sign, &[]).await?;
             anyhow::ensure!(answer.status == 200, "{sign}: {}", answer.describe());
         }

@@ -27,9 +27,7 @@ impl S3rver {
             bail!("no s3rver at {}: run `npm ci` in web/", binary.display());
         }
         let dir = tempfile::Builder::new().prefix("pavilion-s3-").tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let port = crate::e2e::free_port()?;
         let child = Command::new(&binary)
             .arg("-d")
             .arg(dir.path())
