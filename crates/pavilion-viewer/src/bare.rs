@@ -7,9 +7,7 @@ use bevy::core_pipeline::tonemapping::Tonemapping;
 use bevy::prelude::*;
 
 use crate::bridge::{Outbox, PageEvent};
-
-/// Frames after spawning until the cube is on screen (as the hall counts them).
-const FRAMES_UNTIL_DRAWN: u32 = 3;
+use crate::drawn::{DrawnWatch, RenderProgress};
 
 /// The camera, light and cube, and "ready" once they are drawn.
 #[derive(Debug, Default)]
@@ -23,8 +21,13 @@ impl Plugin for BareScenePlugin {
     }
 }
 
+/// Watches the frames after the spawn (as the hall does) to say "ready" once the cube is drawn.
+#[derive(Resource, Debug)]
+struct CubeDrawn(DrawnWatch);
+
 fn spawn_scene(
     mut commands: Commands,
+    progress: Option<Res<RenderProgress>>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<StandardMaterial>>,
 ) {
@@ -49,11 +52,16 @@ fn spawn_scene(
         })),
         Transform::from_xyz(0.0, 0.5, 0.0),
     ));
+    commands.insert_resource(CubeDrawn(DrawnWatch::start(progress.as_deref())));
 }
 
-fn announce_ready(mut frames: Local<u32>, mut outbox: ResMut<Outbox>) {
-    *frames += 1;
-    if *frames == FRAMES_UNTIL_DRAWN {
+fn announce_ready(
+    watch: Option<ResMut<CubeDrawn>>,
+    progress: Option<Res<RenderProgress>>,
+    mut outbox: ResMut<Outbox>,
+) {
+    let Some(mut watch) = watch else { return };
+    if watch.0.drawn(progress.as_deref()) {
         outbox.send(PageEvent::Ready {
             booths: 0,
             halls: 0,

@@ -8,6 +8,8 @@ use bevy::prelude::*;
 
 pub mod bare;
 pub mod bridge;
+pub mod drawn;
+pub mod flat;
 pub mod glb;
 pub mod hall;
 pub mod quality;
@@ -27,6 +29,7 @@ pub struct HallScenePlugin;
 
 impl Plugin for HallScenePlugin {
     fn build(&self, app: &mut App) {
+        flat::register_asset(app);
         app.add_plugins((
             screen::plugin,
             bridge::plugin,
@@ -77,6 +80,8 @@ pub fn browser_app(canvas_selector: &str, scene: SceneKind) -> App {
                 ..default()
             }),
         glb::plugin,
+        flat::plugin,
+        drawn::plugin,
         web::plugin,
         quality::plugin,
     ));

@@ -8,6 +8,7 @@ use bevy::prelude::*;
 use pavilion_model::HallSnapshot;
 
 use crate::bridge::{Outbox, PageEvent};
+use crate::flat::FlatMaterial;
 use crate::screen::Screen;
 use crate::textures::RemoteTextures;
 
@@ -78,7 +79,7 @@ fn receive_deliveries(
     inbox: Res<Inbox>,
     mut textures: ResMut<RemoteTextures>,
     mut images: ResMut<Assets<Image>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<FlatMaterial>>,
     mut outbox: ResMut<Outbox>,
     mut next_screen: ResMut<NextState<Screen>>,
 ) {

@@ -9,6 +9,7 @@ use bevy::picking::pointer::PointerButton;
 use bevy::prelude::*;
 
 use crate::bridge::{Outbox, PageEvent, PageRequest};
+use crate::flat::FlatMaterial;
 use crate::hall::lod::FarBlock;
 use crate::hall::{Booth, BoothIndex, WalkableFloor};
 use crate::screen::Screen;
@@ -43,17 +44,15 @@ pub(super) fn plugin(app: &mut App) {
 fn spawn_marker(
     mut commands: Commands,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<FlatMaterial>>,
 ) {
     commands.spawn((
         SelectionMarker,
         Mesh3d(meshes.add(Cuboid::new(1.0, 0.02, 1.0))),
-        MeshMaterial3d(materials.add(StandardMaterial {
-            base_color: Color::srgba(0.2, 0.85, 1.0, 0.35),
-            emissive: LinearRgba::rgb(0.1, 0.6, 0.9),
+        MeshMaterial3d(materials.add(FlatMaterial {
+            colour: Color::srgba(0.2, 0.85, 1.0, 0.35).into(),
+            picture: None,
             alpha_mode: AlphaMode::Blend,
-            unlit: true,
-            ..default()
         })),
         Transform::default(),
         Visibility::Hidden,

@@ -14,6 +14,7 @@ use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 
 use crate::bridge::{Outbox, PageEvent};
+use crate::flat::FlatMaterial;
 use crate::remote::Inbox;
 use crate::screen::Screen;
 use crate::walk::Visitor;
@@ -242,7 +243,7 @@ impl RemoteTextures {
         url: &str,
         bytes: Result<Vec<u8>, String>,
         images: &mut Assets<Image>,
-        materials: &mut Assets<StandardMaterial>,
+        materials: &mut Assets<FlatMaterial>,
     ) {
         let Some(entry) = self.entries.get_mut(url) else {
             return;
@@ -306,17 +307,16 @@ pub fn decode_texture(bytes: &[u8]) -> Result<Image, String> {
 
 /// Marks every material showing `image` as changed. A material's GPU bind group holds the
 /// texture it was prepared with, so replacing the picture alone would leave the old one.
-fn refresh_materials_using(materials: &mut Assets<StandardMaterial>, image: AssetId<Image>) {
-    let uses = |texture: &Option<Handle<Image>>| texture.as_ref().is_some_and(|h| h.id() == image);
-    let users: Vec<AssetId<StandardMaterial>> = materials
+fn refresh_materials_using(materials: &mut Assets<FlatMaterial>, image: AssetId<Image>) {
+    let users: Vec<AssetId<FlatMaterial>> = materials
         .iter()
-        .filter(|(_, m)| uses(&m.base_color_texture) || uses(&m.emissive_texture))
+        .filter(|(_, m)| m.picture.as_ref().is_some_and(|h| h.id() == image))
         .map(|(id, _)| id)
         .collect();
     for id in users {
         // Borrowing the material mutably is what queues its re-preparation.
         if let Some(mut material) = materials.get_mut(id) {
-            let _: &mut StandardMaterial = &mut material;
+            let _: &mut FlatMaterial = &mut material;
         }
     }
 }
@@ -346,7 +346,7 @@ fn stream_textures(
     visitor: Query<&Transform, With<Visitor>>,
     mut textures: ResMut<RemoteTextures>,
     mut images: ResMut<Assets<Image>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<FlatMaterial>>,
     inbox: Res<Inbox>,
     mut outbox: ResMut<Outbox>,
 ) {

@@ -13,10 +13,11 @@ use pavilion_model::layout::{ArrangeEntry, arrange};
 use pavilion_model::{BoothTier, ExhibitorSummary, HallSnapshot, Topic};
 use pavilion_viewer::HallScenePlugin;
 use pavilion_viewer::bridge::{Outbox, PageEvent, PageRequest, RequestQueue};
+use pavilion_viewer::flat::FlatMaterial;
 use pavilion_viewer::glb::GlbModel;
 use pavilion_viewer::hall::lod::{DETAIL_DISTANCE, DRAW_DISTANCE, FarBlock, distance_to};
 use pavilion_viewer::hall::model::{BoothModel, MODEL_SIZE, ModelScene, ModelSource, Plinth};
-use pavilion_viewer::hall::{Booth, BoothIndex, WalkableFloor};
+use pavilion_viewer::hall::{Booth, BoothIndex, HallOnScreen, WalkableFloor};
 use pavilion_viewer::remote::{Delivery, Inbox};
 use pavilion_viewer::screen::Screen;
 use pavilion_viewer::selection::{Selected, SelectionMarker};
@@ -265,7 +266,7 @@ fn serve_fetches_counting_refreshes(
         app.update();
         refreshed += app
             .world()
-            .resource::<Messages<AssetEvent<StandardMaterial>>>()
+            .resource::<Messages<AssetEvent<FlatMaterial>>>()
             .iter_current_update_messages()
             .filter(|event| matches!(event, AssetEvent::Modified { .. }))
             .count();
@@ -569,6 +570,48 @@ fn detail_state(app: &mut App) -> Vec<(FarBlock, Visibility, Vec<Visibility>)> {
 }
 
 #[test]
+fn the_hall_draws_with_flat_materials_only_and_a_few_of_them() {
+    // The snapshot's one product model loads natively as a failure: nothing lit is spawned.
+    let (mut app, snapshot) = app_with_hall();
+    let world = app.world_mut();
+    let lit = world
+        .query::<&MeshMaterial3d<StandardMaterial>>()
+        .iter(world)
+        .count();
+    assert_eq!(
+        lit, 0,
+        "lit materials cost a long shader compile and per-pixel lighting"
+    );
+    let mut used: Vec<AssetId<FlatMaterial>> = world
+        .query::<&MeshMaterial3d<FlatMaterial>>()
+        .iter(world)
+        .map(|m| m.id())
+        .collect();
+    used.sort();
+    used.dedup();
+    let materials = world.resource::<Assets<FlatMaterial>>();
+    let vertex_coloured = used
+        .iter()
+        .filter(|id| materials.get(**id) == Some(&FlatMaterial::vertex_coloured()))
+        .count();
+    assert_eq!(vertex_coloured, 1, "one material for all baked parts");
+    let pictures = used
+        .iter()
+        .filter(|id| materials.get(**id).is_some_and(|m| m.picture.is_some()))
+        .count();
+    // Besides, the selection marker's translucent colour.
+    assert_eq!(
+        pictures + vertex_coloured + 1,
+        used.len(),
+        "everything drawn is baked, a picture or the selection marker"
+    );
+    assert!(
+        pictures <= snapshot.exhibitors.len() * 4 + 8,
+        "{pictures} picture materials"
+    );
+}
+
+#[test]
 fn booths_are_drawn_by_cells_with_pictures_only_near_the_visitor() {
     let (mut app, snapshot) = app_with(big_snapshot(300));
     let at = visitor(&mut app).translation.xz();
@@ -702,9 +745,22 @@ fn a_booth_with_a_model_gets_a_plinth_and_requests_the_glb() {
     app.world()
         .resource::<Inbox>()
         .deliver(Delivery::Snapshot(Ok(snapshot())));
-    for _ in 0..5 {
+    app.update();
+    let requested = |app: &mut App| {
+        app.world_mut()
+            .query::<&ModelSource>()
+            .iter(app.world())
+            .count()
+    };
+    assert_eq!(
+        requested(&mut app),
+        0,
+        "models wait until the hall is on screen"
+    );
+    for _ in 0..4 {
         app.update();
     }
+    assert!(app.world().contains_resource::<HallOnScreen>());
 
     let booth_of = |app: &mut App, entity: Entity| -> String {
         let mut current = entity;

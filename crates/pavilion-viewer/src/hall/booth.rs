@@ -16,6 +16,7 @@ use super::model::{
     BoothModel, ModelScene, PLINTH_HEIGHT, PLINTH_RADIUS, Plinth, model_asset_path,
 };
 use super::{Booth, BoothAnchor, WalkableFloor};
+use crate::flat::FlatMaterial;
 use crate::screen::Screen;
 use crate::textures::BOOTH_ART_REACH;
 
@@ -40,12 +41,7 @@ struct Builder<'k, 'a, 'c, 'w> {
 }
 
 impl Builder<'_, '_, '_, '_> {
-    fn part(
-        &mut self,
-        mesh: Handle<Mesh>,
-        material: Handle<StandardMaterial>,
-        transform: Transform,
-    ) {
+    fn part(&mut self, mesh: Handle<Mesh>, material: Handle<FlatMaterial>, transform: Transform) {
         self.parts.push(Part {
             mesh,
             material,
@@ -58,7 +54,7 @@ impl Builder<'_, '_, '_, '_> {
     /// pictures and screens), which the cell merges per material with its other booths'.
     fn finish(
         mut self,
-        solid_colours: &[(Handle<StandardMaterial>, [u8; 3])],
+        solid_colours: &[(Handle<FlatMaterial>, [u8; 3])],
     ) -> (Vec<FarPart>, Vec<Part>) {
         let mut solid = Vec::new();
         let mut pictures = Vec::new();
@@ -75,7 +71,7 @@ impl Builder<'_, '_, '_, '_> {
         (solid, pictures)
     }
 
-    fn block(&mut self, size: Vec3, material: Handle<StandardMaterial>, centre: Vec3) {
+    fn block(&mut self, size: Vec3, material: Handle<FlatMaterial>, centre: Vec3) {
         let mesh = self.kit.cuboid(size.x, size.y, size.z);
         self.part(mesh, material, Transform::from_translation(centre));
     }
@@ -249,11 +245,11 @@ pub fn spawn_booth(
 }
 
 struct BoothMaterials {
-    floor: Handle<StandardMaterial>,
-    shell: Handle<StandardMaterial>,
-    brand: Handle<StandardMaterial>,
-    white: Handle<StandardMaterial>,
-    metal: Handle<StandardMaterial>,
+    floor: Handle<FlatMaterial>,
+    shell: Handle<FlatMaterial>,
+    brand: Handle<FlatMaterial>,
+    white: Handle<FlatMaterial>,
+    metal: Handle<FlatMaterial>,
     fascia: Picture,
     name_plate: Picture,
     logo: Picture,
@@ -262,7 +258,7 @@ struct BoothMaterials {
 
 /// A picture's material and, when it is drawn from an atlas page, its rectangle there.
 struct Picture {
-    material: Handle<StandardMaterial>,
+    material: Handle<FlatMaterial>,
     uv: Option<[f32; 4]>,
 }
 

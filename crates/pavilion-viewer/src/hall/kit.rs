@@ -9,25 +9,26 @@ use bevy::prelude::*;
 use pavilion_model::snapshot::parse_hex_colour;
 
 use super::light::baked_colour;
+use crate::flat::FlatMaterial;
 
 pub struct Kit<'a> {
     meshes: &'a mut Assets<Mesh>,
-    materials: &'a mut Assets<StandardMaterial>,
+    materials: &'a mut Assets<FlatMaterial>,
     cuboids: HashMap<[i32; 3], Handle<Mesh>>,
     panels: HashMap<[i32; 2], Handle<Mesh>>,
     /// Panels showing a rectangle of an atlas page, by size and the rectangle's bits.
     atlas_panels: HashMap<([i32; 2], [u32; 4]), Handle<Mesh>>,
     cylinders: HashMap<[i32; 2], Handle<Mesh>>,
-    solids: HashMap<(u32, Role), Handle<StandardMaterial>>,
-    textured: HashMap<(AssetId<Image>, bool), Handle<StandardMaterial>>,
-    baked: Option<Handle<StandardMaterial>>,
+    solids: HashMap<(u32, Role), Handle<FlatMaterial>>,
+    textured: HashMap<(AssetId<Image>, bool), Handle<FlatMaterial>>,
+    baked: Option<Handle<FlatMaterial>>,
 }
 
 /// One mesh with its material and placement.
 #[derive(Debug, Clone)]
 pub struct Part {
     pub mesh: Handle<Mesh>,
-    pub material: Handle<StandardMaterial>,
+    pub material: Handle<FlatMaterial>,
     pub transform: Transform,
 }
 
@@ -47,7 +48,7 @@ fn millimetres(metres: f32) -> i32 {
 }
 
 impl<'a> Kit<'a> {
-    pub fn new(meshes: &'a mut Assets<Mesh>, materials: &'a mut Assets<StandardMaterial>) -> Self {
+    pub fn new(meshes: &'a mut Assets<Mesh>, materials: &'a mut Assets<FlatMaterial>) -> Self {
         Kit {
             meshes,
             materials,
@@ -110,8 +111,7 @@ impl<'a> Kit<'a> {
     /// coordinates: a booth of thirty boxes and panels becomes a handful of draws. Parts whose
     /// meshes cannot be merged (different vertex attributes) stay as they are.
     pub fn merge_by_material(&mut self, parts: Vec<Part>) -> Vec<Part> {
-        let mut groups: Vec<(Handle<StandardMaterial>, Vec<(Handle<Mesh>, Transform)>)> =
-            Vec::new();
+        let mut groups: Vec<(Handle<FlatMaterial>, Vec<(Handle<Mesh>, Transform)>)> = Vec::new();
         for part in parts {
             match groups.iter_mut().find(|(m, _)| *m == part.material) {
                 Some((_, meshes)) => meshes.push((part.mesh, part.transform)),
@@ -212,71 +212,40 @@ impl<'a> Kit<'a> {
 
     /// The material of meshes made by [`Kit::baked_merge`]: unlit, the colour (light
     /// included) from the vertices.
-    pub fn baked(&mut self) -> Handle<StandardMaterial> {
+    pub fn baked(&mut self) -> Handle<FlatMaterial> {
         self.baked
-            .get_or_insert_with(|| {
-                self.materials.add(StandardMaterial {
-                    base_color: Color::WHITE,
-                    unlit: true,
-                    ..default()
-                })
-            })
+            .get_or_insert_with(|| self.materials.add(FlatMaterial::vertex_coloured()))
             .clone()
     }
 
-    /// A solid material of an sRGB colour.
-    pub fn solid(&mut self, srgb: [u8; 3], role: Role) -> Handle<StandardMaterial> {
+    /// A solid material of an sRGB colour in a role. Solid parts are drawn through
+    /// [`Kit::baked_merge`] in their colour with the hall's light; the handle names the colour
+    /// and role among an object's parts (and draws the plain colour, flat, if drawn itself).
+    pub fn solid(&mut self, srgb: [u8; 3], role: Role) -> Handle<FlatMaterial> {
         let key = (u32::from_be_bytes([0, srgb[0], srgb[1], srgb[2]]), role);
         self.solids
             .entry(key)
             .or_insert_with(|| {
-                let colour = Color::srgb_u8(srgb[0], srgb[1], srgb[2]);
-                self.materials.add(match role {
-                    Role::Paint => StandardMaterial {
-                        base_color: colour,
-                        perceptual_roughness: 0.85,
-                        ..default()
-                    },
-                    Role::Gloss => StandardMaterial {
-                        base_color: colour,
-                        perceptual_roughness: 0.35,
-                        reflectance: 0.4,
-                        ..default()
-                    },
-                    Role::Glow => StandardMaterial {
-                        base_color: Color::BLACK,
-                        emissive: colour.to_linear() * 2.0,
-                        ..default()
-                    },
+                self.materials.add(FlatMaterial {
+                    colour: Color::srgb_u8(srgb[0], srgb[1], srgb[2]).into(),
+                    ..FlatMaterial::vertex_coloured()
                 })
             })
             .clone()
     }
 
     /// A brand colour parsed from `#rrggbb`, falling back to a neutral slate.
-    pub fn brand(&mut self, hex: &str, role: Role) -> Handle<StandardMaterial> {
+    pub fn brand(&mut self, hex: &str, role: Role) -> Handle<FlatMaterial> {
         self.solid(parse_hex_colour(hex).unwrap_or([70, 84, 104]), role)
     }
 
     /// A texture shown as it is, unaffected by light (signs, fascias, name plates).
-    pub fn picture(
-        &mut self,
-        image: &Handle<Image>,
-        transparent: bool,
-    ) -> Handle<StandardMaterial> {
+    pub fn picture(&mut self, image: &Handle<Image>, transparent: bool) -> Handle<FlatMaterial> {
         self.textured
             .entry((image.id(), transparent))
             .or_insert_with(|| {
-                self.materials.add(StandardMaterial {
-                    base_color_texture: Some(image.clone()),
-                    unlit: true,
-                    alpha_mode: if transparent {
-                        AlphaMode::Blend
-                    } else {
-                        AlphaMode::Opaque
-                    },
-                    ..default()
-                })
+                self.materials
+                    .add(FlatMaterial::picture(image.clone(), transparent))
             })
             .clone()
     }
@@ -320,7 +289,7 @@ mod tests {
     #[test]
     fn atlas_panels_show_their_rectangle_the_right_way_up() {
         let mut meshes = Assets::<Mesh>::default();
-        let mut materials = Assets::<StandardMaterial>::default();
+        let mut materials = Assets::<FlatMaterial>::default();
         let mut kit = Kit::new(&mut meshes, &mut materials);
         let rect = [0.25, 0.5, 0.5, 0.125];
         let panel = kit.panel_uv(3.0, 0.6, rect);
@@ -365,7 +334,7 @@ mod tests {
     #[test]
     fn baked_meshes_carry_the_light_in_their_vertex_colours_and_draw_unlit() {
         let mut meshes = Assets::<Mesh>::default();
-        let mut materials = Assets::<StandardMaterial>::default();
+        let mut materials = Assets::<FlatMaterial>::default();
         let mut kit = Kit::new(&mut meshes, &mut materials);
         let cube = kit.cuboid(1.0, 1.0, 1.0);
         let grey = [128, 128, 128];
@@ -378,7 +347,10 @@ mod tests {
             .expect("two cubes merge");
         let material = kit.baked();
         assert_eq!(kit.baked(), material, "one baked material is shared");
-        assert!(materials.get(&material).expect("material").unlit);
+        assert_eq!(
+            materials.get(&material),
+            Some(&FlatMaterial::vertex_coloured())
+        );
 
         let mesh = meshes.get(&merged).expect("merged mesh");
         let Some(VertexAttributeValues::Float32x3(positions)) =

@@ -8,6 +8,8 @@ use bevy::prelude::*;
 use pavilion_model::Rect;
 
 use crate::bridge::{Outbox, PageEvent};
+use crate::drawn::{DrawnWatch, RenderProgress};
+use crate::flat::FlatMaterial;
 use crate::remote::LoadedSnapshot;
 use crate::screen::Screen;
 use crate::textures::RemoteTextures;
@@ -83,12 +85,14 @@ pub struct StartPoint {
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
 pub struct BuildHall;
 
-/// Counts frames after the build so the page hears "ready" once the hall is on screen.
-#[derive(Resource, Debug, Default)]
-struct FramesSinceBuild(u32);
+/// Present once the page has heard that the hall is on screen. What can wait until then
+/// (product models, whose lit pipeline takes long to compile on a software renderer) waits.
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HallOnScreen;
 
-/// Frames to wait after spawning: one to extract and prepare, one to draw, one to present.
-const FRAMES_UNTIL_DRAWN: u32 = 3;
+/// Watches the frames after the build so the page hears "ready" once the hall is on screen.
+#[derive(Resource, Debug)]
+struct HallDrawn(DrawnWatch);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<BoothIndex>()
@@ -102,9 +106,10 @@ fn build_hall(
     mut commands: Commands,
     snapshot: Res<LoadedSnapshot>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut materials: ResMut<Assets<StandardMaterial>>,
+    mut materials: ResMut<Assets<FlatMaterial>>,
     mut images: ResMut<Assets<Image>>,
     mut textures: ResMut<RemoteTextures>,
+    progress: Option<Res<RenderProgress>>,
 ) {
     let snapshot = &snapshot.0;
     let mut kit = kit::Kit::new(&mut meshes, &mut materials);
@@ -155,20 +160,23 @@ fn build_hall(
     commands.insert_resource(index);
     commands.insert_resource(floor);
     commands.insert_resource(start);
-    commands.insert_resource(FramesSinceBuild::default());
+    commands.insert_resource(HallDrawn(DrawnWatch::start(progress.as_deref())));
+    commands.remove_resource::<HallOnScreen>();
 }
 
 fn announce_ready(
-    frames: Option<ResMut<FramesSinceBuild>>,
+    mut commands: Commands,
+    watch: Option<ResMut<HallDrawn>>,
+    progress: Option<Res<RenderProgress>>,
     snapshot: Res<LoadedSnapshot>,
     mut outbox: ResMut<Outbox>,
 ) {
-    let Some(mut frames) = frames else { return };
-    frames.0 += 1;
-    if frames.0 == FRAMES_UNTIL_DRAWN {
+    let Some(mut watch) = watch else { return };
+    if watch.0.drawn(progress.as_deref()) {
         outbox.send(PageEvent::Ready {
             booths: snapshot.0.booth_count(),
             halls: snapshot.0.halls.len(),
         });
+        commands.insert_resource(HallOnScreen);
     }
 }

@@ -65,15 +65,21 @@ pub fn model_asset_path(url: &str) -> Option<String> {
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (load_near_models, spawn_models, fit_models, spin_models)
+        (
+            load_near_models.run_if(resource_exists::<super::HallOnScreen>),
+            spawn_models,
+            fit_models,
+            spin_models,
+        )
             .chain()
             .run_if(in_state(Screen::Hall)),
     );
 }
 
-/// Starts loading the models near the visitor, nearest first, a couple at a time: a model
-/// is only worth its download once the visitor is close enough to see it. Without the model
-/// asset (headless tests) the request is left as a path on the [`BoothModel`].
+/// Starts loading the models near the visitor, nearest first, a couple at a time, once the
+/// hall is on screen: a model is only worth its download once the visitor is close enough to
+/// see it. Without the model asset (headless tests) the request is left as a path on the
+/// [`BoothModel`].
 fn load_near_models(
     mut commands: Commands,
     visitor: Query<&Transform, With<Visitor>>,

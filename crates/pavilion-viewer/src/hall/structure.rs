@@ -6,6 +6,7 @@ use pavilion_model::{Hall, HallSnapshot, Rect};
 
 use super::kit::Kit;
 use super::{StartPoint, WalkableFloor};
+use crate::flat::FlatMaterial;
 use crate::screen::Screen;
 use crate::textures::SIGN_REACH;
 
@@ -105,7 +106,7 @@ fn spawn_hall(
     let world = |x: f32, y: f32, z: f32| Vec3::new(ox + x, y, oz + z);
     let spawn = |commands: &mut Commands,
                  mesh: Handle<Mesh>,
-                 material: Handle<StandardMaterial>,
+                 material: Handle<FlatMaterial>,
                  transform: Transform| {
         commands.spawn((
             Mesh3d(mesh),
