@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use pavilion_model::snapshot::parse_hex_colour;
 use pavilion_model::{BoothPlacement, BoothTier, ExhibitorSummary, Hall, Rect};
 
-use super::kit::{Kit, Part, Role, shade, tint};
+use super::kit::{Kit, Part, shade, tint};
 use super::lod::{FarBooth, FarPart};
 use super::model::{
     BoothModel, ModelScene, PLINTH_HEIGHT, PLINTH_RADIUS, Plinth, model_asset_path,
@@ -130,11 +130,11 @@ pub fn spawn_booth(
     };
     let (floor_colour, shell_colour) = (shade(brand, 0.55), tint(brand, 0.78));
     let materials = BoothMaterials {
-        floor: kit.solid(floor_colour, Role::Paint),
-        shell: kit.solid(shell_colour, Role::Paint),
-        brand: kit.solid(brand, Role::Gloss),
-        white: kit.solid(WHITE, Role::Gloss),
-        metal: kit.solid(METAL, Role::Gloss),
+        floor: kit.solid(floor_colour),
+        shell: kit.solid(shell_colour),
+        brand: kit.solid(brand),
+        white: kit.solid(WHITE),
+        metal: kit.solid(METAL),
         fascia: Picture {
             material: kit.picture(&fascia, false),
             uv: uv[0],

@@ -1,4 +1,4 @@
-//! The building kit: shared meshes by size and materials by role or brand colour, so a hall
+//! The building kit: shared meshes by size and materials by colour or picture, so a hall
 //! of a hundred booths reuses a few dozen GPU resources instead of thousands, and the merging
 //! of an object's parts into one mesh per material, so it costs a few draws, not dozens.
 
@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use bevy::mesh::VertexAttributeValues;
 use bevy::prelude::*;
-use pavilion_model::snapshot::parse_hex_colour;
 
 use super::light::baked_colour;
 use crate::flat::FlatMaterial;
@@ -19,7 +18,7 @@ pub struct Kit<'a> {
     /// Panels showing a rectangle of an atlas page, by size and the rectangle's bits.
     atlas_panels: HashMap<([i32; 2], [u32; 4]), Handle<Mesh>>,
     cylinders: HashMap<[i32; 2], Handle<Mesh>>,
-    solids: HashMap<(u32, Role), Handle<FlatMaterial>>,
+    solids: HashMap<[u8; 3], Handle<FlatMaterial>>,
     textured: HashMap<(AssetId<Image>, bool), Handle<FlatMaterial>>,
     baked: Option<Handle<FlatMaterial>>,
 }
@@ -30,17 +29,6 @@ pub struct Part {
     pub mesh: Handle<Mesh>,
     pub material: Handle<FlatMaterial>,
     pub transform: Transform,
-}
-
-/// How a colour is used, which decides its surface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Matte painted surface.
-    Paint,
-    /// Slightly glossy surface (counters, trims).
-    Gloss,
-    /// A glowing surface (screens, light strips).
-    Glow,
 }
 
 fn millimetres(metres: f32) -> i32 {
@@ -218,13 +206,12 @@ impl<'a> Kit<'a> {
             .clone()
     }
 
-    /// A solid material of an sRGB colour in a role. Solid parts are drawn through
-    /// [`Kit::baked_merge`] in their colour with the hall's light; the handle names the colour
-    /// and role among an object's parts (and draws the plain colour, flat, if drawn itself).
-    pub fn solid(&mut self, srgb: [u8; 3], role: Role) -> Handle<FlatMaterial> {
-        let key = (u32::from_be_bytes([0, srgb[0], srgb[1], srgb[2]]), role);
+    /// The solid material of an sRGB colour: it names the colour among an object's parts,
+    /// which are drawn through [`Kit::baked_merge`] in that colour with the hall's light (drawn
+    /// itself, it shows the plain colour, flat).
+    pub fn solid(&mut self, srgb: [u8; 3]) -> Handle<FlatMaterial> {
         self.solids
-            .entry(key)
+            .entry(srgb)
             .or_insert_with(|| {
                 self.materials.add(FlatMaterial {
                     colour: Color::srgb_u8(srgb[0], srgb[1], srgb[2]).into(),
@@ -232,11 +219,6 @@ impl<'a> Kit<'a> {
                 })
             })
             .clone()
-    }
-
-    /// A brand colour parsed from `#rrggbb`, falling back to a neutral slate.
-    pub fn brand(&mut self, hex: &str, role: Role) -> Handle<FlatMaterial> {
-        self.solid(parse_hex_colour(hex).unwrap_or([70, 84, 104]), role)
     }
 
     /// A texture shown as it is, unaffected by light (signs, fascias, name plates).
