@@ -55,13 +55,9 @@ fn spawn_scene(
     commands.insert_resource(CubeDrawn(DrawnWatch::start(progress.as_deref())));
 }
 
-fn announce_ready(
-    watch: Option<ResMut<CubeDrawn>>,
-    progress: Option<Res<RenderProgress>>,
-    mut outbox: ResMut<Outbox>,
-) {
+fn announce_ready(watch: Option<ResMut<CubeDrawn>>, mut outbox: ResMut<Outbox>) {
     let Some(mut watch) = watch else { return };
-    if watch.0.drawn(progress.as_deref()) {
+    if watch.0.drawn() {
         outbox.send(PageEvent::Ready {
             booths: 0,
             halls: 0,

@@ -64,9 +64,9 @@ pub fn plugin(app: &mut App) {
 /// Records the frame: settled when no render pipeline is waiting. Compute pipelines do not
 /// count: WebGL2 has none, and Bevy queues some that wait there for ever.
 fn report_frame(progress: Res<RenderProgress>, pipelines: Res<PipelineCache>) {
-    let all = pipelines.pipelines().collect::<Vec<_>>();
     let waiting = pipelines.waiting_pipelines().any(|id| {
-        all.get(id).is_some_and(|pipeline| {
+        // The cache's pipelines are a slice: `nth` is a lookup, not a walk.
+        pipelines.pipelines().nth(id).is_some_and(|pipeline| {
             matches!(
                 pipeline.descriptor,
                 PipelineDescriptor::RenderPipelineDescriptor(_)
@@ -77,10 +77,11 @@ fn report_frame(progress: Res<RenderProgress>, pipelines: Res<PipelineCache>) {
 }
 
 /// Watches for the first frame that drew everything spawned when it was started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct DrawnWatch {
-    /// Frames rendered before the spawn; `None` in a headless app.
-    rendered_before: Option<u32>,
+    /// The render world's reports and how many frames it had rendered before the spawn;
+    /// `None` in a headless app.
+    progress: Option<(RenderProgress, u32)>,
     /// Frames seen by [`DrawnWatch::drawn`] so far.
     frames: u32,
     told: bool,
@@ -90,7 +91,7 @@ impl DrawnWatch {
     /// Starts watching, in the frame the scene is spawned.
     pub fn start(progress: Option<&RenderProgress>) -> Self {
         DrawnWatch {
-            rendered_before: progress.map(RenderProgress::rendered),
+            progress: progress.map(|p| (p.clone(), p.rendered())),
             frames: 0,
             told: false,
         }
@@ -98,14 +99,14 @@ impl DrawnWatch {
 
     /// Call once a frame: true once, in the first frame after one that drew the scene whole
     /// (every pipeline ready, in a frame rendered after the spawn).
-    pub fn drawn(&mut self, progress: Option<&RenderProgress>) -> bool {
+    pub fn drawn(&mut self) -> bool {
         if self.told {
             return false;
         }
         self.frames += 1;
-        let drawn = match (self.rendered_before, progress) {
-            (Some(before), Some(progress)) => {
-                let settled = progress.complete() > before;
+        let drawn = match &self.progress {
+            Some((progress, before)) => {
+                let settled = progress.complete() > *before;
                 if !settled && self.frames >= GIVE_UP_FRAMES {
                     warn!("pipelines still compiling after {GIVE_UP_FRAMES} frames");
                     true
@@ -113,7 +114,7 @@ impl DrawnWatch {
                     settled
                 }
             }
-            _ => self.frames >= HEADLESS_FRAMES,
+            None => self.frames >= HEADLESS_FRAMES,
         };
         self.told = drawn;
         drawn
@@ -130,30 +131,27 @@ mod tests {
         progress.record(true);
         let mut watch = DrawnWatch::start(Some(&progress));
         // Spawned in this frame: earlier complete frames do not count.
-        assert!(!watch.drawn(Some(&progress)));
+        assert!(!watch.drawn());
         progress.record(false);
-        assert!(
-            !watch.drawn(Some(&progress)),
-            "a shader was still compiling"
-        );
+        assert!(!watch.drawn(), "a shader was still compiling");
         progress.record(false);
-        assert!(!watch.drawn(Some(&progress)));
+        assert!(!watch.drawn());
         progress.record(true);
-        assert!(watch.drawn(Some(&progress)), "that frame drew everything");
+        assert!(watch.drawn(), "that frame drew everything");
         progress.record(true);
-        assert!(!watch.drawn(Some(&progress)), "told once");
+        assert!(!watch.drawn(), "told once");
     }
 
     #[test]
     fn headless_apps_count_frames_and_stuck_pipelines_are_given_up_on() {
         let mut headless = DrawnWatch::start(None);
-        let told: Vec<bool> = (0..5).map(|_| headless.drawn(None)).collect();
+        let told: Vec<bool> = (0..5).map(|_| headless.drawn()).collect();
         assert_eq!(told, [false, false, true, false, false]);
 
         let progress = RenderProgress::default();
         let mut stuck = DrawnWatch::start(Some(&progress));
         let mut frames = 0;
-        while !stuck.drawn(Some(&progress)) {
+        while !stuck.drawn() {
             progress.record(false);
             frames += 1;
         }

@@ -167,12 +167,11 @@ fn build_hall(
 fn announce_ready(
     mut commands: Commands,
     watch: Option<ResMut<HallDrawn>>,
-    progress: Option<Res<RenderProgress>>,
     snapshot: Res<LoadedSnapshot>,
     mut outbox: ResMut<Outbox>,
 ) {
     let Some(mut watch) = watch else { return };
-    if watch.0.drawn(progress.as_deref()) {
+    if watch.0.drawn() {
         outbox.send(PageEvent::Ready {
             booths: snapshot.0.booth_count(),
             halls: snapshot.0.halls.len(),
