@@ -21,6 +21,7 @@ pub mod http;
 pub mod leads;
 pub mod limits;
 pub mod media;
+pub mod mirrored;
 pub mod origin;
 pub mod programme;
 pub mod revision;

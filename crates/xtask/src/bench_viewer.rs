@@ -58,14 +58,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         match arg.as_str() {
             "--short" => {}
             "--binary" => options.binary = Some(rest.next().context("--binary PATH")?.into()),
-            "--sizes" => {
-                options.sizes = rest
-                    .next()
-                    .context("--sizes N,M")?
-                    .split(',')
-                    .map(|n| n.trim().parse().context("--sizes takes numbers"))
-                    .collect::<Result<_>>()?;
-            }
+            "--sizes" => options.sizes = crate::bench::parse_sizes(rest.next())?,
             other => bail!("unknown argument {other:?} (--short, --binary PATH, --sizes N,M)"),
         }
     }

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use pavilion_model::atlas::{self, BoothSlots};
@@ -20,6 +21,7 @@ use crate::error::Error;
 use crate::media::atlas::{BoothSources, PageRequest, make_pages};
 use crate::media::render::{Renderer, ScreenBlock, ScreenText, SignKind};
 use crate::media::store::{MediaStore, StoredMedia, media_hashes_in};
+use crate::mirrored::MirroredBytes;
 use crate::time::now_rfc3339;
 
 /// The name the contest desk's stage area is published with.
@@ -87,9 +89,9 @@ pub struct PublishedProgramme {
 /// publish so requests only copy bytes.
 #[derive(Debug, Clone)]
 pub struct PreparedDocument {
-    json: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+    /// The identity, gzip and brotli bodies (in [`ALL_ENCODINGS`] order), mirrored for
+    /// zero-copy sending and shared by every clone of the document.
+    bodies: Arc<[MirroredBytes; 3]>,
     /// The strong ETags, quoted, of the identity, gzip and brotli codings (one opaque part
     /// shared by all, each coding adding its own suffix), made once rather than per request.
     etags: [String; 3],
@@ -99,30 +101,32 @@ impl PreparedDocument {
     /// Compresses `json` (CPU-heavy: brotli) and makes its ETags, `"<tag>-<digest><suffix>"`.
     fn prepare(json: &[u8], tag: &str) -> Result<PreparedDocument, Error> {
         let digest = hex::encode(Sha256::digest(json));
+        let bodies = [
+            Bytes::copy_from_slice(json),
+            Bytes::from(gzip(json)?),
+            Bytes::from(brotli(json)?),
+        ];
         Ok(PreparedDocument {
-            gzip: Bytes::from(gzip(json)?),
-            brotli: Bytes::from(brotli(json)?),
-            json: Bytes::copy_from_slice(json),
+            bodies: Arc::new(bodies.map(MirroredBytes::new)),
             etags: ALL_ENCODINGS
                 .map(|encoding| format!("\"{tag}-{}{}\"", &digest[..16], encoding.etag_suffix())),
         })
     }
 
     pub fn body(&self, encoding: Encoding) -> Bytes {
-        match encoding {
-            Encoding::Brotli => self.brotli.clone(),
-            Encoding::Gzip => self.gzip.clone(),
-            Encoding::Identity => self.json.clone(),
-        }
+        self.bodies[Self::index(encoding)].bytes()
     }
 
     /// The strong ETag of the representation in one coding, quoted.
     pub fn etag(&self, encoding: Encoding) -> &str {
-        let index = ALL_ENCODINGS
+        &self.etags[Self::index(encoding)]
+    }
+
+    fn index(encoding: Encoding) -> usize {
+        ALL_ENCODINGS
             .iter()
             .position(|e| *e == encoding)
-            .expect("every coding is listed");
-        &self.etags[index]
+            .expect("every coding is listed")
     }
 
     /// The ETags of every coding: any of them names the current document.

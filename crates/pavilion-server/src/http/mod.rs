@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod routes;
 pub mod server;
 pub mod versions;
+pub mod zero_copy;
 
 use axum::Router;
 use tower_http::trace::TraceLayer;

@@ -18,7 +18,7 @@ use crate::me_support::{exhibitor_token, png, send_with, stored};
 use crate::{KESTREL, TestApp, fixture_catalogue, spawn_app_configured};
 
 /// Serves `app` through the server's accept loop on a free port until the sender is dropped.
-async fn serve(app: &TestApp) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+pub async fn serve(app: &TestApp) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

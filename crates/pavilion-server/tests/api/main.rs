@@ -23,6 +23,7 @@ mod programme;
 mod s3;
 mod security;
 mod seed_import;
+mod sending;
 mod staff;
 mod staff_accounts;
 mod stages;

@@ -77,12 +77,23 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 options.slice = Duration::from_secs_f64(seconds);
             }
             "--rounds" => options.rounds = rest.next().context("--rounds N")?.parse()?,
+            "--sizes" => options.sizes = parse_sizes(rest.next())?,
             other => bail!(
-                "unknown argument {other:?} (--short, --binary PATH, --seconds S, --rounds N)"
+                "unknown argument {other:?} (--short, --binary PATH, --seconds S, --rounds N, \
+                 --sizes N,M)"
             ),
         }
     }
     Ok(options)
+}
+
+/// The value of `--sizes`: catalogue sizes, comma-separated.
+pub fn parse_sizes(value: Option<&String>) -> Result<Vec<usize>> {
+    value
+        .context("--sizes N,M")?
+        .split(',')
+        .map(|n| n.trim().parse().context("--sizes takes numbers"))
+        .collect()
 }
 
 /// One figure: what is asked of both servers.
@@ -138,7 +149,8 @@ struct Row {
 
 /// Flags only the serving half takes (with their values) and only the viewer half takes.
 const SERVING_FLAGS: [&str; 2] = ["--seconds", "--rounds"];
-const VIEWER_FLAGS: [&str; 1] = ["--sizes"];
+/// Flags only the viewer half takes (`--sizes` goes to both).
+const VIEWER_FLAGS: [&str; 0] = [];
 
 /// `cargo xtask bench [--only serving|viewer] [--short] [--binary PATH] [--seconds S]
 /// [--rounds N] [--sizes N,M]`: both halves with one release server build.
