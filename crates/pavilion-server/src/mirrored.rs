@@ -1,6 +1,8 @@
-//! Large bodies kept in memory with a copy in an anonymous in-memory file (`memfd`, sealed), so
-//! that the connection writer (`http/zero_copy.rs`) can send them with `sendfile` from the
-//! file instead of copying them from our memory into the socket.
+//! Large bodies kept in memory with a copy in an unnamed file (deleted at creation, in the
+//! system's temporary folder), so that the connection writer (`http/zero_copy.rs`) can send
+//! them with `sendfile` from the file's page cache instead of copying them from our memory
+//! into the socket. A disk-backed file, not a `memfd`: sending from shared memory takes a
+//! reference per 4 KiB page, which cost as much as the copy (BENCHMARKS.md).
 //!
 //! A registration maps the body's memory addresses to its file and holds the body alive, so
 //! its addresses cannot be reused while it is registered; once the last owner drops it, the
@@ -38,7 +40,7 @@ pub struct MirroredBytes {
 
 impl MirroredBytes {
     /// Mirrors `bytes` when they are at least [`mirror_from`] long and the system has
-    /// in-memory files; otherwise (or if making the file fails) keeps them unmirrored, which
+    /// `sendfile`; otherwise (or if making the file fails) keeps them unmirrored, which
     /// only costs speed.
     pub fn new(bytes: Bytes) -> MirroredBytes {
         let registered = bytes.len() >= MIRROR_FROM.load(Ordering::Relaxed)
@@ -53,7 +55,7 @@ impl MirroredBytes {
                     true
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "cannot mirror a body into an in-memory file; it will be copied");
+                    tracing::warn!(%error, "cannot mirror a body into a file; it will be copied");
                     false
                 }
             };
@@ -75,7 +77,7 @@ impl Drop for MirroredBytes {
     }
 }
 
-/// The file holding a body: a sealed `memfd` on Linux, nothing elsewhere.
+/// The file holding a body: an unnamed file on Linux, nothing elsewhere.
 pub type MirrorFile = platform::File;
 
 /// Where a slice of a mirrored body is in its file.
@@ -127,7 +129,7 @@ pub fn lookup(slice: &[u8]) -> Option<FileSlice> {
 
 #[cfg(target_os = "linux")]
 mod platform {
-    //! Linux: a sealed `memfd`.
+    //! Linux: an unnamed temporary file.
 
     use std::io::{self, Write as _};
     use std::os::fd::OwnedFd;
@@ -144,7 +146,7 @@ mod platform {
 
 #[cfg(not(target_os = "linux"))]
 mod platform {
-    //! Elsewhere: no in-memory files, so nothing is mirrored.
+    //! Elsewhere: no `sendfile` here, so nothing is mirrored.
 
     use std::io;
 
@@ -153,7 +155,7 @@ mod platform {
     pub fn file_of(_bytes: &[u8]) -> io::Result<File> {
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
-            "in-memory files are Linux only",
+            "zero-copy sending is Linux only",
         ))
     }
 }

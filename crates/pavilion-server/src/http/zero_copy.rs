@@ -1,5 +1,5 @@
 //! The connection's writer: slices of mirrored bodies (`crate::mirrored`) go out with
-//! `sendfile` from their in-memory file, so the kernel hands its own pages to TCP (as nginx
+//! `sendfile` from their file, so the kernel hands its own pages to TCP (as nginx
 //! does for its files) instead of copying our memory into the socket; everything else is
 //! written as `TokioIo` writes it. The bytes on the wire are the same either way.
 //!
