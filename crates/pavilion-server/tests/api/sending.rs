@@ -4,6 +4,7 @@
 //! window gets several pipelined answers whole and in order. (`http/zero_copy.rs` tests the
 //! writer's partial sends with a body of megabytes.)
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -14,7 +15,7 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::limits::serve;
-use crate::spawn_app;
+use crate::{TestApp, spawn_app};
 
 /// One answer read off the connection: its status line, headers (lower-case names) and body.
 struct Answer {
@@ -80,6 +81,24 @@ async fn read_answer(
     }
 }
 
+/// The fixture app served through the accept loop, its documents mirrored however small (the
+/// fixture hall is a few KB; the hall of a real fair is hundreds).
+async fn served_app() -> (TestApp, SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    mirrored::mirror_from(1);
+    let app = spawn_app().await;
+    let (address, stop) = serve(&app).await;
+    (app, address, stop)
+}
+
+/// Writes `requests` on the reader's connection.
+async fn send(reader: &mut BufReader<TcpStream>, requests: &str) {
+    reader
+        .get_mut()
+        .write_all(requests.as_bytes())
+        .await
+        .unwrap();
+}
+
 fn request(accept_encoding: &str) -> String {
     format!(
         "GET /api/v1/hall HTTP/1.1\r\nHost: pavilion\r\nAccept-Encoding: {accept_encoding}\r\n\r\n"
@@ -88,10 +107,7 @@ fn request(accept_encoding: &str) -> String {
 
 #[tokio::test]
 async fn every_coding_of_the_manifest_arrives_whole_from_its_mirror_file() {
-    // The fixture hall is a few KB; the hall of a real fair is hundreds.
-    mirrored::mirror_from(1);
-    let app = spawn_app().await;
-    let (address, _stop) = serve(&app).await;
+    let (app, address, _stop) = served_app().await;
     let published = app.state.published();
     let mut reader = BufReader::new(TcpStream::connect(address).await.unwrap());
     for (accept, encoding, coding) in [
@@ -101,11 +117,7 @@ async fn every_coding_of_the_manifest_arrives_whole_from_its_mirror_file() {
     ] {
         let expected: Bytes = published.document.body(encoding);
         let sent_before = bytes_sent_from_files();
-        reader
-            .get_mut()
-            .write_all(request(accept).as_bytes())
-            .await
-            .unwrap();
+        send(&mut reader, &request(accept)).await;
         let answer = read_answer(&mut reader, 64 * 1024, None).await;
         assert_eq!(answer.status_line, "HTTP/1.1 200 OK", "{accept}");
         assert_eq!(answer.header("content-encoding"), coding, "{accept}");
@@ -128,9 +140,7 @@ async fn every_coding_of_the_manifest_arrives_whole_from_its_mirror_file() {
 
 #[tokio::test]
 async fn a_slow_reader_gets_every_byte_of_pipelined_answers_in_order() {
-    mirrored::mirror_from(1);
-    let app = spawn_app().await;
-    let (address, _stop) = serve(&app).await;
+    let (app, address, _stop) = served_app().await;
     let published = app.state.published();
     // A small receive window, so the answers queue up behind the reader.
     let socket = TcpSocket::new_v4().unwrap();
@@ -139,11 +149,7 @@ async fn a_slow_reader_gets_every_byte_of_pipelined_answers_in_order() {
     let mut reader = BufReader::with_capacity(1024, stream);
     let codings = ["identity", "br", "identity", "gzip"];
     let pipelined: String = codings.iter().map(|coding| request(coding)).collect();
-    reader
-        .get_mut()
-        .write_all(pipelined.as_bytes())
-        .await
-        .unwrap();
+    send(&mut reader, &pipelined).await;
     for coding in codings {
         let encoding = match coding {
             "br" => Encoding::Brotli,
@@ -158,11 +164,7 @@ async fn a_slow_reader_gets_every_byte_of_pipelined_answers_in_order() {
         );
     }
     // The connection is still good for another request.
-    reader
-        .get_mut()
-        .write_all(request("br").as_bytes())
-        .await
-        .unwrap();
+    send(&mut reader, &request("br")).await;
     let answer = read_answer(&mut reader, 64 * 1024, None).await;
     assert!(answer.body == published.document.body(Encoding::Brotli)[..]);
 }
