@@ -12,6 +12,11 @@ use tracing_subscriber::EnvFilter;
 /// may hold the process before it exits anyway.
 const BLOCKING_WORK_GRACE: Duration = Duration::from_secs(1);
 
+/// mimalloc: per-thread free lists, where glibc's malloc made the async threads wait on its
+/// arena locks under load (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,32 +1,45 @@
-//! Large bodies kept in memory with a copy in an unnamed file (deleted at creation, in the
-//! system's temporary folder), so that the connection writer (`http/zero_copy.rs`) can send
-//! them with `sendfile` from the file's page cache instead of copying them from our memory
-//! into the socket. A disk-backed file, not a `memfd`: sending from shared memory takes a
-//! reference per 4 KiB page, which cost as much as the copy (BENCHMARKS.md).
+//! Large bodies kept in memory with a copy of their bytes in a file, so that the connection
+//! writer (`http/zero_copy.rs`) can send them with `sendfile` from the file's page cache
+//! instead of copying them from our memory into the socket. The file is either an unnamed
+//! one made for the body (in the system's temporary folder, deleted at creation) or one the
+//! caller already has with the same bytes (a content-addressed media file). Not a `memfd`:
+//! sending from shared memory takes a reference per 4 KiB page, which cost as much as the
+//! copy (BENCHMARKS.md).
 //!
 //! A registration maps the body's memory addresses to its file and holds the body alive, so
 //! its addresses cannot be reused while it is registered; once the last owner drops it, the
-//! registration goes and slices of the old body still in flight are simply written.
-//! Elsewhere than Linux nothing is mirrored.
+//! registration goes and slices of the old body still in flight are simply written. At most
+//! [`MAX_MIRRORS`] bodies are registered at once (each holds a file descriptor); later ones
+//! are copied. Elsewhere than Linux nothing is mirrored.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 
-/// Bodies shorter than this are not mirrored by default: for them the `sendfile` set-up
-/// (and the head sent on its own) costs more than the copy. Measured with the serving bench
-/// at 1,000 exhibitors: from 16 KiB the 24 and 30 KB compressed manifests lost about 5%
-/// against one copying write; the 90 and 127 KB ones gained 10 to 25%.
+/// Bodies and slices shorter than this are not sent from files by default: for them the
+/// `sendfile` set-up (and the head sent on its own) costs more than the copy. Measured with
+/// the serving bench at 1,000 exhibitors: from 16 KiB the 24 and 30 KB compressed manifests
+/// lost about 5% against one copying write; the 90 and 127 KB ones gained 10 to 25%.
 pub const MIN_MIRRORED: usize = 64 * 1024;
+
+/// The most bodies registered at once: each holds an open file, and the server's
+/// connections need theirs (a 64 MiB media cache of 64 KiB files would otherwise hold 1,024).
+pub const MAX_MIRRORS: usize = 512;
 
 /// The length from which bodies are mirrored, [`MIN_MIRRORED`] unless changed.
 static MIRROR_FROM: AtomicUsize = AtomicUsize::new(MIN_MIRRORED);
 
-/// Mirrors bodies of at least `len` bytes from now on (at least one byte). Bodies made
-/// before keep what they had. For tests, whose documents are small, and for tuning.
+/// Mirrors bodies of at least `len` bytes from now on, and sends slices of at least `len`
+/// from their files (at least one byte). Bodies made before keep what they had. For tests,
+/// whose documents are small, and for tuning.
 pub fn mirror_from(len: usize) {
     MIRROR_FROM.store(len.max(1), Ordering::Relaxed);
+}
+
+fn long_enough(len: usize) -> bool {
+    len >= MIRROR_FROM.load(Ordering::Relaxed)
 }
 
 /// A body in memory with, on Linux, a file of the same bytes registered while this value
@@ -34,31 +47,53 @@ pub fn mirror_from(len: usize) {
 #[derive(Debug)]
 pub struct MirroredBytes {
     bytes: Bytes,
-    /// Whether a registration was made (and must be removed on drop).
-    registered: bool,
+    /// The registered file (to remove the registration on drop), if one was made.
+    registered: Option<Arc<MirrorFile>>,
 }
 
 impl MirroredBytes {
-    /// Mirrors `bytes` when they are at least [`mirror_from`] long and the system has
-    /// `sendfile`; otherwise (or if making the file fails) keeps them unmirrored, which
-    /// only costs speed.
+    /// Mirrors `bytes` into a new unnamed file when they are at least [`mirror_from`] long
+    /// and the system has `sendfile`; otherwise (or if making the file fails) keeps them
+    /// unmirrored, which only costs speed. Writes the file: call it off the async threads
+    /// for big bodies.
     pub fn new(bytes: Bytes) -> MirroredBytes {
-        let registered = bytes.len() >= MIRROR_FROM.load(Ordering::Relaxed)
-            && match platform::file_of(&bytes) {
-                Ok(file) => {
-                    let mirror = Mirror {
-                        start: bytes.as_ptr() as usize,
-                        len: bytes.len(),
-                        file: Arc::new(file),
-                    };
-                    mirrors_mut().push(mirror);
-                    true
-                }
-                Err(error) => {
+        let file = (long_enough(bytes.len()) && has_room())
+            .then(|| platform::file_of(&bytes))
+            .and_then(|made| {
+                made.inspect_err(|error| {
                     tracing::warn!(%error, "cannot mirror a body into a file; it will be copied");
-                    false
-                }
+                })
+                .ok()
+            });
+        MirroredBytes::register(bytes, file)
+    }
+
+    /// `bytes` mirrored by `file`, which the caller knows holds exactly these bytes from
+    /// its start and will not change (a content-addressed file, replaced only by renaming).
+    /// Short bodies are kept unmirrored and the file closed.
+    pub fn with_file(bytes: Bytes, file: std::fs::File) -> MirroredBytes {
+        let file = long_enough(bytes.len())
+            .then(|| platform::from_std(file))
+            .flatten();
+        MirroredBytes::register(bytes, file)
+    }
+
+    fn register(bytes: Bytes, file: Option<MirrorFile>) -> MirroredBytes {
+        let registered = file.and_then(|file| {
+            let file = Arc::new(file);
+            let mut mirrors = mirrors_mut();
+            let start = bytes.as_ptr() as usize;
+            // The same memory mirrored twice (clones of one body) keeps its first file.
+            if mirrors.len() >= MAX_MIRRORS || mirrors.contains_key(&start) {
+                return None;
+            }
+            let mirror = Mirror {
+                len: bytes.len(),
+                file: Arc::clone(&file),
             };
+            mirrors.insert(start, mirror);
+            Some(file)
+        });
         MirroredBytes { bytes, registered }
     }
 
@@ -66,18 +101,30 @@ impl MirroredBytes {
     pub fn bytes(&self) -> Bytes {
         self.bytes.clone()
     }
+
+    /// Whether the body has a file registered now (false off Linux, for short bodies, or
+    /// when [`MAX_MIRRORS`] were registered already).
+    pub fn is_mirrored(&self) -> bool {
+        self.registered.is_some()
+    }
 }
 
 impl Drop for MirroredBytes {
     fn drop(&mut self) {
-        if self.registered {
+        if let Some(file) = &self.registered {
             let start = self.bytes.as_ptr() as usize;
-            mirrors_mut().retain(|mirror| mirror.start != start);
+            let mut mirrors = mirrors_mut();
+            if mirrors
+                .get(&start)
+                .is_some_and(|mirror| Arc::ptr_eq(&mirror.file, file))
+            {
+                mirrors.remove(&start);
+            }
         }
     }
 }
 
-/// The file holding a body: an unnamed file on Linux, nothing elsewhere.
+/// The file holding a body: a file descriptor on Linux, nothing elsewhere.
 pub type MirrorFile = platform::File;
 
 /// Where a slice of a mirrored body is in its file.
@@ -89,47 +136,52 @@ pub struct FileSlice {
     pub len: usize,
 }
 
-/// One registered body: where its memory starts, its length and its file.
+/// One registered body, under the address where its memory starts: its length and file.
 struct Mirror {
-    start: usize,
     len: usize,
     file: Arc<MirrorFile>,
 }
 
-/// The registered bodies: a few published documents, so a list scanned per write is cheap.
-static MIRRORS: RwLock<Vec<Mirror>> = RwLock::new(Vec::new());
+/// The registered bodies by start address (a few published documents and the larger hot
+/// media files), so that a lookup per write is a logarithmic search.
+static MIRRORS: RwLock<BTreeMap<usize, Mirror>> = RwLock::new(BTreeMap::new());
 
-fn mirrors_mut() -> std::sync::RwLockWriteGuard<'static, Vec<Mirror>> {
+fn mirrors_mut() -> std::sync::RwLockWriteGuard<'static, BTreeMap<usize, Mirror>> {
     MIRRORS
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Where `slice` is in a file, when it lies in a registered body.
+fn has_room() -> bool {
+    MIRRORS
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .len()
+        < MAX_MIRRORS
+}
+
+/// Where `slice` is in a file, when it lies in a registered body and is long enough to be
+/// worth sending from there (see [`MIN_MIRRORED`]).
 pub fn lookup(slice: &[u8]) -> Option<FileSlice> {
-    if slice.is_empty() {
+    if !long_enough(slice.len()) {
         return None;
     }
     let address = slice.as_ptr() as usize;
     let mirrors = MIRRORS
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    mirrors
-        .iter()
-        .find(|m| address >= m.start && address < m.start + m.len)
-        .map(|m| {
-            let offset = address - m.start;
-            FileSlice {
-                file: Arc::clone(&m.file),
-                offset: offset as u64,
-                len: slice.len().min(m.len - offset),
-            }
-        })
+    let (&start, mirror) = mirrors.range(..=address).next_back()?;
+    let offset = address - start;
+    (offset < mirror.len).then(|| FileSlice {
+        file: Arc::clone(&mirror.file),
+        offset: offset as u64,
+        len: slice.len().min(mirror.len - offset),
+    })
 }
 
 #[cfg(target_os = "linux")]
 mod platform {
-    //! Linux: an unnamed temporary file.
+    //! Linux: an unnamed temporary file, or the caller's.
 
     use std::io::{self, Write as _};
     use std::os::fd::OwnedFd;
@@ -142,6 +194,10 @@ mod platform {
         file.write_all(bytes)?;
         Ok(OwnedFd::from(file))
     }
+
+    pub fn from_std(file: std::fs::File) -> Option<File> {
+        Some(OwnedFd::from(file))
+    }
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -150,6 +206,7 @@ mod platform {
 
     use std::io;
 
+    #[derive(Debug)]
     pub enum File {}
 
     pub fn file_of(_bytes: &[u8]) -> io::Result<File> {
@@ -158,35 +215,66 @@ mod platform {
             "zero-copy sending is Linux only",
         ))
     }
+
+    pub fn from_std(_file: std::fs::File) -> Option<File> {
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::*;
 
     #[test]
-    fn slices_of_a_mirrored_body_are_found_until_it_is_dropped() {
-        let body = Bytes::from(vec![7u8; MIN_MIRRORED * 2]);
+    fn long_slices_of_a_mirrored_body_are_found_until_it_is_dropped() {
+        let body = Bytes::from(vec![7u8; MIN_MIRRORED * 3]);
         let mirrored = MirroredBytes::new(body.clone());
+        assert_eq!(mirrored.is_mirrored(), cfg!(target_os = "linux"));
         if cfg!(target_os = "linux") {
-            let found = lookup(&body[100..200]).expect("inside the body");
-            assert_eq!((found.offset, found.len), (100, 100));
+            let found = lookup(&body[100..100 + MIN_MIRRORED]).expect("inside the body");
+            assert_eq!((found.offset, found.len), (100, MIN_MIRRORED));
             let found = lookup(&body[MIN_MIRRORED..]).expect("its tail");
             assert_eq!(
                 (found.offset, found.len),
-                (MIN_MIRRORED as u64, MIN_MIRRORED)
+                (MIN_MIRRORED as u64, 2 * MIN_MIRRORED)
             );
         }
+        // Short slices are cheaper copied, even from a mirrored body.
+        assert!(lookup(&body[100..200]).is_none());
         assert!(lookup(&[1, 2, 3]).is_none());
         assert!(lookup(&body[..0]).is_none());
         drop(mirrored);
-        assert!(lookup(&body[100..200]).is_none());
+        assert!(lookup(&body[100..100 + MIN_MIRRORED]).is_none());
     }
 
     #[test]
     fn short_bodies_are_not_mirrored() {
         let body = Bytes::from(vec![1u8; MIN_MIRRORED - 1]);
-        let _mirrored = MirroredBytes::new(body.clone());
+        let mirrored = MirroredBytes::new(body.clone());
+        assert!(!mirrored.is_mirrored());
         assert!(lookup(&body).is_none());
+    }
+
+    #[test]
+    fn a_body_can_be_mirrored_by_a_file_that_already_holds_it() {
+        let body = Bytes::from((0..MIN_MIRRORED * 2).map(|n| n as u8).collect::<Vec<_>>());
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&body).unwrap();
+        let mirrored = MirroredBytes::with_file(body.clone(), file);
+        assert_eq!(mirrored.is_mirrored(), cfg!(target_os = "linux"));
+        if cfg!(target_os = "linux") {
+            let found = lookup(&body[5..]).expect("the body's own file");
+            assert_eq!((found.offset, found.len), (5, 2 * MIN_MIRRORED - 5));
+        }
+        // A clone of the same memory is not registered twice, and dropping it leaves the
+        // first registration in place.
+        let again = MirroredBytes::with_file(body.clone(), tempfile::tempfile().unwrap());
+        assert!(!again.is_mirrored());
+        drop(again);
+        assert_eq!(lookup(&body[5..]).is_some(), cfg!(target_os = "linux"));
+        drop(mirrored);
+        assert!(lookup(&body[5..]).is_none());
     }
 }

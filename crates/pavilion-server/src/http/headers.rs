@@ -4,11 +4,14 @@
 //! hall page, which our own pages may frame (the exhibitor portal previews a booth in it);
 //! other sites may frame nothing.
 
+use std::task::{Context, Poll};
+
 use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, Request, header};
 use axum::response::Response;
+use futures_util::FutureExt as _;
+use futures_util::future::Map;
+use tower::{Layer, Service};
 
 /// The policy with the given `frame-ancestors` source: own scripts plus wasm compilation; own
 /// styles; images and media also from `data:` and `blob:` (the viewer makes textures from
@@ -39,12 +42,54 @@ pub fn is_hall_page(path: &str) -> bool {
 
 /// `router` with every response carrying the security headers (set over any a handler set).
 pub fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    router.layer(axum::middleware::from_fn(set_security_headers))
+    router.layer(SecurityHeadersLayer)
 }
 
-async fn set_security_headers(request: Request, next: Next) -> Response {
-    let hall_page = is_hall_page(request.uri().path());
-    let mut response = next.run(request).await;
+/// The layer setting the security headers. A plain service rather than
+/// `middleware::from_fn`, which boxes a future and clones the inner service per request: on
+/// small media that was a measurable share of a request's time (BENCHMARKS.md).
+#[derive(Debug, Clone, Copy)]
+struct SecurityHeadersLayer;
+
+impl<S> Layer<S> for SecurityHeadersLayer {
+    type Service = SecurityHeaders<S>;
+
+    fn layer(&self, inner: S) -> SecurityHeaders<S> {
+        SecurityHeaders { inner }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct SecurityHeaders<S> {
+    inner: S,
+}
+
+/// What is done to the inner service's outcome: a plain function, so the future has a name.
+type Finish<E> = fn(Result<Response, E>) -> Result<Response, E>;
+
+impl<S, B> Service<Request<B>> for SecurityHeaders<S>
+where
+    S: Service<Request<B>, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Map<S::Future, Finish<S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let finish: Finish<S::Error> = if is_hall_page(request.uri().path()) {
+            |outcome| outcome.map(|response| with_headers(response, true))
+        } else {
+            |outcome| outcome.map(|response| with_headers(response, false))
+        };
+        self.inner.call(request).map(finish)
+    }
+}
+
+fn with_headers(mut response: Response, hall_page: bool) -> Response {
     insert(response.headers_mut(), hall_page);
     response
 }

@@ -2,17 +2,21 @@
 //! slots that bound sign-ins and uploads in progress ([`SignInSlot`], [`UploadSlot`]), and
 //! the minimum rate an upload body must keep ([`min_rate_body`]).
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::Method;
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::middleware::Next;
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse as _, Response};
 use futures_util::StreamExt as _;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio::time::Instant;
+use tower::{Layer, Service};
 
 use crate::app::AppState;
 use crate::error::{Error, UploadError};
@@ -31,22 +35,93 @@ pub fn deadline_of(limits: &Limits, method: &Method, path: &str) -> Duration {
     }
 }
 
-/// Middleware: runs the request under its deadline.
-pub async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = deadline_of(
-        &state.guard().limits,
-        request.method(),
-        request.uri().path(),
-    );
-    // Cheap copies (a shared buffer), kept for the log line should the deadline pass.
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            let path = uri.path();
-            tracing::warn!(%method, path, seconds = limit.as_secs(), "request stopped at its deadline");
-            Error::Timeout(limit).into_response()
+/// The layer running every request under its deadline ([`deadline_of`]). A plain service
+/// rather than `middleware::from_fn`, which boxes a future and clones the inner service per
+/// request (BENCHMARKS.md, small media).
+#[derive(Debug, Clone)]
+pub struct DeadlineLayer {
+    limits: Arc<Limits>,
+}
+
+impl DeadlineLayer {
+    pub fn new(limits: &Limits) -> DeadlineLayer {
+        DeadlineLayer {
+            limits: Arc::new(limits.clone()),
+        }
+    }
+}
+
+impl<S> Layer<S> for DeadlineLayer {
+    type Service = Deadline<S>;
+
+    fn layer(&self, inner: S) -> Deadline<S> {
+        Deadline {
+            inner,
+            limits: Arc::clone(&self.limits),
+        }
+    }
+}
+
+/// A service whose requests run under their deadline: past it the answer is 408.
+#[derive(Debug, Clone)]
+pub struct Deadline<S> {
+    inner: S,
+    limits: Arc<Limits>,
+}
+
+impl<S> Service<Request> for Deadline<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = DeadlineFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let limit = deadline_of(&self.limits, request.method(), request.uri().path());
+        // Cheap copies (a shared buffer), kept for the log line should the deadline pass.
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        DeadlineFuture {
+            answer: tokio::time::timeout(limit, self.inner.call(request)),
+            limit,
+            method,
+            uri,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's answer, or 408 once its deadline passes.
+    pub struct DeadlineFuture<F> {
+        #[pin]
+        answer: tokio::time::Timeout<F>,
+        limit: Duration,
+        method: Method,
+        uri: Uri,
+    }
+}
+
+impl<F, E> Future for DeadlineFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        match ready!(this.answer.poll(cx)) {
+            Ok(answer) => Poll::Ready(answer),
+            Err(_) => {
+                let path = this.uri.path();
+                let (method, seconds) = (&*this.method, this.limit.as_secs());
+                tracing::warn!(%method, path, seconds, "request stopped at its deadline");
+                Poll::Ready(Ok(Error::Timeout(*this.limit).into_response()))
+            }
         }
     }
 }

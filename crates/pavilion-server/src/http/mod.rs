@@ -59,10 +59,7 @@ pub fn app(state: AppState) -> Router {
         .merge(media::router())
         .merge(web::router(state.web_dir(), state.assets_dir()))
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            limits::deadline,
-        ));
+        .layer(limits::DeadlineLayer::new(&state.guard().limits));
     headers::with_security_headers(routes)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

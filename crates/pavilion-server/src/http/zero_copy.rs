@@ -226,7 +226,11 @@ mod tests {
         assert!(received[head.len()..head.len() + body.len()] == body[..]);
         assert!(received[head.len() + body.len()..] == tail[..]);
         if cfg!(target_os = "linux") {
-            assert!(bytes_sent_from_files() - sent_before >= body.len() as u64);
+            // All but perhaps a last short remainder after a partial send, which is copied.
+            assert!(
+                bytes_sent_from_files() - sent_before
+                    >= (body.len() - mirrored::MIN_MIRRORED) as u64
+            );
         }
         drop(mirrored);
     }

@@ -15,6 +15,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::hot::{self, HotMedia, MediaBytes, RemoteMedia};
 use super::s3::{self, S3Bucket};
+use crate::mirrored::MirroredBytes;
 
 /// The media kinds the store accepts, by file extension. SVG is never among them: it is
 /// rasterised on the way in.
@@ -160,6 +161,9 @@ impl MediaStore {
     /// whether the caller may see it.
     pub async fn open_for_serving(&self, name: &MediaName) -> io::Result<Option<MediaBytes>> {
         let key = format!("{}.{}", name.sha256, name.extension);
+        if let Some(bytes) = self.hot.get(&key) {
+            return Ok(Some(MediaBytes::Memory(bytes)));
+        }
         let bucket = match &self.backend {
             Backend::Local => {
                 return self
@@ -169,9 +173,6 @@ impl MediaStore {
             }
             Backend::S3(bucket) => bucket,
         };
-        if let Some(bytes) = self.hot.get(&key) {
-            return Ok(Some(MediaBytes::Memory(bytes)));
-        }
         let Some(info) = bucket.head(&key).await? else {
             return Ok(None);
         };
@@ -185,7 +186,12 @@ impl MediaStore {
         let Some(bytes) = bucket.get(&key).await? else {
             return Ok(None);
         };
-        self.hot.insert(&key, bytes.clone());
+        // Mirroring a big file writes it to a temporary file: not on the async threads.
+        let body = bytes.clone();
+        let mirrored = tokio::task::spawn_blocking(move || MirroredBytes::new(body))
+            .await
+            .map_err(io::Error::other)?;
+        self.hot.insert(&key, mirrored);
         Ok(Some(MediaBytes::Memory(bytes)))
     }
 

@@ -9,7 +9,7 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -47,15 +47,17 @@ async fn no_name() -> Error {
 pub(crate) async fn media(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Result<Response, Error> {
+    // The request's own headers, not a copy (as the `HeaderMap` extractor would make).
+    let headers = request.headers();
     let Some(name) = MediaName::parse(&name) else {
         return Ok(hidden());
     };
     let cache_control = if state.published().shows_media(&name.sha256) {
         "public, max-age=31536000, immutable"
     } else {
-        let Ok(token) = bearer_token(&headers) else {
+        let Ok(token) = bearer_token(headers) else {
             return Ok(hidden());
         };
         if !may_see_unpublished(state.store(), token, &name.sha256).await? {
