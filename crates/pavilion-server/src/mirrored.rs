@@ -1,16 +1,15 @@
-//! Large bodies kept in memory with a copy of their bytes in a file, so that the connection
-//! writer (`http/zero_copy.rs`) can send them with `sendfile` from the file's page cache
-//! instead of copying them from our memory into the socket. The file is either an unnamed
-//! one made for the body (in the system's temporary folder, deleted at creation) or one the
-//! caller already has with the same bytes (a content-addressed media file). Not a `memfd`:
-//! sending from shared memory takes a reference per 4 KiB page, which cost as much as the
-//! copy (BENCHMARKS.md).
+//! Large bodies kept in memory with an unnamed file of the same bytes (in the system's
+//! temporary folder, deleted at creation), so that the connection writer
+//! (`http/zero_copy.rs`) can send them with `sendfile` from the file's page cache instead of
+//! copying them from our memory into the socket. Not a `memfd`: sending from shared memory
+//! takes a reference per 4 KiB page, which cost as much as the copy (BENCHMARKS.md). Used for
+//! the published documents; media are copied, which measured as fast for ranges and faster
+//! for whole files of a megabyte (BENCHMARKS.md).
 //!
 //! A registration maps the body's memory addresses to its file and holds the body alive, so
 //! its addresses cannot be reused while it is registered; once the last owner drops it, the
-//! registration goes and slices of the old body still in flight are simply written. At most
-//! [`MAX_MIRRORS`] bodies are registered at once (each holds a file descriptor); later ones
-//! are copied. Elsewhere than Linux nothing is mirrored.
+//! registration goes and slices of the old body still in flight are simply written.
+//! Elsewhere than Linux nothing is mirrored.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,10 +22,6 @@ use axum::body::Bytes;
 /// the serving bench at 1,000 exhibitors: from 16 KiB the 24 and 30 KB compressed manifests
 /// lost about 5% against one copying write; the 90 and 127 KB ones gained 10 to 25%.
 pub const MIN_MIRRORED: usize = 64 * 1024;
-
-/// The most bodies registered at once: each holds an open file, and the server's
-/// connections need theirs (a 64 MiB media cache of 64 KiB files would otherwise hold 1,024).
-pub const MAX_MIRRORS: usize = 512;
 
 /// The length from which bodies are mirrored, [`MIN_MIRRORED`] unless changed.
 static MIRROR_FROM: AtomicUsize = AtomicUsize::new(MIN_MIRRORED);
@@ -57,7 +52,7 @@ impl MirroredBytes {
     /// unmirrored, which only costs speed. Writes the file: call it off the async threads
     /// for big bodies.
     pub fn new(bytes: Bytes) -> MirroredBytes {
-        let file = (long_enough(bytes.len()) && has_room())
+        let file = long_enough(bytes.len())
             .then(|| platform::file_of(&bytes))
             .and_then(|made| {
                 made.inspect_err(|error| {
@@ -68,23 +63,13 @@ impl MirroredBytes {
         MirroredBytes::register(bytes, file)
     }
 
-    /// `bytes` mirrored by `file`, which the caller knows holds exactly these bytes from
-    /// its start and will not change (a content-addressed file, replaced only by renaming).
-    /// Short bodies are kept unmirrored and the file closed.
-    pub fn with_file(bytes: Bytes, file: std::fs::File) -> MirroredBytes {
-        let file = long_enough(bytes.len())
-            .then(|| platform::from_std(file))
-            .flatten();
-        MirroredBytes::register(bytes, file)
-    }
-
     fn register(bytes: Bytes, file: Option<MirrorFile>) -> MirroredBytes {
         let registered = file.and_then(|file| {
             let file = Arc::new(file);
             let mut mirrors = mirrors_mut();
             let start = bytes.as_ptr() as usize;
             // The same memory mirrored twice (clones of one body) keeps its first file.
-            if mirrors.len() >= MAX_MIRRORS || mirrors.contains_key(&start) {
+            if mirrors.contains_key(&start) {
                 return None;
             }
             let mirror = Mirror {
@@ -102,8 +87,7 @@ impl MirroredBytes {
         self.bytes.clone()
     }
 
-    /// Whether the body has a file registered now (false off Linux, for short bodies, or
-    /// when [`MAX_MIRRORS`] were registered already).
+    /// Whether the body has a file registered now (false off Linux and for short bodies).
     pub fn is_mirrored(&self) -> bool {
         self.registered.is_some()
     }
@@ -142,22 +126,14 @@ struct Mirror {
     file: Arc<MirrorFile>,
 }
 
-/// The registered bodies by start address (a few published documents and the larger hot
-/// media files), so that a lookup per write is a logarithmic search.
+/// The registered bodies by start address (the published documents in every coding, and
+/// earlier ones while answers of them are in flight).
 static MIRRORS: RwLock<BTreeMap<usize, Mirror>> = RwLock::new(BTreeMap::new());
 
 fn mirrors_mut() -> std::sync::RwLockWriteGuard<'static, BTreeMap<usize, Mirror>> {
     MIRRORS
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn has_room() -> bool {
-    MIRRORS
-        .read()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .len()
-        < MAX_MIRRORS
 }
 
 /// Where `slice` is in a file, when it lies in a registered body and is long enough to be
@@ -181,7 +157,7 @@ pub fn lookup(slice: &[u8]) -> Option<FileSlice> {
 
 #[cfg(target_os = "linux")]
 mod platform {
-    //! Linux: an unnamed temporary file, or the caller's.
+    //! Linux: an unnamed temporary file.
 
     use std::io::{self, Write as _};
     use std::os::fd::OwnedFd;
@@ -193,10 +169,6 @@ mod platform {
         let mut file = tempfile::tempfile()?;
         file.write_all(bytes)?;
         Ok(OwnedFd::from(file))
-    }
-
-    pub fn from_std(file: std::fs::File) -> Option<File> {
-        Some(OwnedFd::from(file))
     }
 }
 
@@ -215,16 +187,10 @@ mod platform {
             "zero-copy sending is Linux only",
         ))
     }
-
-    pub fn from_std(_file: std::fs::File) -> Option<File> {
-        None
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
-
     use super::*;
 
     #[test]
@@ -258,19 +224,13 @@ mod tests {
     }
 
     #[test]
-    fn a_body_can_be_mirrored_by_a_file_that_already_holds_it() {
+    fn the_same_memory_is_registered_once() {
         let body = Bytes::from((0..MIN_MIRRORED * 2).map(|n| n as u8).collect::<Vec<_>>());
-        let mut file = tempfile::tempfile().unwrap();
-        file.write_all(&body).unwrap();
-        let mirrored = MirroredBytes::with_file(body.clone(), file);
+        let mirrored = MirroredBytes::new(body.clone());
         assert_eq!(mirrored.is_mirrored(), cfg!(target_os = "linux"));
-        if cfg!(target_os = "linux") {
-            let found = lookup(&body[5..]).expect("the body's own file");
-            assert_eq!((found.offset, found.len), (5, 2 * MIN_MIRRORED - 5));
-        }
-        // A clone of the same memory is not registered twice, and dropping it leaves the
+        // A clone of the same memory is not registered again, and dropping it leaves the
         // first registration in place.
-        let again = MirroredBytes::with_file(body.clone(), tempfile::tempfile().unwrap());
+        let again = MirroredBytes::new(body.clone());
         assert!(!again.is_mirrored());
         drop(again);
         assert_eq!(lookup(&body[5..]).is_some(), cfg!(target_os = "linux"));

@@ -1,9 +1,7 @@
 //! Hot media in memory: the bytes of recently served media files up to a size, bounded in
 //! total bytes and evicting the least recently used. Files are content-addressed, so an
 //! entry can never be stale; the cache decides nothing about who may see a file (the caller
-//! checks that first). Files of at least `mirrored::MIN_MIRRORED` keep their file open
-//! beside their bytes, so that the connection writer sends them (and ranges of them) with
-//! `sendfile`.
+//! checks that first).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -14,7 +12,6 @@ use axum::body::Bytes;
 use tokio::io::AsyncReadExt as _;
 
 use super::s3::S3Bucket;
-use crate::mirrored::MirroredBytes;
 
 /// Default bound on the bytes kept.
 pub const DEFAULT_CAPACITY: u64 = 64 * 1024 * 1024;
@@ -73,7 +70,7 @@ pub struct HotMedia {
 
 #[derive(Debug, Default)]
 struct Lru {
-    entries: HashMap<String, (MirroredBytes, u64)>,
+    entries: HashMap<String, (Bytes, u64)>,
     /// Last use (a counter) to key, oldest first.
     order: BTreeMap<u64, String>,
     clock: u64,
@@ -122,8 +119,8 @@ impl HotMedia {
         let mut lru = self.lock();
         lru.clock += 1;
         let now = lru.clock;
-        let (body, used) = lru.entries.get_mut(key)?;
-        let bytes = body.bytes();
+        let (bytes, used) = lru.entries.get_mut(key)?;
+        let bytes = bytes.clone();
         let before = std::mem::replace(used, now);
         if let Some(name) = lru.order.remove(&before) {
             lru.order.insert(now, name);
@@ -131,9 +128,9 @@ impl HotMedia {
         Some(bytes)
     }
 
-    /// Keeps `body` under `key` when it fits, evicting the least recently used.
-    pub fn insert(&self, key: &str, body: MirroredBytes) {
-        let size = body.bytes().len() as u64;
+    /// Keeps `bytes` under `key` when they fit, evicting the least recently used.
+    pub fn insert(&self, key: &str, bytes: Bytes) {
+        let size = bytes.len() as u64;
         if size > self.max_file {
             return;
         }
@@ -146,13 +143,13 @@ impl HotMedia {
                 break;
             };
             if let Some((evicted, _)) = lru.entries.remove(&oldest) {
-                lru.bytes -= evicted.bytes().len() as u64;
+                lru.bytes -= evicted.len() as u64;
             }
         }
         lru.clock += 1;
         let now = lru.clock;
         lru.order.insert(now, key.to_owned());
-        lru.entries.insert(key.to_owned(), (body, now));
+        lru.entries.insert(key.to_owned(), (bytes, now));
         lru.bytes += size;
     }
 
@@ -174,12 +171,7 @@ impl HotMedia {
         let mut buffer = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
         file.read_to_end(&mut buffer).await?;
         let bytes = Bytes::from(buffer);
-        // Content-addressed files are replaced only by renaming, so the open file keeps
-        // exactly these bytes.
-        self.insert(
-            key,
-            MirroredBytes::with_file(bytes.clone(), file.into_std().await),
-        );
+        self.insert(key, bytes.clone());
         Ok(Some(MediaBytes::Memory(bytes)))
     }
 }
@@ -188,8 +180,8 @@ impl HotMedia {
 mod tests {
     use super::*;
 
-    fn bytes(n: usize, fill: u8) -> MirroredBytes {
-        MirroredBytes::new(Bytes::from(vec![fill; n]))
+    fn bytes(n: usize, fill: u8) -> Bytes {
+        Bytes::from(vec![fill; n])
     }
 
     #[test]

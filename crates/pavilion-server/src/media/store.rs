@@ -15,7 +15,6 @@ use sha2::{Digest as _, Sha256};
 
 use super::hot::{self, HotMedia, MediaBytes, RemoteMedia};
 use super::s3::{self, S3Bucket};
-use crate::mirrored::MirroredBytes;
 
 /// The media kinds the store accepts, by file extension. SVG is never among them: it is
 /// rasterised on the way in.
@@ -186,12 +185,7 @@ impl MediaStore {
         let Some(bytes) = bucket.get(&key).await? else {
             return Ok(None);
         };
-        // Mirroring a big file writes it to a temporary file: not on the async threads.
-        let body = bytes.clone();
-        let mirrored = tokio::task::spawn_blocking(move || MirroredBytes::new(body))
-            .await
-            .map_err(io::Error::other)?;
-        self.hot.insert(&key, mirrored);
+        self.hot.insert(&key, bytes.clone());
         Ok(Some(MediaBytes::Memory(bytes)))
     }
 

@@ -1,15 +1,13 @@
 //! The published documents as a client reads them over TCP, through the real accept loop and
 //! its zero-copy writer: every coding arrives byte for byte and goes out from its mirror
 //! file (so hyper hands the writer the body unflattened), and a slow reader with a small
-//! window gets several pipelined answers whole and in order. Hot media files, whole and by
-//! range, go out from the media file the cache keeps open. (`http/zero_copy.rs` tests the
+//! window gets several pipelined answers whole and in order. (`http/zero_copy.rs` tests the
 //! writer's partial sends with a body of megabytes.)
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use pavilion_model::HallSnapshot;
 use pavilion_server::hall::Encoding;
 use pavilion_server::http::zero_copy::bytes_sent_from_files;
 use pavilion_server::mirrored;
@@ -17,7 +15,7 @@ use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, Buf
 use tokio::net::{TcpSocket, TcpStream};
 
 use crate::limits::serve;
-use crate::{KESTREL, TestApp, spawn_app};
+use crate::{TestApp, spawn_app};
 
 /// One answer read off the connection: its status line, headers (lower-case names) and body.
 struct Answer {
@@ -143,46 +141,6 @@ async fn sent_from_files_since(before: u64, len: usize, what: &str) {
         tokio::time::sleep(Duration::from_millis(10)).await;
         waited += Duration::from_millis(10);
     }
-}
-
-#[tokio::test]
-async fn hot_media_and_their_ranges_go_out_from_the_media_file_itself() {
-    let (app, address, _stop) = served_app().await;
-    let snapshot: HallSnapshot =
-        serde_json::from_slice(&app.get("/api/v1/hall").await.body).unwrap();
-    let url = snapshot.exhibitor(KESTREL).unwrap().fascia_url.clone();
-    let get = |range: Option<&str>| {
-        let range = range.map_or(String::new(), |range| format!("Range: {range}\r\n"));
-        format!("GET {url} HTTP/1.1\r\nHost: pavilion\r\n{range}\r\n")
-    };
-    let mut reader = BufReader::new(TcpStream::connect(address).await.unwrap());
-    send(&mut reader, &get(None)).await;
-    let whole = read_answer(&mut reader, 64 * 1024, None).await;
-    assert_eq!(whole.status_line, "HTTP/1.1 200 OK");
-    let length = whole.body.len();
-    assert!(length > 20, "{length}");
-
-    // Cached now, with its file kept open: even unlinked from the store's folder, the file
-    // still holds the bytes, and whole answers and ranges are sent from it.
-    let name = url.trim_start_matches("/media/");
-    let path = app.state.media().root().join(&name[..2]).join(name);
-    std::fs::remove_file(&path).unwrap();
-    let sent_before = bytes_sent_from_files();
-    send(&mut reader, &get(None)).await;
-    let again = read_answer(&mut reader, 64 * 1024, None).await;
-    assert!(again.body == whole.body, "the cached file differs");
-    sent_from_files_since(sent_before, length, "whole media").await;
-
-    let sent_before = bytes_sent_from_files();
-    send(&mut reader, &get(Some("bytes=10-"))).await;
-    let part = read_answer(&mut reader, 64 * 1024, None).await;
-    assert_eq!(part.status_line, "HTTP/1.1 206 Partial Content");
-    assert_eq!(
-        part.header("content-range"),
-        Some(format!("bytes 10-{}/{length}", length - 1).as_str())
-    );
-    assert!(part.body == whole.body[10..], "the range differs");
-    sent_from_files_since(sent_before, length - 10, "ranged media").await;
 }
 
 #[tokio::test]

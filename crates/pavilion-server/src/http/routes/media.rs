@@ -70,7 +70,9 @@ pub(crate) async fn media(
     let Some(file) = state.media().open_for_serving(&name).await? else {
         return Ok(hidden());
     };
-    let mut fixed_headers = HeaderMap::with_capacity(8);
+    // Room for every header of the answer, the security headers included, so the map is
+    // allocated once.
+    let mut fixed_headers = HeaderMap::with_capacity(16);
     fixed_headers.insert(
         header::ETAG,
         HeaderValue::from_str(&etag).expect("a hex ETag is a valid header value"),
@@ -101,7 +103,11 @@ pub(crate) async fn media(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|value| if_none_match_hits(value, &[&etag]));
     if revalidating {
-        return Ok((StatusCode::NOT_MODIFIED, fixed_headers).into_response());
+        return Ok(answer(
+            StatusCode::NOT_MODIFIED,
+            fixed_headers,
+            Body::empty(),
+        ));
     }
     let length = file.len();
     // A Range applies unless If-Range names another representation.
@@ -114,10 +120,10 @@ pub(crate) async fn media(
         .and_then(|v| v.to_str().ok())
         .filter(|_| if_range_ok)
         .map(|value| parse_range(value, length));
-    let content_type = [(
+    fixed_headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(name.content_type),
-    )];
+    );
     match range {
         None | Some(RangeRequest::Ignored) => {
             let body = match file {
@@ -133,20 +139,22 @@ pub(crate) async fn media(
                     Body::from_stream(remote.range(0, length - 1).await?)
                 }
             };
-            Ok((
-                fixed_headers,
-                content_type,
-                [(header::CONTENT_LENGTH, HeaderValue::from(length))],
-                body,
-            )
-                .into_response())
+            fixed_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            Ok(answer(StatusCode::OK, fixed_headers, body))
         }
-        Some(RangeRequest::Unsatisfiable) => Ok((
-            StatusCode::RANGE_NOT_SATISFIABLE,
-            fixed_headers,
-            [(header::CONTENT_RANGE, format!("bytes */{length}"))],
-        )
-            .into_response()),
+        Some(RangeRequest::Unsatisfiable) => {
+            fixed_headers.remove(header::CONTENT_TYPE);
+            fixed_headers.insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{length}"))
+                    .expect("digits are a valid header value"),
+            );
+            Ok(answer(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                fixed_headers,
+                Body::empty(),
+            ))
+        }
         Some(RangeRequest::Bytes { start, end }) => {
             let count = end - start + 1;
             let body = match file {
@@ -161,23 +169,23 @@ pub(crate) async fn media(
                 // The range is passed on to the bucket.
                 MediaBytes::Remote(remote, _) => Body::from_stream(remote.range(start, end).await?),
             };
-            Ok((
-                StatusCode::PARTIAL_CONTENT,
-                fixed_headers,
-                content_type,
-                [
-                    (
-                        header::CONTENT_RANGE,
-                        HeaderValue::from_str(&format!("bytes {start}-{end}/{length}"))
-                            .expect("digits are a valid header value"),
-                    ),
-                    (header::CONTENT_LENGTH, HeaderValue::from(count)),
-                ],
-                body,
-            )
-                .into_response())
+            fixed_headers.insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes {start}-{end}/{length}"))
+                    .expect("digits are a valid header value"),
+            );
+            fixed_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+            Ok(answer(StatusCode::PARTIAL_CONTENT, fixed_headers, body))
         }
     }
+}
+
+/// An answer with `headers` as they are (moved in, not merged into another map).
+fn answer(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
 }
 
 /// The answer for a file that is missing or not the caller's to see, the same in both cases;
