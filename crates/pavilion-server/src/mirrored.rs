@@ -52,33 +52,29 @@ impl MirroredBytes {
     /// unmirrored, which only costs speed. Writes the file: call it off the async threads
     /// for big bodies.
     pub fn new(bytes: Bytes) -> MirroredBytes {
-        let file = long_enough(bytes.len())
+        let registered = long_enough(bytes.len())
             .then(|| platform::file_of(&bytes))
             .and_then(|made| {
                 made.inspect_err(|error| {
                     tracing::warn!(%error, "cannot mirror a body into a file; it will be copied");
                 })
                 .ok()
+            })
+            .and_then(|file| {
+                let file = Arc::new(file);
+                let mut mirrors = mirrors_mut();
+                let start = bytes.as_ptr() as usize;
+                // The same memory mirrored twice (clones of one body) keeps its first file.
+                if mirrors.contains_key(&start) {
+                    return None;
+                }
+                let mirror = Mirror {
+                    len: bytes.len(),
+                    file: Arc::clone(&file),
+                };
+                mirrors.insert(start, mirror);
+                Some(file)
             });
-        MirroredBytes::register(bytes, file)
-    }
-
-    fn register(bytes: Bytes, file: Option<MirrorFile>) -> MirroredBytes {
-        let registered = file.and_then(|file| {
-            let file = Arc::new(file);
-            let mut mirrors = mirrors_mut();
-            let start = bytes.as_ptr() as usize;
-            // The same memory mirrored twice (clones of one body) keeps its first file.
-            if mirrors.contains_key(&start) {
-                return None;
-            }
-            let mirror = Mirror {
-                len: bytes.len(),
-                file: Arc::clone(&file),
-            };
-            mirrors.insert(start, mirror);
-            Some(file)
-        });
         MirroredBytes { bytes, registered }
     }
 

@@ -72,24 +72,24 @@ pub(crate) async fn media(
     };
     // Room for every header of the answer, the security headers included, so the map is
     // allocated once.
-    let mut fixed_headers = HeaderMap::with_capacity(16);
-    fixed_headers.insert(
+    let mut answer_headers = HeaderMap::with_capacity(16);
+    answer_headers.insert(
         header::ETAG,
         HeaderValue::from_str(&etag).expect("a hex ETag is a valid header value"),
     );
-    fixed_headers.insert(
+    answer_headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(cache_control),
     );
-    fixed_headers.insert(header::VARY, HeaderValue::from_static("authorization"));
-    fixed_headers.insert(
+    answer_headers.insert(header::VARY, HeaderValue::from_static("authorization"));
+    answer_headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    fixed_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    answer_headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if name.extension == "pdf" {
         // Brochures download; a browser never renders an uploaded PDF inside our origin.
-        fixed_headers.insert(
+        answer_headers.insert(
             header::CONTENT_DISPOSITION,
             HeaderValue::from_str(&format!(
                 "attachment; filename=\"brochure-{}.pdf\"",
@@ -105,7 +105,7 @@ pub(crate) async fn media(
     if revalidating {
         return Ok(answer(
             StatusCode::NOT_MODIFIED,
-            fixed_headers,
+            answer_headers,
             Body::empty(),
         ));
     }
@@ -120,10 +120,7 @@ pub(crate) async fn media(
         .and_then(|v| v.to_str().ok())
         .filter(|_| if_range_ok)
         .map(|value| parse_range(value, length));
-    fixed_headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(name.content_type),
-    );
+    let content_type = HeaderValue::from_static(name.content_type);
     match range {
         None | Some(RangeRequest::Ignored) => {
             let body = match file {
@@ -139,19 +136,19 @@ pub(crate) async fn media(
                     Body::from_stream(remote.range(0, length - 1).await?)
                 }
             };
-            fixed_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
-            Ok(answer(StatusCode::OK, fixed_headers, body))
+            answer_headers.insert(header::CONTENT_TYPE, content_type);
+            answer_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            Ok(answer(StatusCode::OK, answer_headers, body))
         }
         Some(RangeRequest::Unsatisfiable) => {
-            fixed_headers.remove(header::CONTENT_TYPE);
-            fixed_headers.insert(
+            answer_headers.insert(
                 header::CONTENT_RANGE,
                 HeaderValue::from_str(&format!("bytes */{length}"))
                     .expect("digits are a valid header value"),
             );
             Ok(answer(
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                fixed_headers,
+                answer_headers,
                 Body::empty(),
             ))
         }
@@ -169,13 +166,14 @@ pub(crate) async fn media(
                 // The range is passed on to the bucket.
                 MediaBytes::Remote(remote, _) => Body::from_stream(remote.range(start, end).await?),
             };
-            fixed_headers.insert(
+            answer_headers.insert(
                 header::CONTENT_RANGE,
                 HeaderValue::from_str(&format!("bytes {start}-{end}/{length}"))
                     .expect("digits are a valid header value"),
             );
-            fixed_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
-            Ok(answer(StatusCode::PARTIAL_CONTENT, fixed_headers, body))
+            answer_headers.insert(header::CONTENT_TYPE, content_type);
+            answer_headers.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+            Ok(answer(StatusCode::PARTIAL_CONTENT, answer_headers, body))
         }
     }
 }
